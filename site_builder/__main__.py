@@ -1,0 +1,9 @@
+"""Allow ``python -m site_builder``."""
+
+from __future__ import annotations
+
+import sys
+
+from site_builder.cli import main
+
+sys.exit(main())

@@ -1,0 +1,172 @@
+"""Checks across records: duplicates, near-duplicates and references that point nowhere."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from site_builder.checks.registry import check
+from site_builder.models import Paper
+from site_builder.problems import Problem, Severity
+from site_builder.records import Entry, KnowledgeBase
+
+TITLE_SIMILARITY = 0.92
+_WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def normalise_title(title: str) -> str:
+    """Lowercase ASCII words of a title, for duplicate detection."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return " ".join(_WORD.findall(folded))
+
+
+def normalise_repo(url: str) -> str:
+    """A code URL reduced to what identifies the repository (host, owner, name, sub-path), case-folded."""
+    out = url.lower().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    out = out.removeprefix("https://").removeprefix("www.")
+    return out.removesuffix(".git")
+
+
+def _clashes(entries: Iterable[Any], key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]],
+             code: str, severity: Severity, what: str) -> Iterator[Problem]:
+    """Report every record after the first that shares a key value with an earlier one."""
+    first: dict[str, Entry[Any]] = {}
+    for entry in entries:
+        for value, loc in key(entry):
+            if value in first and first[value].path != entry.path:
+                other = first[value]
+                yield entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
+                                    related=(other.path,))
+            else:
+                first.setdefault(value, entry)
+
+
+@check("duplicate-id", "error", "two record files declare the same id")
+def duplicate_id(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _clashes(kb.paper_entries, lambda e: [(e.record.id, ("id",))], "duplicate-id", "error", "paper id")
+    yield from _clashes(kb.dataset_entries, lambda e: [(e.record.id, ("id",))], "duplicate-id", "error", "dataset id")
+
+
+@check("duplicate-arxiv", "error", "two paper records carry the same arXiv id")
+def duplicate_arxiv(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _clashes(kb.paper_entries,
+                        lambda e: [(e.record.ids.arxiv, ("ids", "arxiv"))] if e.record.ids.arxiv else [],
+                        "duplicate-arxiv", "error", "arXiv id")
+
+
+@check("duplicate-doi", "error", "two paper records carry the same DOI (compared case-insensitively)")
+def duplicate_doi(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _clashes(kb.paper_entries,
+                        lambda e: [(e.record.ids.doi.lower(), ("ids", "doi"))] if e.record.ids.doi else [],
+                        "duplicate-doi", "error", "DOI")
+
+
+@check("duplicate-code", "warning", "two paper records list the same code repository")
+def duplicate_code(kb: KnowledgeBase) -> Iterator[Problem]:
+    def repos(entry: Entry[Paper]) -> list[tuple[str, tuple[str | int, ...]]]:
+        return [(normalise_repo(c.url), ("links", "code", i, "url")) for i, c in enumerate(entry.record.links.code)]
+
+    yield from _clashes(kb.paper_entries, repos, "duplicate-code", "warning", "code repository")
+
+
+@check("similar-title", "warning", f"two paper titles are identical or nearly so (similarity >= {TITLE_SIMILARITY})")
+def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
+    """Compare titles that share one of their two rarest words, so the cost stays near-linear."""
+    titles = [(e, normalise_title(e.record.title)) for e in kb.paper_entries]
+    freq = Counter(w for _e, t in titles for w in set(t.split()))
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, (_e, t) in enumerate(titles):
+        for word in sorted(set(t.split()), key=lambda w: (freq[w], w))[:2]:
+            blocks[word].append(i)
+    reported: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1:]:
+                pair = (min(a, b), max(a, b))
+                if pair in reported:
+                    continue
+                ta, tb = titles[pair[0]][1], titles[pair[1]][1]
+                if ta == tb or difflib.SequenceMatcher(None, ta, tb).ratio() >= TITLE_SIMILARITY:
+                    reported.add(pair)
+                    first, second = titles[pair[0]][0], titles[pair[1]][0]
+                    yield second.problem("warning", "similar-title",
+                                         f"title is nearly the same as that of {first.path}; same paper?", "title",
+                                         related=(first.path,))
+
+
+@check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")
+def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
+    entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
+
+    def sentences(entry: Any) -> list[tuple[str, tuple[str | int, ...]]]:
+        summary = entry.record.summary or ""
+        return [(" ".join(s.lower().split()), ("summary",)) for s in _SENTENCE.split(summary.strip()) if s.strip()]
+
+    yield from _clashes(entries, sentences, "duplicate-sentence", "warning", "summary sentence")
+
+
+@check("unknown-dataset", "error", "a record refers to a dataset id that has no record")
+def unknown_dataset(kb: KnowledgeBase) -> Iterator[Problem]:
+    known = kb.datasets
+    for entry in kb.paper_entries:
+        for i, ref in enumerate(entry.record.datasets):
+            if ref not in known:
+                yield entry.problem("error", "unknown-dataset", _missing("dataset", ref, known), "datasets", i)
+    for dentry in kb.dataset_entries:
+        for i, ref in enumerate(dentry.record.derived_from):
+            if ref not in known:
+                yield dentry.problem("error", "unknown-dataset", _missing("dataset", ref, known), "derived_from", i)
+
+
+@check("unknown-paper", "error", "a dataset or the cited-by list refers to a paper id that has no record")
+def unknown_paper(kb: KnowledgeBase) -> Iterator[Problem]:
+    known = kb.papers
+    for entry in kb.dataset_entries:
+        ref = entry.record.paper
+        if ref is not None and ref not in known:
+            yield entry.problem("error", "unknown-paper", _missing("paper", ref, known), "paper")
+    if kb.cited_by is not None:
+        for i, item in enumerate(kb.cited_by.record.papers):
+            if item.record is not None and item.record not in known:
+                yield kb.cited_by.problem("error", "unknown-paper", _missing("paper", item.record, known),
+                                          "papers", i, "record")
+
+
+@check("dataset-cycle", "error", "datasets derive from each other in a cycle")
+def dataset_cycle(kb: KnowledgeBase) -> Iterator[Problem]:
+    graph = {e.record.id: [d for d in e.record.derived_from] for e in kb.dataset_entries}
+    entries = {e.record.id: e for e in kb.dataset_entries}
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(graph[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif child in graph and state.get(child) == 1:
+                cycle = [*path[path.index(child):], child]
+                entry = entries[node]
+                yield entry.problem("error", "dataset-cycle", "derived_from forms a cycle: " + " -> ".join(cycle),
+                                    "derived_from", entry.record.derived_from.index(child))
+            elif child in graph and not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(graph[child])))
+
+
+def _missing(kind: str, ref: str, known: Iterable[str]) -> str:
+    from site_builder.suggest import did_you_mean
+
+    return f"no {kind} record has id {ref!r}" + did_you_mean(ref, known)

@@ -1,0 +1,135 @@
+"""Checks that look at one record at a time (with the taxonomy as context)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from site_builder.checks.registry import check
+from site_builder.models import Dataset, Paper
+from site_builder.problems import Problem
+from site_builder.records import Entry, KnowledgeBase
+from site_builder.suggest import did_you_mean
+from site_builder.taxonomy import Facet
+
+SUMMARY_WORDS = (10, 80)
+VENUE_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\s*$")
+
+#: Facets a record must tag, by kind (every non-survey record must name its modalities).
+REQUIRED_TAGS: dict[str, tuple[str, ...]] = {
+    "method": ("objective", "architecture", "modality"),
+    "analysis": ("modality",),
+    "benchmark": ("modality",),
+    "dataset": ("modality",),
+    "survey": (),
+}
+
+
+def _all_entries(kb: KnowledgeBase) -> Iterator[Entry[Paper] | Entry[Dataset]]:
+    yield from kb.paper_entries
+    yield from kb.dataset_entries
+
+
+def _tag_lists(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[str, tuple[str | int, ...], list[str]]]:
+    """(facet, location of the list, values) for every tag list of a record."""
+    record = entry.record
+    if isinstance(record, Paper):
+        for facet in type(record.tags).model_fields:
+            yield facet, ("tags", facet), list(getattr(record.tags, facet))
+    else:
+        yield "modality", ("modalities",), list(record.modalities)
+
+
+@check("id-mismatch", "error", "a record's id differs from its file name")
+def id_mismatch(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        stem = PurePosixPath(entry.path).stem
+        if entry.record.id != stem:
+            yield entry.problem("error", "id-mismatch",
+                                f"id {entry.record.id!r} must equal the file name {stem!r} (rename one of them)", "id")
+
+
+def _unknown_tag_message(facet: Facet, tag: str) -> str:
+    alias = facet.resolve_alias(tag) or facet.resolve_alias(tag.replace("-", " "))
+    if alias:
+        return f"{tag!r} is not a node of facet {facet.id!r}; it is an alias of {alias!r} (did you mean {alias!r}?)"
+    return f"{tag!r} is not a node of facet {facet.id!r}" + did_you_mean(tag, facet.nodes)
+
+
+@check("unknown-tag", "error", "a tag is not a node id of its facet in taxonomy.yaml")
+def unknown_tag(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        for facet_id, loc, values in _tag_lists(entry):
+            facet = kb.taxonomy.facets.get(facet_id)
+            if facet is None:
+                continue
+            for i, tag in enumerate(values):
+                if tag not in facet.nodes:
+                    yield entry.problem("error", "unknown-tag", _unknown_tag_message(facet, tag), *loc, i)
+
+
+@check("duplicate-tag", "warning", "the same tag appears twice in one facet list")
+def duplicate_tag(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        for _facet, loc, values in _tag_lists(entry):
+            seen: set[str] = set()
+            for i, tag in enumerate(values):
+                if tag in seen:
+                    yield entry.problem("warning", "duplicate-tag", f"{tag!r} is listed twice", *loc, i)
+                seen.add(tag)
+
+
+@check("redundant-tag", "warning", "a tag is listed together with one of its descendants (ancestors are implied)")
+def redundant_tag(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        for facet_id, loc, values in _tag_lists(entry):
+            facet = kb.taxonomy.facets.get(facet_id)
+            if facet is None:
+                continue
+            present = {t for t in values if t in facet.nodes}
+            for i, tag in enumerate(values):
+                if tag not in facet.nodes:
+                    continue
+                below = sorted(present.intersection(facet.descendants(tag)))
+                if below:
+                    yield entry.problem("warning", "redundant-tag",
+                                        f"{tag!r} is implied by {below[0]!r}; list only the more specific node",
+                                        *loc, i)
+
+
+@check("missing-tag", "error", "a record lacks a facet its kind requires (methods: objective, architecture, modality)")
+def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        paper = entry.record
+        for facet_id in REQUIRED_TAGS[paper.kind]:
+            if getattr(paper.tags, facet_id):
+                continue
+            facet = kb.taxonomy.facets.get(facet_id)
+            allowed = ", ".join(facet.nodes) if facet else ""
+            yield entry.problem("error", "missing-tag",
+                                f"a {paper.kind} record needs at least one {facet_id!r} tag (allowed: {allowed})",
+                                "tags", facet_id)
+
+
+@check("venue-year", "error", "the year inside 'venue' differs from 'year'")
+def venue_year(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        paper = entry.record
+        match = VENUE_YEAR.search(paper.venue)
+        if match and int(match.group(1)) != paper.year:
+            yield entry.problem("error", "venue-year",
+                                f"venue {paper.venue!r} names {match.group(1)} but year is {paper.year}", "venue")
+
+
+@check("summary-length", "warning", f"a summary is outside {SUMMARY_WORDS[0]}-{SUMMARY_WORDS[1]} words")
+def summary_length(kb: KnowledgeBase) -> Iterator[Problem]:
+    low, high = SUMMARY_WORDS
+    for entry in _all_entries(kb):
+        summary = entry.record.summary
+        if summary is None:
+            continue
+        words = len(summary.split())
+        if not low <= words <= high:
+            yield entry.problem("warning", "summary-length",
+                                f"summary has {words} words; write {low} to {high} (one to three sentences)", "summary")

@@ -1,0 +1,58 @@
+"""The check registry: each check has a stable kebab-case code, a severity and a one-line description."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from site_builder.problems import Problem, Severity, UsageError
+from site_builder.records import KnowledgeBase
+
+CheckFn = Callable[[KnowledgeBase], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named rule. ``func`` yields problems that carry this check's code."""
+
+    code: str
+    severity: Severity
+    description: str
+    func: CheckFn
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(code: str, severity: Severity, description: str) -> Callable[[CheckFn], CheckFn]:
+    """Register ``func`` under ``code``."""
+
+    def wrap(func: CheckFn) -> CheckFn:
+        if code in REGISTRY:
+            raise RuntimeError(f"check {code!r} registered twice")
+        REGISTRY[code] = Check(code, severity, description, func)
+        return func
+
+    return wrap
+
+
+def select(codes: Iterable[str] | None) -> list[Check]:
+    """The checks named in ``codes`` (all when ``None``); unknown names are a usage error."""
+    if codes is None:
+        return list(REGISTRY.values())
+    chosen: list[Check] = []
+    for code in codes:
+        if code not in REGISTRY:
+            from site_builder.suggest import did_you_mean
+
+            raise UsageError(f"unknown check {code!r}{did_you_mean(code, REGISTRY)}; see --list-checks")
+        chosen.append(REGISTRY[code])
+    return chosen
+
+
+def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None) -> list[Problem]:
+    """Run the selected checks and gather their problems."""
+    problems: list[Problem] = []
+    for chk in select(codes):
+        problems.extend(chk.func(kb))
+    return problems
