@@ -113,6 +113,7 @@ class CodeLink(Strict):
 
     url: HttpsUrl = Field(description="https URL of the repository")
     official: bool = Field(description="true when the paper's authors published it")
+    shared: bool = Field(False, description="true when the repository also hosts other papers of the collection")
 
 
 class PaperLinks(Strict):

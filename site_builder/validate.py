@@ -41,7 +41,9 @@ def _expand(project: Project, paths: Sequence[Path]) -> tuple[set[str], list[Pat
         for file in files:
             rel = project.rel(file)
             selected.add(rel)
-            if file.parent.resolve() not in (project.papers.resolve(), project.datasets.resolve()):
+            special = {project.taxonomy.resolve(), project.cited_by.resolve()}
+            if file.parent.resolve() not in (project.papers.resolve(), project.datasets.resolve()) \
+                    and file.resolve() not in special:
                 outside.append(file)
     return selected, outside
 
@@ -50,7 +52,7 @@ def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str]
              strict: bool = False) -> Validation:
     """Validate the knowledge base, or only ``paths`` (still checked against every other record)."""
     selected, outside = _expand(project, paths) if paths else (set(), [])
-    kb, problems = load_knowledge_base(project, extra=[f for f in outside if project.rel(f) != "taxonomy.yaml"])
+    kb, problems = load_knowledge_base(project, extra=outside)
     if kb is not None:
         problems += run_checks(kb, checks)
     if selected:

@@ -66,10 +66,11 @@ def duplicate_doi(kb: KnowledgeBase) -> Iterator[Problem]:
                         "duplicate-doi", "error", "DOI")
 
 
-@check("duplicate-code", "warning", "two paper records list the same code repository")
+@check("duplicate-code", "warning", "two paper records list the same code repository without marking it shared")
 def duplicate_code(kb: KnowledgeBase) -> Iterator[Problem]:
     def repos(entry: Entry[Paper]) -> list[tuple[str, tuple[str | int, ...]]]:
-        return [(normalise_repo(c.url), ("links", "code", i, "url")) for i, c in enumerate(entry.record.links.code)]
+        return [(normalise_repo(c.url), ("links", "code", i, "url"))
+                for i, c in enumerate(entry.record.links.code) if not c.shared]
 
     yield from _clashes(kb.paper_entries, repos, "duplicate-code", "warning", "code repository")
 

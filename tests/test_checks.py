@@ -1,0 +1,51 @@
+"""Cross-record checks on tiny knowledge bases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.project import Project
+from site_builder.validate import validate
+from tests.conftest import KbFactory, paper_yaml
+
+CODE = "\n  code:\n    - url: https://github.com/org/Repo{suffix}\n      official: true{shared}"
+
+
+def codes(root: Path) -> list[tuple[str, str]]:
+    return [(p.path, p.code) for p in validate(Project(root)).problems]
+
+
+def test_same_repository_on_two_records_is_flagged(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'", links=CODE.format(suffix="", shared="")),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'",
+                                           links=CODE.format(suffix=".git/", shared=""))})
+    assert codes(root) == [("papers/b.yaml", "duplicate-code")]
+
+
+def test_repository_marked_shared_may_serve_two_records(kb: KbFactory) -> None:
+    shared = "\n      shared: true"
+    root = kb({"papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'",
+                                           links=CODE.format(suffix="", shared=shared)),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'",
+                                           links=CODE.format(suffix="", shared=shared))})
+    assert codes(root) == []
+
+
+def test_near_duplicate_titles_are_flagged_once(kb: KbFactory) -> None:
+    root = kb({
+        "papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'",
+                                    title="'Learning Transferable Visual Models From Natural Language Supervision'"),
+        "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'",
+                                    title="'Learning transferable visual models from natural-language supervision.'"),
+        "papers/c.yaml": paper_yaml("c", ids="\n  arxiv: '2101.00003'",
+                                    title="'Learning Transferable Audio Models From Speech'"),
+    })
+    assert codes(root) == [("papers/b.yaml", "similar-title")]
+
+
+def test_shared_summary_sentence_is_flagged(kb: KbFactory) -> None:
+    text = "'Learns a joint space of images and text. Uses a big batch of web pairs for training.'"
+    other = "'Learns audio features from video. Uses a big batch of web pairs for training.'"
+    root = kb({"papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'", summary=text),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'", summary=other)})
+    assert codes(root) == [("papers/b.yaml", "duplicate-sentence")]
