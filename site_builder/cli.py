@@ -58,6 +58,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Run ``stats``."""
+    from site_builder.project import open_project
+    from site_builder.records import require_knowledge_base
+    from site_builder.stats import compute_stats, format_json, format_text
+
+    kb = require_knowledge_base(open_project(args.root))
+    if kb.broken:
+        print(f"note: {len(kb.broken)} record file(s) have problems and are not counted; run validate",
+              file=sys.stderr)
+    stats = compute_stats([e.record for e in kb.paper_entries], kb.taxonomy)
+    sys.stdout.write(format_json(stats) if args.format == "json" else format_text(stats))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -78,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run only these named checks (schema and YAML problems are always reported)")
     p.add_argument("--list-checks", action="store_true", help="list the named checks and exit")
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("stats", parents=[root], help="count papers per taxonomy node, year and code availability",
+                       description="Print how many papers each taxonomy node holds (descendants included), papers "
+                                   "per year and kind, and how many have (official) code.")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text tables or one JSON document")
+    p.set_defaults(handler=cmd_stats)
     return parser
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
-from site_builder.problems import Problem
+from site_builder.problems import Problem, SiteBuilderError
 from site_builder.project import Project
 from site_builder.taxonomy import Taxonomy, load_taxonomy
 from site_builder.yamlio import Positions, read_yaml
@@ -65,6 +65,14 @@ class KnowledgeBase:
         for e in self.dataset_entries:
             out.setdefault(e.record.id, e.record)
         return out
+
+
+def require_knowledge_base(project: Project) -> KnowledgeBase:
+    """The knowledge base, or a :class:`SiteBuilderError` carrying the taxonomy's problems when it is unusable."""
+    kb, problems = load_knowledge_base(project)
+    if kb is None:
+        raise SiteBuilderError("taxonomy.yaml is unusable; fix it first", problems)
+    return kb
 
 
 def load_record(path: Path, rel: str, model: type[R]) -> tuple[Entry[R] | None, list[Problem]]:
