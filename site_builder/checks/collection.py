@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -14,7 +14,8 @@ from site_builder.models import Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
 
-TITLE_SIMILARITY = 0.92
+TITLE_JACCARD = 0.8
+MAX_POSTINGS = 200
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -75,29 +76,54 @@ def duplicate_code(kb: KnowledgeBase) -> Iterator[Problem]:
     yield from _clashes(kb.paper_entries, repos, "duplicate-code", "warning", "code repository")
 
 
-@check("similar-title", "warning", f"two paper titles are identical or nearly so (similarity >= {TITLE_SIMILARITY})")
+def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of near-duplicate titles, in order.
+
+    Two titles are near-duplicates when they are equal once spaces and punctuation are dropped ("pre-training" vs
+    "pretraining"), or when their word sets have a Jaccard similarity of at least ``threshold``. The word-set join
+    uses prefix filtering: words are ordered from rarest to most common, and two sets that reach the threshold must
+    share a word among the first ``len - ceil(threshold * len) + 1`` of either, so only those words are indexed and
+    the cost stays near-linear for real titles. A word already indexed for ``MAX_POSTINGS`` titles is too common
+    to discriminate: it stops collecting titles, which bounds the work on synthetic or adversarial collections.
+    """
+    normalised = [normalise_title(t) for t in titles]
+    words = [frozenset(t.split()) for t in normalised]
+    freq = Counter(w for ws in words for w in ws)
+    pairs: set[tuple[int, int]] = set()
+    squashed: dict[str, int] = {}
+    for i, text in enumerate(normalised):
+        key = text.replace(" ", "")
+        if key in squashed:
+            pairs.add((squashed[key], i))
+        else:
+            squashed[key] = i
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words):
+        if not ws:
+            continue
+        ordered = sorted(ws, key=lambda w: (freq[w], w))
+        prefix = len(ordered) - math.ceil(threshold * len(ordered)) + 1
+        candidates: set[int] = set()
+        for word in ordered[:prefix]:
+            postings = index[word]
+            candidates.update(postings)
+            if len(postings) < MAX_POSTINGS:
+                postings.append(i)
+        for j in candidates:
+            other = words[j]
+            if threshold * len(ws) <= len(other) and len(ws & other) >= threshold * len(ws | other):
+                pairs.add((j, i))
+    return sorted(pairs)
+
+
+@check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
-    """Compare titles that share one of their two rarest words, so the cost stays near-linear."""
-    titles = [(e, normalise_title(e.record.title)) for e in kb.paper_entries]
-    freq = Counter(w for _e, t in titles for w in set(t.split()))
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, (_e, t) in enumerate(titles):
-        for word in sorted(set(t.split()), key=lambda w: (freq[w], w))[:2]:
-            blocks[word].append(i)
-    reported: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                pair = (min(a, b), max(a, b))
-                if pair in reported:
-                    continue
-                ta, tb = titles[pair[0]][1], titles[pair[1]][1]
-                if ta == tb or difflib.SequenceMatcher(None, ta, tb).ratio() >= TITLE_SIMILARITY:
-                    reported.add(pair)
-                    first, second = titles[pair[0]][0], titles[pair[1]][0]
-                    yield second.problem("warning", "similar-title",
-                                         f"title is nearly the same as that of {first.path}; same paper?", "title",
-                                         related=(first.path,))
+    entries = kb.paper_entries
+    for a, b in similar_pairs([e.record.title for e in entries]):
+        first, second = entries[a], entries[b]
+        yield second.problem("warning", "similar-title",
+                             f"title is nearly the same as that of {first.path}; same paper?", "title",
+                             related=(first.path,))
 
 
 @check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")

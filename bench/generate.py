@@ -1,0 +1,146 @@
+"""Generate a synthetic knowledge base of N papers for benchmarks (not part of the test suite).
+
+The collection copies the repository's taxonomy and datasets, and writes N paper records with realistic field
+sizes (12 authors on average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three) plus a
+Semantic Scholar snapshot in which every paper cites about 15 others of the collection and 10 outside it.
+
+    python bench/generate.py 20000 bench/out/kb-20k
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from site_builder.taxonomy import load_taxonomy  # noqa: E402
+
+WORDS = ("contrastive masked multimodal video audio speech language vision transformer alignment grounding "
+         "retrieval captioning pretraining representation fusion encoder decoder noisy unpaired robust efficient "
+         "scalable zero-shot cross-modal temporal spatial region token prompt frozen bridge distillation clustering "
+         "prediction semantic embodied tactile lidar point cloud medical report satellite radar translation").split()
+NAMES = ("Ada Alan Grace Edsger Barbara John Donald Leslie Tony Frances Radia Margaret Ken Dennis Niklaus Robin "
+         "Shafi Silvio Judea Yoshua Geoffrey Yann Fei-Fei Andrew Daphne Michael Jitendra Pietro Andrea Cordelia").split()
+FAMILY = ("Lovelace Turing Hopper Dijkstra Liskov McCarthy Knuth Lamport Hoare Allen Perlman Hamilton Thompson "
+          "Ritchie Wirth Milner Goldwasser Micali Pearl Bengio Hinton LeCun Li Ng Koller Jordan Malik Perona "
+          "Vedaldi Schmid").split()
+VENUES = ["CVPR", "ICCV", "ECCV", "NeurIPS", "ICML", "ICLR", "ACL", "EMNLP", "AAAI", "arXiv"]
+
+
+SYLLABLES = "ba co di fu ga he ji ko lu ma ne pi qu ro si tu va we xi yo za".split()
+VOCAB = sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in ("", "n", "x", "ra", "tor")})
+COMMON = "learning for with of the and a via from to in on".split()
+
+
+def _title(rng: random.Random) -> str:
+    """Titles mix a few common words with terms drawn from a Zipf-like distribution over a large vocabulary."""
+    terms = [VOCAB[int(len(VOCAB) ** rng.random()) - 1] for _ in range(rng.randint(3, 6))]
+    terms += [rng.choice(WORDS) for _ in range(rng.randint(1, 3))]
+    terms += rng.sample(COMMON, rng.randint(1, 3))
+    rng.shuffle(terms)
+    return " ".join(terms).title()
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], datasets: list[str]) -> dict[str, object]:
+    """One synthetic record (valid against the schema)."""
+    year = rng.randint(2012, 2025)
+    venue = rng.choice(VENUES)
+    pid = f"p{i:06d}"
+    tags: dict[str, list[str]] = {}
+    for facet, nodes in facets.items():
+        k = {"alignment": rng.choice([0, 0, 1]), "challenge": rng.choice([0, 0, 0, 1])}.get(facet, rng.randint(1, 3))
+        if k:
+            tags[facet] = sorted(rng.sample(nodes, min(k, len(nodes))))
+    record: dict[str, object] = {
+        "id": pid,
+        "title": _title(rng),
+        "authors": [f"{rng.choice(NAMES)} {rng.choice(FAMILY)}" for _ in range(rng.randint(2, 22))],
+        "year": year,
+        "venue": venue if venue == "arXiv" else f"{venue} {year}",
+        "kind": "method",
+        "ids": {"arxiv": f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"},
+        "links": {"paper": f"https://arxiv.org/abs/{year % 100:02d}01.{i:05d}"},
+        "tags": tags,
+        "datasets": sorted(rng.sample(datasets, rng.randint(0, 3))),
+        "summary": f"{_sentence(rng, rng.randint(15, 25))} {_sentence(rng, rng.randint(15, 25))} Record {pid}.",
+        "added": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
+    }
+    if rng.random() < 0.66:
+        record["links"] = {**record["links"], "code": [{"url": f"https://github.com/lab{i % 97}/{pid}",  # type: ignore[dict-item]
+                                                        "official": rng.random() < 0.8}]}
+    return record
+
+
+def generate(n: int, out: Path, seed: int = 7) -> Path:
+    """Write an N-paper knowledge base to ``out`` (replacing it) and return ``out``."""
+    rng = random.Random(seed)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "papers").mkdir(parents=True)
+    shutil.copy(REPO / "taxonomy.yaml", out / "taxonomy.yaml")
+    shutil.copytree(REPO / "datasets", out / "datasets")
+    for extra in ("mkdocs.yml",):
+        if (REPO / extra).exists():
+            shutil.copy(REPO / extra, out / extra)
+    if (REPO / "docs").exists():
+        shutil.copytree(REPO / "docs", out / "docs", ignore=shutil.ignore_patterns("papers", "topics", "generated"))
+    taxonomy, _ = load_taxonomy(out / "taxonomy.yaml")
+    assert taxonomy is not None
+    facets = {f: [nid for nid, node in facet.nodes.items() if not node.children]
+              for f, facet in taxonomy.facets.items()}
+    datasets = sorted(p.stem for p in (out / "datasets").glob("*.yaml"))
+    snapshot = out / "data" / "semantic-scholar"
+    snapshot.mkdir(parents=True)
+    papers = [make_paper(i, rng, facets, datasets) for i in range(n)]
+    for rec in papers:
+        (out / "papers" / f"{rec['id']}.yaml").write_text(
+            yaml.dump(rec, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    for i, rec in enumerate(papers):
+        refs = []
+        for j in rng.sample(range(n), min(15, n - 1)):
+            if j != i:
+                other = papers[j]
+                refs.append({"paperId": f"{j:040x}", "title": other["title"], "year": other["year"],
+                             "externalIds": {"ArXiv": other["ids"]["arxiv"]},  # type: ignore[index]
+                             "isInfluential": False, "intents": []})
+        for k in range(10):
+            ext = rng.randint(0, 5 * n)
+            refs.append({"paperId": f"e{ext:039x}", "title": f"External work {ext}", "year": 2015,
+                         "externalIds": {}, "isInfluential": False, "intents": []})
+        snap = {"schema": 1, "id": rec["id"], "fetched": "2026-11-28", "resolved_by": f"ARXIV:{rec['ids']['arxiv']}",  # type: ignore[index]
+                "record_key": "synthetic", "status": "ok",
+                "paper": {"paperId": f"{i:040x}", "title": rec["title"], "year": rec["year"],
+                          "citationCount": rng.randint(0, 5000), "referenceCount": len(refs),
+                          "influentialCitationCount": rng.randint(0, 50), "externalIds": {"ArXiv": rec["ids"]["arxiv"]}},  # type: ignore[index]
+                "references": refs}
+        (snapshot / f"{rec['id']}.json").write_text(json.dumps(snap, indent=1, sort_keys=True) + "\n",
+                                                    encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, help="number of papers")
+    parser.add_argument("out", type=Path, help="output folder (replaced)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    generate(args.n, args.out, args.seed)
+    print(f"wrote {args.n} papers to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
