@@ -148,6 +148,7 @@ def running() -> Iterator[FakeS2]:
 class _Handler(BaseHTTPRequestHandler):
     server_state: FakeS2
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # headers and body leave in one write (no Nagle/delayed-ACK stall per answer)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log is our own
         return
