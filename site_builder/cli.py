@@ -92,6 +92,20 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 1 if has_errors(problems) else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run ``export``: the file's text on stdout, or a one-line summary when written to ``--output``."""
+    from site_builder.export import export
+    from site_builder.project import open_project
+
+    project = open_project(args.root)
+    result = export(project, args.format, args.output)
+    if args.output is None:
+        sys.stdout.write(result.text)
+    else:
+        print(f"{args.output}: {result.summary}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -128,6 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_count, default=None, metavar="N",
                    help="fetch at most N records this run (in id order); the rest wait for the next run")
     p.set_defaults(handler=cmd_enrich)
+
+    from site_builder.export import EXPORTERS
+
+    p = sub.add_parser("export", parents=[root], help="write the collection in a download format",
+                       description="Export the collection. graphml: the citation graph inside the collection "
+                                   "(an edge A -> B when B is in A's references), readable by networkx, Gephi or "
+                                   "Cytoscape; json: the same graph as node-link JSON. Needs the Semantic Scholar "
+                                   "snapshot (site-builder enrich).")
+    p.add_argument("--format", required=True, choices=sorted(EXPORTERS), help="the export format (see above)")
+    p.add_argument("--output", type=Path, default=None, metavar="PATH",
+                   help="write to PATH (atomically, only when the content changed) instead of standard output")
+    p.set_defaults(handler=cmd_export)
     return parser
 
 
