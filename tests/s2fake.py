@@ -68,6 +68,8 @@ class FakeS2:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        self._aliases: dict[str, str] = {}
+        self._indexed = -1
 
     # -- data ----------------------------------------------------------------------------------------------------
     def add(self, paper: dict[str, Any], references: list[dict[str, Any]] | None = None,
@@ -86,17 +88,18 @@ class FakeS2:
     def lookup(self, pid: str) -> dict[str, Any] | None:
         """The paper an id of any accepted form names (prefix case-insensitive)."""
         kind, _, value = pid.partition(":")
-        for paper in self.papers.values():
-            ext = paper.get("externalIds") or {}
-            if not value and pid == paper["paperId"]:
-                return paper
-            if kind.upper() == "ARXIV" and ext.get("ArXiv") == value:
-                return paper
-            if kind.upper() == "DOI" and str(ext.get("DOI", "")).lower() == value.lower():
-                return paper
-            if kind.upper() == "CORPUSID" and str(paper.get("corpusId")) == value:
-                return paper
-        return None
+        if not value:
+            return self.papers.get(pid)
+        if self._indexed != len(self.papers):
+            self._aliases = {}
+            for key, paper in self.papers.items():
+                ext = paper.get("externalIds") or {}
+                for alias in (f"ARXIV:{ext.get('ArXiv')}", f"DOI:{str(ext.get('DOI')).lower()}",
+                              f"CORPUSID:{paper.get('corpusId')}"):
+                    self._aliases.setdefault(alias, key)
+            self._indexed = len(self.papers)
+        found = self._aliases.get(f"{kind.upper()}:{value.lower() if kind.upper() == 'DOI' else value}")
+        return self.papers[found] if found else None
 
     def requests_to(self, suffix: str = "", method: str | None = None) -> list[Logged]:
         """Logged requests whose path ends with ``suffix`` (and of ``method``)."""

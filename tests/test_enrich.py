@@ -268,3 +268,15 @@ def test_citations_of_unknown_survey_are_not_fetched(fake: FakeS2, kb: KbFactory
     code, out, _ = enrich(capsys, root)
     assert code == 0 and "1 not found" in out
     assert fake.requests_to("/citations") == []
+
+
+def test_a_broken_record_is_reported_and_the_others_are_enriched(fake: FakeS2, kb: KbFactory,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    files = collection(fake, 3)
+    files["papers/paper-002.yaml"] = files["papers/paper-002.yaml"].replace("year: 2021", "year: twenty")
+    root = kb(files)
+    code, out, _ = enrich(capsys, root)
+    assert (code, out) == (1, (
+        "papers/paper-002.yaml:6:7: error [wrong-type] year: expected a whole number, got text 'twenty'\n"
+        "1 error, 0 warnings (2 records: 2 fetched, 0 not found, 0 failed, 0 unchanged, 0 deferred; 4 requests)\n"))
+    assert sorted(p.name for p in (root / "data/semantic-scholar").iterdir()) == ["paper-001.json", "ssml-survey.json"]
