@@ -94,7 +94,7 @@ def enrich(project: Project, options: EnrichOptions = EnrichOptions(), *, env: M
         entries.setdefault(entry.record.id, entry)
     selected = _select(entries, options.only)
     remove_leftover_temps(project.snapshot)
-    stored = {pid: _read_stored(project, pid) for pid in selected}
+    stored = _read_stored(project, selected)
     stale = [pid for pid in selected if options.refresh or not _warm(entries[pid].record, stored[pid])]
     todo = stale if options.limit is None else stale[:options.limit]
     stats = EnrichStats(selected=len(selected), unchanged=len(selected) - len(stale), todo=len(todo),
@@ -121,13 +121,18 @@ def _select(entries: Mapping[str, Entry[Paper]], only: Sequence[str]) -> list[st
     return sorted(set(only))
 
 
-def _read_stored(project: Project, pid: str) -> SnapshotRecord | None:
-    path = project.snapshot / f"{pid}.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return parse_record(text, project.rel(path), pid)[0]
+def _read_stored(project: Project, pids: Sequence[str]) -> dict[str, SnapshotRecord | None]:
+    """The usable snapshot of each record (None when missing or damaged: it will be fetched again)."""
+    base = project.rel(project.snapshot)
+    out: dict[str, SnapshotRecord | None] = {}
+    for pid in pids:
+        try:
+            text = (project.snapshot / f"{pid}.json").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            out[pid] = None
+            continue
+        out[pid] = parse_record(text, f"{base}/{pid}.json", pid)[0]
+    return out
 
 
 def _warm(paper: Paper, stored: SnapshotRecord | None) -> bool:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from site_builder.modelcheck import check_model
 from site_builder.models import Paper, Slug, Strict
@@ -117,15 +119,24 @@ def dump(doc: dict[str, Any]) -> str:
 def parse_record(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
     """Read one snapshot file's text; problems (bad JSON, schema, id not matching the file name) when unusable."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [Problem(rel, exc.lineno, exc.colno, "error", "snapshot-bad-json",
-                              f"not valid JSON ({exc.msg}); run 'site-builder enrich --only {stem}' to refetch")]
-    record, problems = check_model(SnapshotRecord, data, Positions(), rel)
+        record: SnapshotRecord | None = SnapshotRecord.model_validate_json(text)  # fast path: valid files
+        problems: list[Problem] = []
+    except ValidationError:
+        record, problems = _located(text, rel, stem)
     if record is not None and record.id != stem:
         return None, [Problem(rel, None, None, "error", "snapshot-invalid",
                               f"id {record.id!r} does not match the file name {stem!r}")]
     return record, problems
+
+
+def _located(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
+    """The slow path for a file that failed validation: problems with their codes, from the shared model checker."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(rel, exc.lineno, exc.colno, "error", "snapshot-bad-json",
+                              f"not valid JSON ({exc.msg}); run 'site-builder enrich --only {stem}' to refetch")]
+    return check_model(SnapshotRecord, data, Positions(), rel)
 
 
 @dataclass
@@ -153,20 +164,21 @@ def load_snapshot(project: Project) -> Snapshot:
     if not folder.is_dir():
         return Snapshot(present=False)
     snap = Snapshot(present=True)
-    for path in sorted(folder.iterdir()):
-        rel = project.rel(path)
-        if path.name.startswith("."):
+    base = project.rel(folder)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        rel = f"{base}/{entry.name}"
+        if entry.name.startswith("."):
             continue
-        if path.suffix != ".json" or not path.is_file():
+        if not entry.name.endswith(".json") or not entry.is_file():
             snap.problems.append(Problem(rel, None, None, "warning", "snapshot-stray-file",
                                          "ignored: snapshot files are <record id>.json"))
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            text = Path(entry.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             snap.problems.append(Problem(rel, None, None, "error", "snapshot-unreadable", str(exc)))
             continue
-        record, problems = parse_record(text, rel, path.stem)
+        record, problems = parse_record(text, rel, entry.name.removesuffix(".json"))
         snap.problems += problems
         if record is not None:
             snap.records[record.id] = record
