@@ -43,14 +43,19 @@ class Author(Strict):
     name: str | None = Field(None, description="display name")
 
 
-class S2Paper(Strict):
-    """The metadata of one paper as fetched (every field may be null in S2's data except the id)."""
+class PaperBase(Strict):
+    """What names a paper on Semantic Scholar (every field but the id may be null in S2's data)."""
 
     paperId: str = Field(description="S2 paper id (40 hex digits)")
-    corpusId: int | None = Field(None, description="S2 corpus id")
-    externalIds: ExternalIds | None = Field(None, description="ArXiv, DOI, DBLP, ... ids")
     title: str | None = Field(None, description="title")
     year: int | None = Field(None, description="year")
+    externalIds: ExternalIds | None = Field(None, description="ArXiv, DOI, DBLP, CorpusId, ... ids")
+
+
+class S2Paper(PaperBase):
+    """The metadata of one paper as fetched."""
+
+    corpusId: int | None = Field(None, description="S2 corpus id")
     venue: str | None = Field(None, description="venue as S2 names it (often empty)")
     publicationDate: str | None = Field(None, description="YYYY-MM-DD")
     authors: list[Author] | None = Field(None, description="authors in order")
@@ -62,25 +67,17 @@ class S2Paper(Strict):
     url: str | None = Field(None, description="S2 page of the paper")
 
 
-class Reference(Strict):
-    """A paper the record cites (an item of /paper/{id}/references with a known paperId)."""
+class Reference(PaperBase):
+    """A paper the record cites (an item of /paper/{id}/references)."""
 
-    paperId: str = Field(description="S2 paper id of the cited paper")
-    title: str | None = Field(None, description="title")
-    year: int | None = Field(None, description="year")
-    externalIds: ExternalIds | None = Field(None, description="ArXiv, DOI, ... ids")
     isInfluential: bool | None = Field(None, description="S2 judges the citation influential")
     intents: list[str] | None = Field(None, description="citation intents (background, methodology, result)")
 
 
-class Citing(Strict):
-    """A paper citing the survey (an item of /paper/{id}/citations with a known paperId)."""
+class Citing(PaperBase):
+    """A paper citing the survey (an item of /paper/{id}/citations)."""
 
-    paperId: str = Field(description="S2 paper id of the citing paper")
-    title: str | None = Field(None, description="title")
-    year: int | None = Field(None, description="year")
     venue: str | None = Field(None, description="venue")
-    externalIds: ExternalIds | None = Field(None, description="ArXiv, DOI, ... ids")
     authors: list[Author] | None = Field(None, description="authors in order")
 
 
