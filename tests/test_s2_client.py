@@ -112,6 +112,15 @@ def test_citations_are_paged_with_citing_paper(fake: FakeS2) -> None:
     assert [i["citingPaper"]["title"] for i in items] == [f"Synthetic Paper c{i}" for i in range(5)]
 
 
+def test_citations_stop_at_the_apis_9999_cap(fake: FakeS2) -> None:
+    citing = {"paperId": paper_id("c"), "title": "Citing"}
+    target = fake.add(s2_paper("famous", 1), citations=[edge("citingPaper", citing)] * 10500)
+    items = client(fake).citations(target["paperId"], ["title"])
+    assert len(items) == 9999
+    assert [(r.query["offset"], r.query["limit"]) for r in fake.log][-2:] == [("8000", "1000"), ("9000", "999")]
+    assert len(fake.log) == 10
+
+
 def test_paper_by_doi_keeps_the_slash_in_the_path(fake: FakeS2) -> None:
     fake.add(s2_paper("d", 4, doi="10.1109/TPAMI.2024.3429301"))
     got = client(fake).paper("DOI:10.1109/TPAMI.2024.3429301", ["title"])
