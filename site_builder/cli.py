@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from site_builder import __version__
-from site_builder.problems import SiteBuilderError, UsageError
+from site_builder.problems import SiteBuilderError, UsageError, has_errors
 from site_builder.report import FORMATS, default_format, render
 
 Handler = Callable[[argparse.Namespace], int]
@@ -39,6 +39,23 @@ def _codes(text: str) -> list[str]:
     if not codes:
         raise argparse.ArgumentTypeError("expected a comma-separated list of check codes")
     return codes
+
+
+def _record_ids(text: str) -> list[str]:
+    ids = [c.strip() for c in text.split(",") if c.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of record ids")
+    return ids
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, not {value}")
+    return value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -73,6 +90,37 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    """Run ``enrich``: progress on stderr, the problems and a summary on stdout."""
+    from site_builder.enrich import EnrichOptions, enrich
+    from site_builder.progress import ProgressBar
+    from site_builder.project import open_project
+
+    project = open_project(args.root)
+    bar = ProgressBar(sys.stderr)
+    try:
+        result = enrich(project, EnrichOptions(tuple(args.only or ()), args.refresh, args.limit), progress=bar)
+    finally:
+        bar.close()
+    problems = [p.promoted() for p in result.problems] if args.strict else result.problems
+    sys.stdout.write(render(problems, args.format or default_format(), result.stats.describe()))
+    return 1 if has_errors(problems) else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run ``export``: the file's text on stdout, or a one-line summary when written to ``--output``."""
+    from site_builder.export import export
+    from site_builder.project import open_project
+
+    project = open_project(args.root)
+    result = export(project, args.format, args.output)
+    if args.output is None:
+        sys.stdout.write(result.text)
+    else:
+        print(f"{args.output}: {result.summary}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -99,6 +147,34 @@ def build_parser() -> argparse.ArgumentParser:
                                    "per year and kind, and how many have (official) code.")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text tables or one JSON document")
     p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("enrich", parents=[root, report], help="fetch Semantic Scholar data into the snapshot",
+                       description="Resolve paper records on Semantic Scholar (arXiv id or DOI through the batch "
+                                   "endpoint, title and year match as the fallback), fetch their metadata and "
+                                   "references, and write data/semantic-scholar/<id>.json, one file at a time. "
+                                   "Records whose snapshot is present and whose ids, title and year are unchanged "
+                                   "send no request. Environment: S2_API_KEY (sent as x-api-key, never printed), "
+                                   "S2_API_URL, S2_MIN_INTERVAL (seconds between calls; default 1.05 with a key, "
+                                   "3 without), S2_TIMEOUT, S2_MAX_TRIES, SITE_BUILDER_TODAY (the date stored).")
+    p.add_argument("--only", type=_record_ids, default=None, metavar="ID,...",
+                   help="enrich only these paper records (ids as in papers/<id>.yaml)")
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch again even records whose snapshot is up to date (new citation counts)")
+    p.add_argument("--limit", type=_count, default=None, metavar="N",
+                   help="fetch at most N records this run (in id order); the rest wait for the next run")
+    p.set_defaults(handler=cmd_enrich)
+
+    from site_builder.export import EXPORTERS
+
+    p = sub.add_parser("export", parents=[root], help="write the collection in a download format",
+                       description="Export the collection. graphml: the citation graph inside the collection "
+                                   "(an edge A -> B when B is in A's references), readable by networkx, Gephi or "
+                                   "Cytoscape; json: the same graph as node-link JSON. Needs the Semantic Scholar "
+                                   "snapshot (site-builder enrich).")
+    p.add_argument("--format", required=True, choices=sorted(EXPORTERS), help="the export format (see above)")
+    p.add_argument("--output", type=Path, default=None, metavar="PATH",
+                   help="write to PATH (atomically, only when the content changed) instead of standard output")
+    p.set_defaults(handler=cmd_export)
     return parser
 
 

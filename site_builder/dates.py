@@ -1,0 +1,21 @@
+"""Today's date, overridable so that generated data is reproducible (tests, the kill test, golden files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from site_builder.problems import UsageError
+
+TODAY_ENV = "SITE_BUILDER_TODAY"
+
+
+def today(env: Mapping[str, str]) -> dt.date:
+    """``SITE_BUILDER_TODAY`` (YYYY-MM-DD) when set, else the local date."""
+    text = env.get(TODAY_ENV, "").strip()
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV} must be a date YYYY-MM-DD, not {text!r}") from None

@@ -1,0 +1,56 @@
+"""A progress bar with counts for long commands, on stderr: redrawn in place on a terminal, sparse lines otherwise."""
+
+from __future__ import annotations
+
+from typing import Protocol, TextIO
+
+
+class Counts(Protocol):
+    """What the bar reads from a command's running statistics."""
+
+    @property
+    def done(self) -> int:
+        """Items handled so far."""
+
+    todo: int
+    fetched: int
+    not_found: int
+    failed: int
+
+
+class ProgressBar:
+    """Call it with the current counts and the item just finished; :meth:`close` ends the line."""
+
+    def __init__(self, stream: TextIO, label: str = "enrich", width: int = 24) -> None:
+        self.stream, self.label, self.width = stream, label, width
+        self.tty = stream.isatty()
+        self._shown = -1
+        self._drawn = False
+
+    def line(self, counts: Counts, current: str) -> str:
+        """``enrich [#######.................] 40/150 fetched 38, not found 1, failed 1 (clip)``."""
+        total = max(counts.todo, 1)
+        filled = self.width * counts.done // total
+        return (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {counts.done}/{counts.todo} "
+                f"fetched {counts.fetched}, not found {counts.not_found}, failed {counts.failed} ({current})")
+
+    def __call__(self, counts: Counts, current: str) -> None:
+        """Show progress after ``current``: every item on a terminal, every tenth of the way in a log."""
+        text = self.line(counts, current)
+        if self.tty:
+            self.stream.write(f"\r\x1b[2K{text}")
+            self._drawn = True
+        else:
+            step = 10 * counts.done // max(counts.todo, 1)
+            if step == self._shown and counts.done != counts.todo:
+                return
+            self._shown = step
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the redrawn line so that what follows starts on a fresh one."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
