@@ -133,6 +133,13 @@ def _problem(model: type[BaseModel], data: Any, positions: Positions, rel: str, 
         expected = str(err.get("ctx", {}).get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
         message = f"{where}: {_describe(value)} is not one of {expected}" + did_you_mean(str(value), options)
+    elif kind in ("string_too_long", "too_long"):
+        code = "too-long"
+        limit = err.get("ctx", {}).get("max_length")
+        message = f"{where}: longer than the limit of {limit} {'characters' if kind == 'string_too_long' else 'items'}"
+    elif kind == "string_pattern_mismatch":
+        code = "bad-value"
+        message = f"{where}: {_describe(value)} does not have the expected form"
     elif kind == "too_short":
         code = "empty-list"
         message = f"{where}: needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -84,11 +84,15 @@ def _line(value: str) -> str:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
-HttpsUrl = Annotated[str, AfterValidator(_https)]
+HttpsUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_https)]
 ArxivId = Annotated[str, AfterValidator(_arxiv)]
 Doi = Annotated[str, AfterValidator(_doi)]
 Year = Annotated[int, AfterValidator(_year)]
-Text = Annotated[str, AfterValidator(_line)]
+#: Non-empty text of one line's worth (titles, names, venues, labels).
+Text = Annotated[str, StringConstraints(max_length=400), AfterValidator(_line)]
+#: Non-empty prose (summaries, notes).
+Prose = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_line)]
+S2Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 
 PaperKind = Literal["method", "survey", "analysis", "benchmark", "dataset"]
 DatasetCategory = Literal["image-text", "image-text-audio", "video-text", "video-audio", "point-cloud", "image-lidar"]
@@ -105,7 +109,7 @@ class Identifiers(Strict):
 
     arxiv: ArxivId | None = Field(None, description="arXiv id without version, e.g. 2103.00020")
     doi: Doi | None = Field(None, description="DOI without the https://doi.org/ prefix")
-    s2: str | None = Field(None, description="Semantic Scholar paper id (40 hex digits), if known")
+    s2: S2Id | None = Field(None, description="Semantic Scholar paper id (40 hex digits), if known")
 
 
 class CodeLink(Strict):
@@ -141,7 +145,7 @@ class Paper(Strict):
 
     id: Slug = Field(description="permanent lowercase slug, equal to the file name without .yaml")
     title: Text = Field(description="title as published, in title case")
-    authors: list[Text] = Field(min_length=1, description="full author names in published order")
+    authors: list[Text] = Field(min_length=1, max_length=3000, description="full author names in published order")
     year: Year = Field(description="publication year (journal papers: the issue year)")
     venue: Text = Field(description="short canonical venue with year, e.g. 'CVPR 2022', or 'arXiv'")
     kind: PaperKind = Field(description="method, survey, analysis, benchmark or dataset")
@@ -149,9 +153,9 @@ class Paper(Strict):
     links: PaperLinks = Field(default_factory=PaperLinks, description="paper, PDF, project and code links")
     tags: PaperTags = Field(default_factory=PaperTags, description="taxonomy node ids per facet")
     datasets: list[Slug] = Field(default_factory=list, description="ids of dataset records it trains or evaluates on")
-    summary: Text = Field(description="one to three sentences in our own words: what, from which modalities, key idea")
+    summary: Prose = Field(description="one to three sentences in our own words: what, from which modalities, key idea")
     added: dt.date = Field(description="date the record entered the collection (YYYY-MM-DD)")
-    notes: str | None = Field(None, description="curator note, e.g. a correction applied to the survey's list")
+    notes: Prose | None = Field(None, description="curator note, e.g. a correction applied to the survey's list")
 
 
 class DatasetLink(Strict):
@@ -166,16 +170,16 @@ class Dataset(Strict):
 
     id: Slug = Field(description="permanent lowercase slug, equal to the file name without .yaml")
     name: Text = Field(description="the dataset's usual name")
-    full_name: str | None = Field(None, description="expanded name, if any")
+    full_name: Text | None = Field(None, description="expanded name, if any")
     category: DatasetCategory = Field(description="the survey's dataset table it belongs to")
     modalities: list[Slug] = Field(min_length=1, description="node ids of the modality facet")
     size: dict[Slug, Text] = Field(default_factory=dict, description="size facts as short strings, e.g. images: 31,000")
-    domain: str | None = Field(None, description="data domain, e.g. natural images, cooking videos")
+    domain: Text | None = Field(None, description="data domain, e.g. natural images, cooking videos")
     tasks: list[Text] = Field(default_factory=list, description="tasks it is used for")
     links: list[DatasetLink] = Field(default_factory=list, description="website, code and paper links")
     paper: Slug | None = Field(None, description="id of the paper record that introduced it, if in the collection")
     derived_from: list[Slug] = Field(default_factory=list, description="ids of dataset records it is built from")
-    summary: str | None = Field(None, description="one or two sentences in our own words")
+    summary: Prose | None = Field(None, description="one or two sentences in our own words")
     added: dt.date = Field(description="date the record entered the collection")
 
 
@@ -185,7 +189,7 @@ class CitingPaper(Strict):
     title: Text = Field(description="title")
     authors: list[Text] = Field(min_length=1, description="author names")
     year: Year = Field(description="year")
-    venue: str | None = Field(None, description="venue, if confirmed")
+    venue: Text | None = Field(None, description="venue, if confirmed")
     arxiv: ArxivId | None = Field(None, description="arXiv id, if any")
     doi: Doi | None = Field(None, description="DOI, if any")
     record: Slug | None = Field(None, description="id of the full paper record, when the paper is in the collection")

@@ -93,6 +93,9 @@ def _scalar_value(loader: Any, event: Any) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == "tag:yaml.org,2002:merge":
+        line, col = _mark(event)
+        raise _Fail(line, col, "yaml-merge-key", "merge keys ('<<') are not supported in records; write the keys out")
     constructor = loader.yaml_constructors.get(tag)
     if constructor is None:
         line, col = _mark(event)
@@ -253,6 +256,12 @@ def parse_text(text: str, rel: str) -> YamlDocument:
         if line is not None and col is not None and _char_at(text, line, col) == "\t":
             code, message = "yaml-tab", "tab character where YAML allows only spaces for indentation"
         return YamlDocument(None, Positions(), [Problem(rel, line, col, "error", code, message)])
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return YamlDocument(None, Positions(), [Problem(
+            rel, line, col, "error", "yaml-control-character",
+            f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); remove it")])
     except yaml.YAMLError as exc:
         return YamlDocument(None, Positions(), [Problem(rel, None, None, "error", "yaml-syntax", str(exc))])
     except RecursionError:

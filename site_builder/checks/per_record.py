@@ -133,3 +133,45 @@ def summary_length(kb: KnowledgeBase) -> Iterator[Problem]:
         if not low <= words <= high:
             yield entry.problem("warning", "summary-length",
                                 f"summary has {words} words; write {low} to {high} (one to three sentences)", "summary")
+
+
+#: HTML tags, character references, Markdown links/images and script URLs: none belongs in plain-text fields.
+_MARKUP = re.compile(
+    r"<\s*/?\s*[A-Za-z!?][^>]*>|&#?[A-Za-z0-9]+;|\]\s*\(|\b(?:javascript|vbscript)\s*:|\bdata\s*:\s*\w+/\w+",
+    re.IGNORECASE,
+)
+
+
+def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    record = entry.record
+    if isinstance(record, Paper):
+        yield ("title",), record.title
+        for i, name in enumerate(record.authors):
+            yield ("authors", i), name
+        yield ("venue",), record.venue
+        yield ("summary",), record.summary
+        if record.notes:
+            yield ("notes",), record.notes
+        return
+    yield ("name",), record.name
+    for key in ("full_name", "domain", "summary"):
+        value = getattr(record, key)
+        if value:
+            yield (key,), value
+    for i, task in enumerate(record.tasks):
+        yield ("tasks", i), task
+    for key, value in record.size.items():
+        yield ("size", key), value
+    for i, link in enumerate(record.links):
+        yield ("links", i, "label"), link.label
+
+
+@check("markup-in-text", "warning", "a plain-text field holds HTML, a Markdown link or a script URL")
+def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        for loc, text in _text_fields(entry):
+            match = _MARKUP.search(text)
+            if match:
+                yield entry.problem("warning", "markup-in-text",
+                                    f"{'.'.join(map(str, loc))} contains {match.group(0)[:40]!r}: fields are plain "
+                                    "text (the site shows markup literally)", *loc)

@@ -1,0 +1,56 @@
+"""Property-based tests: arbitrary input never raises anything but the project's own problem records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from site_builder.models import Paper
+from site_builder.problems import Problem
+from site_builder.records import load_record
+from site_builder.yamlio import parse_text, read_yaml
+from tests.conftest import paper_yaml
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# YAML-ish alphabet: structure characters are frequent so the parser gets deep into documents.
+yamlish = st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`,? \n\t\\") + list("abcxyz019") +
+                                          ["\x00", "\x07", "\u00e9", "\ufeff", "\u2028"]), max_size=300)
+
+
+@SETTINGS
+@given(st.one_of(st.text(max_size=400), yamlish))
+def test_parse_text_returns_data_or_problems(text: str) -> None:
+    doc = parse_text(text, "x.yaml")
+    assert all(isinstance(p, Problem) for p in doc.problems)
+    assert (doc.data is None) == bool(doc.problems)
+    for p in doc.problems:
+        assert p.code and p.message and p.path == "x.yaml"
+
+
+@SETTINGS
+@given(st.binary(max_size=400))
+def test_read_yaml_accepts_any_bytes(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_bytes(raw)
+    doc = read_yaml(path, "x.yaml")
+    assert all(isinstance(p, Problem) for p in doc.problems)
+
+
+# Mutations of a valid record: replace one line by arbitrary text, or splice random characters in.
+BASE = paper_yaml("clip")
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=len(BASE)), st.integers(min_value=0, max_value=40), yamlish)
+def test_mutated_records_load_or_report(tmp_path: Path, start: int, length: int, insert: str) -> None:
+    text = BASE[:start] + insert + BASE[start + length:]
+    path = tmp_path / "clip.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    entry, problems = load_record(path, "papers/clip.yaml", Paper)
+    assert all(isinstance(p, Problem) for p in problems)
+    assert (entry is None) == bool(problems)
+    for p in problems:
+        assert p.line is None or 1 <= p.line <= text.count("\n") + 2
