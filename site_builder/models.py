@@ -28,20 +28,23 @@ def max_year() -> int:
 
 
 def _slug(value: str) -> str:
-    if not SLUG_RE.fullmatch(value) or len(value) > MAX_SLUG:
+    if len(value) > MAX_SLUG or not SLUG_RE.fullmatch(value):
         raise PydanticCustomError(
             "bad-id",
             "{value} is not a valid id: use lowercase ASCII letters, digits and single hyphens "
             "(at most {max} characters), such as 'clip' or 'alwassel2020-xdc'",
-            {"value": repr(value), "max": MAX_SLUG},
+            {"value": repr(value[:100]), "max": MAX_SLUG},
         )
     if value in WINDOWS_RESERVED:
         raise PydanticCustomError("bad-id", "{value} is a reserved file name on Windows", {"value": repr(value)})
     return value
 
 
+_HTTPS_RE = re.compile(r"https://\S+")
+
+
 def _https(value: str) -> str:
-    if not value.startswith("https://") or len(value) <= len("https://") or any(c.isspace() for c in value):
+    if not _HTTPS_RE.fullmatch(value):
         scheme = value.split(":", 1)[0] if ":" in value else ""
         hint = f" (scheme {scheme!r} is not allowed)" if scheme and scheme != "https" else ""
         raise PydanticCustomError(

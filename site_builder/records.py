@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from site_builder.cache import RecordCache
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
 from site_builder.problems import Problem, SiteBuilderError
 from site_builder.project import Project
 from site_builder.taxonomy import Taxonomy, load_taxonomy
-from site_builder.yamlio import Positions, read_yaml
+from site_builder.yamlio import Positions, parse_bytes, read_bytes
 
 R = TypeVar("R", bound=BaseModel)
 
 
-@dataclass(frozen=True)
 class Entry(Generic[R]):
-    """A valid record with the file it came from and the positions of its nodes."""
+    """A valid record with the file it came from and the positions of its nodes.
 
-    record: R
-    path: str
-    positions: Positions
+    Positions are parsed lazily from the file's bytes when a record came from the cache: most records never
+    have a problem, so most never need them.
+    """
+
+    __slots__ = ("_positions", "_raw", "path", "record")
+
+    def __init__(self, record: R, path: str, positions: Positions | None = None, raw: bytes | None = None) -> None:
+        self.record = record
+        self.path = path
+        self._positions = positions
+        self._raw = raw
+
+    @property
+    def positions(self) -> Positions:
+        """Line and column of every node of the record's file."""
+        if self._positions is None:
+            self._positions = parse_bytes(self._raw or b"", self.path).positions
+            self._raw = None
+        return self._positions
 
     def where(self, *loc: str | int, key: bool = False) -> tuple[int | None, int | None]:
         """(line, col) of a node of this record."""
@@ -75,14 +92,27 @@ def require_knowledge_base(project: Project) -> KnowledgeBase:
     return kb
 
 
-def load_record(path: Path, rel: str, model: type[R]) -> tuple[Entry[R] | None, list[Problem]]:
-    """Read one file as a record of ``model``."""
-    doc = read_yaml(path, rel)
+def load_record(path: Path, rel: str, model: type[R],
+                cache: RecordCache | None = None) -> tuple[Entry[R] | None, list[Problem]]:
+    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes)."""
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        return None, problems
+    key = RecordCache.key(raw, model.__name__) if cache is not None else ""
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        try:
+            return Entry(model.model_validate_json(cached), rel, raw=raw), []
+        except ValueError:
+            pass  # a stale or damaged entry: fall back to parsing the file
+    doc = parse_bytes(raw, rel)
     if doc.problems:
         return None, doc.problems
     record, problems = check_model(model, doc.data, doc.positions, rel)
     if record is None:
         return None, problems
+    if cache is not None:
+        cache.put(key, record.model_dump_json())
     return Entry(record, rel, doc.positions), problems
 
 
@@ -92,13 +122,13 @@ def record_files(folder: Path, project: Project) -> tuple[list[Path], list[Probl
         return [], []
     files: list[Path] = []
     problems: list[Problem] = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
-            continue
-        if path.suffix == ".yaml" and path.is_file():
-            files.append(path)
+    with os.scandir(folder) as listing:
+        items = sorted((item.name, item.is_file()) for item in listing if not item.name.startswith("."))
+    for name, is_file in items:
+        if name.endswith(".yaml") and is_file:
+            files.append(folder / name)
         else:
-            problems.append(Problem(project.rel(path), None, None, "warning", "stray-file",
+            problems.append(Problem(f"{folder.name}/{name}", None, None, "warning", "stray-file",
                                     "ignored: record files end in .yaml and sit directly in this folder"))
     return files, problems
 
@@ -109,40 +139,44 @@ def kind_of(path: Path) -> type[Paper] | type[Dataset]:
 
 
 def load_knowledge_base(
-    project: Project, extra: list[Path] | None = None
+    project: Project, extra: list[Path] | None = None, *, use_cache: bool = True
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load the taxonomy and every record; ``None`` when the taxonomy itself is unusable.
 
     ``extra`` names record files outside the usual folders to load as well (``validate some/file.yaml``).
+    With ``use_cache``, parsed records are kept in the project's content-hash cache (see :mod:`site_builder.cache`).
     """
+    cache = RecordCache(project.cache / "records" if use_cache else None)
     taxonomy, problems = load_taxonomy(project.taxonomy)
     if taxonomy is None:
         return None, problems
     kb = KnowledgeBase(project, taxonomy)
     paper_files, stray = record_files(project.papers, project)
     dataset_files, stray2 = record_files(project.datasets, project)
+    rel = {p: f"{p.parent.name}/{p.name}" for p in paper_files + dataset_files}
     problems += stray + stray2
-    known = {p.resolve() for p in paper_files + dataset_files}
+    known = {p.resolve() for p in paper_files + dataset_files} if extra else set()
     for path in extra or []:
         if path.resolve() not in known:
             (dataset_files if kind_of(path) is Dataset else paper_files).append(path)
             known.add(path.resolve())
     for path in paper_files:
-        paper, found = load_record(path, project.rel(path), Paper)
+        paper, found = load_record(path, rel.get(path) or project.rel(path), Paper, cache)
         problems += found
         if paper is not None:
             kb.paper_entries.append(paper)
         else:
-            kb.broken.append(project.rel(path))
+            kb.broken.append(rel.get(path) or project.rel(path))
     for path in dataset_files:
-        dataset, found = load_record(path, project.rel(path), Dataset)
+        dataset, found = load_record(path, rel.get(path) or project.rel(path), Dataset, cache)
         problems += found
         if dataset is not None:
             kb.dataset_entries.append(dataset)
         else:
-            kb.broken.append(project.rel(path))
+            kb.broken.append(rel.get(path) or project.rel(path))
     if project.cited_by.is_file():
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found
         kb.cited_by = cited
+    cache.save(prune=not extra)
     return kb, problems

@@ -271,23 +271,33 @@ def parse_text(text: str, rel: str) -> YamlDocument:
     return YamlDocument(data, positions, [])
 
 
-def read_yaml(path: Path, rel: str, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
-    """Read one YAML file safely: size limit before reading, strict UTF-8, then :func:`parse_text`."""
+def read_bytes(path: Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, refusing files over ``max_bytes`` before reading them."""
     try:
         size = os.stat(path).st_size
         if size > max_bytes:
-            return YamlDocument(None, Positions(), [Problem(
-                rel, 1, 1, "error", "file-too-large",
-                f"file is {size:,} bytes; records are limited to {max_bytes:,} bytes")])
+            return None, [Problem(rel, 1, 1, "error", "file-too-large",
+                                  f"file is {size:,} bytes; records are limited to {max_bytes:,} bytes")]
         with open(path, "rb") as fh:
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
-        return YamlDocument(None, Positions(), [Problem(rel, None, None, "error", "unreadable",
-                                                         f"cannot read file: {exc.strerror or exc}")])
+        return None, [Problem(rel, None, None, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")]
     if len(raw) > max_bytes:
-        return YamlDocument(None, Positions(), [Problem(rel, 1, 1, "error", "file-too-large",
-                                                         f"file is larger than {max_bytes:,} bytes")])
+        return None, [Problem(rel, 1, 1, "error", "file-too-large", f"file is larger than {max_bytes:,} bytes")]
+    return raw, []
+
+
+def parse_bytes(raw: bytes, rel: str) -> YamlDocument:
+    """Strict UTF-8 decoding, then :func:`parse_text`."""
     text, problems = _decode(raw, rel)
     if text is None:
         return YamlDocument(None, Positions(), problems)
     return parse_text(text, rel)
+
+
+def read_yaml(path: Path, rel: str, *, max_bytes: int = MAX_BYTES) -> YamlDocument:
+    """Read one YAML file safely: size limit before reading, strict UTF-8, then :func:`parse_text`."""
+    raw, problems = read_bytes(path, rel, max_bytes=max_bytes)
+    if raw is None:
+        return YamlDocument(None, Positions(), problems)
+    return parse_bytes(raw, rel)

@@ -1,0 +1,68 @@
+"""The content-hash record cache: warm loads equal cold ones, edits and damage are handled."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from site_builder.project import Project
+from site_builder.records import load_knowledge_base
+from site_builder.validate import validate
+from tests.conftest import KbFactory, dataset_yaml, paper_yaml
+
+
+def snapshot(root: Path) -> tuple[list[object], list[object], list[str]]:
+    kb, problems = load_knowledge_base(Project(root))
+    assert kb is not None
+    return ([e.record for e in kb.paper_entries], [e.record for e in kb.dataset_entries],
+            [p.as_text() for p in problems])
+
+
+def test_warm_cache_gives_the_same_records_and_problems(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a"), "papers/b.yaml": paper_yaml("b", kind="methd"),
+               "datasets/coco.yaml": dataset_yaml()})
+    cold = snapshot(root)
+    shards = list((root / ".cache/site-builder/records").glob("*.json"))
+    assert len(shards) == 2  # one paper and one dataset cached; the broken record is not
+    warm = snapshot(root)
+    assert warm == cold
+    uncached, _ = load_knowledge_base(Project(root), use_cache=False)
+    assert uncached is not None and [e.record for e in uncached.paper_entries] == cold[0]
+
+
+def test_cached_records_still_report_exact_lines(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a"), "papers/c.yaml": paper_yaml("c")})
+    first = [p.as_text() for p in validate(Project(root)).problems]
+    second = [p.as_text() for p in validate(Project(root)).problems]
+    assert first == second == [
+        "papers/c.yaml:10:10: error [duplicate-arxiv] arXiv id '2103.00020' is also in papers/a.yaml"]
+
+
+def test_edited_file_is_read_again(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a")})
+    snapshot(root)
+    (root / "papers/a.yaml").write_text(paper_yaml("a", year="2022", venue="arXiv"), encoding="utf-8")
+    papers, _, _ = snapshot(root)
+    assert papers[0].year == 2022  # type: ignore[attr-defined]
+
+
+def test_damaged_cache_is_ignored(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a")})
+    cold = snapshot(root)
+    for shard in (root / ".cache/site-builder/records").glob("*.json"):
+        text = shard.read_text()
+        shard.write_text(text.replace('"year":2021', '"year":"not a year"'))
+    assert snapshot(root) == cold
+    for shard in (root / ".cache/site-builder/records").glob("*.json"):
+        shard.write_text("{truncated")
+    assert snapshot(root) == cold
+
+
+def test_entries_of_deleted_files_are_pruned(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a"), "papers/b.yaml": paper_yaml("b", ids="{}")})
+    snapshot(root)
+    (root / "papers/b.yaml").unlink()
+    snapshot(root)
+    ids = [json.loads(record)["id"] for shard in (root / ".cache/site-builder/records").glob("*.json")
+           for record in json.loads(shard.read_text()).values()]
+    assert ids == ["a"]
