@@ -198,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # the environment, not the input: a read-only folder, a full disk, a vanished file
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"site-builder: error: {where}{exc.strerror or exc} (nothing was left half-written)", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug, not bad input: say so without a wall of traceback unless asked
         if os.environ.get("SITE_BUILDER_DEBUG"):
             raise
