@@ -52,8 +52,7 @@ class BuildResult:
         s = self.stats or WriteStats(0, 0, 0)
         line = (f"{plural(self.papers, 'paper')}, {plural(self.datasets, 'dataset')}: {plural(self.generated, 'file')}"
                 f" generated ({s.written} written, {s.unchanged} unchanged, {s.removed} removed)")
-        total = sum(self.timings.values())
-        return line + ("; site built in site/" if self.site_built else "") + f" in {total:.1f} s"
+        return line + ("; site built in site/" if self.site_built else "")
 
 
 class _Laps:

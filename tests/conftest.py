@@ -77,3 +77,34 @@ def kb(tmp_path: Path) -> KbFactory:
         return root
 
     return make
+
+
+GOLDEN_KB = REPO / "tests" / "golden" / "kb"
+#: The hand-written files a knowledge base needs besides its records to build a site.
+SITE_FILES = ("mkdocs.yml", "overrides", "docs/assets", "docs/contribute.md")
+
+
+def make_site_project(dest: Path, source: Path = GOLDEN_KB) -> Path:
+    """Copy the knowledge base at ``source`` to ``dest`` and add the repository's site configuration and pages."""
+    shutil.copytree(source, dest)
+    for name in SITE_FILES:
+        src, target = REPO / name, dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target)
+        else:
+            shutil.copy(src, target)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden knowledge base built once per test session with ``--strict``; returns its root (read only)."""
+    from site_builder.build import build
+    from site_builder.project import Project
+
+    root = make_site_project(tmp_path_factory.mktemp("built") / "kb")
+    result = build(Project(root), strict=True)
+    if result.failed or not result.site_built:
+        pytest.fail("the tiny site did not build: " + "; ".join(p.as_text() for p in result.problems))
+    return root
