@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -97,13 +102,43 @@ def make_site_project(dest: Path, source: Path = GOLDEN_KB) -> Path:
     return dest
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """A static file server on 127.0.0.1 for the built tiny site (it serves ``root``/site)."""
+
+    root: Path
+    url: str
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """Bound before the site is built, so that the site's ``site_url`` can be the server's own address (the
+    theme's instant navigation only follows links that match site_url, as under ``mkdocs serve``)."""
+    root = tmp_path_factory.mktemp("built") / "kb"
+    handler = functools.partial(_QuietHandler, directory=str(root / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="test-site-server", daemon=True)
+    thread.start()
+    yield LocalServer(root, f"http://127.0.0.1:{server.server_address[1]}/")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(local_server: LocalServer) -> Path:
     """The golden knowledge base built once per test session with ``--strict``; returns its root (read only)."""
     from site_builder.build import build
     from site_builder.project import Project
 
-    root = make_site_project(tmp_path_factory.mktemp("built") / "kb")
+    root = make_site_project(local_server.root)
+    config = root / "mkdocs.yml"
+    text = re.sub(r"(?m)^site_url: .*$", f"site_url: {local_server.url}", config.read_text(encoding="utf-8"))
+    config.write_text(text, encoding="utf-8")
     result = build(Project(root), strict=True)
     if result.failed or not result.site_built:
         pytest.fail("the tiny site did not build: " + "; ".join(p.as_text() for p in result.problems))

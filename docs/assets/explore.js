@@ -6,6 +6,7 @@
  * child node implies its ancestors. Counts next to each facet value say how many papers that value would give
  * with the other filters kept. The state lives in the query string, so a reload or a shared link restores it.
  * Works with the theme's instant navigation (document$) and without it. No third-party code.
+ * The free-text filter is "text" in the query string: the theme itself reads "q" to open its search dialog.
  */
 (function () {
   "use strict";
@@ -78,7 +79,7 @@
   function readState(data, search) {
     var state = emptyState(data);
     var params = new URLSearchParams(search);
-    state.q = params.get("q") || "";
+    state.q = params.get("text") || "";
     state.from = /^\d{4}$/.test(params.get("from") || "") ? params.get("from") : "";
     state.to = /^\d{4}$/.test(params.get("to") || "") ? params.get("to") : "";
     state.code = params.get("code") === "1";
@@ -93,7 +94,7 @@
 
   function writeState(data, state) {
     var params = new URLSearchParams();
-    if (state.q) params.set("q", state.q);
+    if (state.q) params.set("text", state.q);
     data.facets.forEach(function (f) {
       var chosen = f.nodes.filter(function (n) { return state.sel[f.id].has(n.id); });
       if (chosen.length) params.set(f.id, chosen.map(function (n) { return n.id; }).join(","));
