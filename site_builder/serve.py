@@ -54,9 +54,11 @@ def regenerate(project: Project, progress: Progress) -> bool:
     return not result.failed
 
 
-def watch(project: Project, progress: Progress, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
-    """Poll the inputs until ``stop`` is set, regenerating after each change."""
-    last = input_signature(project)
+def watch(project: Project, progress: Progress, stop: threading.Event, interval: float = POLL_SECONDS,
+          last: Signature | None = None) -> None:
+    """Poll the inputs until ``stop`` is set, regenerating after each change since ``last`` (default: now)."""
+    if last is None:
+        last = input_signature(project)
     while not stop.wait(interval):
         current = input_signature(project)
         if current != last:
@@ -70,6 +72,7 @@ def serve(project: Project, dev_addr: str | None, dirty: bool, progress: Progres
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
+    seen = input_signature(project)  # taken first, so that an edit during the first generation is not missed
     if not regenerate(project, progress):
         raise SiteBuilderError("fix the errors above before serving")
     logger = logging.getLogger("mkdocs")
@@ -78,7 +81,8 @@ def serve(project: Project, dev_addr: str | None, dirty: bool, progress: Progres
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(project, progress, stop), name="record-watcher", daemon=True)
+    watcher = threading.Thread(target=watch, args=(project, progress, stop, POLL_SECONDS, seen),
+                               name="record-watcher", daemon=True)
     watcher.start()
     try:
         options: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
