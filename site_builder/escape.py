@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from site_builder.problems import SiteBuilderError
+
 #: Characters that mean something to HTML, to Python-Markdown's core inline patterns, or to the extensions of
 #: mkdocs.yml (tables ``|``, attr_list ``{}``, superfences and inline code `````, admonition ``!``), plus a
 #: few that optional pymdownx extensions use (``~ ^ = $``), so that enabling one later cannot turn text into markup.
@@ -72,10 +74,11 @@ def safe_href(url: str) -> str | None:
 
 
 def href(url: str) -> Markup:
-    """An escaped attribute value for a link target; raises ``ValueError`` for a target :func:`safe_href` refuses."""
+    """An escaped attribute value for a link target; a target :func:`safe_href` refuses stops the build."""
     checked = safe_href(url)
     if checked is None:
-        raise ValueError(f"refusing to write link target {url[:80]!r}")
+        raise SiteBuilderError(f"refusing to write link target {url[:80]!r}: only http(s), mailto and relative "
+                               "links are allowed")
     return markup(checked)
 
 

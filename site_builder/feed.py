@@ -1,7 +1,8 @@
 """An Atom feed of the newest additions, ordered by the records' ``added`` date.
 
 The feed's dates come from the records, never from the clock, so that the same records give the same bytes.
-ElementTree does the XML escaping.
+ElementTree does the XML escaping. The home page links the feed; there is no ``<link rel="alternate">`` in the
+page heads because the theme reads such links as language versions and fetches a sitemap next to them.
 """
 
 from __future__ import annotations
