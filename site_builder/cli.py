@@ -68,9 +68,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from site_builder.project import open_project
 
     result = build(open_project(args.root), strict=args.strict, site=not args.pages_only, progress=_progress)
-    if result.problems:
-        sys.stdout.write(render(result.problems, args.format or default_format(), result.checked))
-    print(result.summary())
+    fmt = args.format or default_format()
+    if result.problems or fmt == "json":
+        sys.stdout.write(render(result.problems, fmt, result.checked))
+    print(result.summary(), file=sys.stderr if fmt == "json" else sys.stdout)  # stdout stays one JSON document
     return 1 if result.failed else 0
 
 

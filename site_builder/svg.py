@@ -73,7 +73,7 @@ def heat_table(rows: Sequence[HeatRow], years: Sequence[int], title: str) -> str
     """A grid of rows x years whose cells are shaded by count and show the count."""
     if not rows or not years:
         return ""
-    label_w, cell_w, cell_h, head = 210, 30, 22, 26
+    label_w, cell_w, cell_h, head = 210, 32, 22, 26
     width = label_w + cell_w * len(years)
     height = head + cell_h * len(rows)
     peak = max([n for r in rows for n in r.counts.values()] + [1])
@@ -81,7 +81,7 @@ def heat_table(rows: Sequence[HeatRow], years: Sequence[int], title: str) -> str
              f'role="img" aria-label="{text(title)}">']
     for j, year in enumerate(years):
         parts.append(f'<text class="sb-tick" x="{label_w + j * cell_w + cell_w // 2}" y="{head - 8}" '
-                     f'text-anchor="middle">{str(year)[-2:]}</text>')
+                     f'text-anchor="middle">{year}</text>')
     for i, row in enumerate(rows):
         y = head + i * cell_h
         parts.append(f'<text class="sb-label" x="{4 + 12 * row.depth}" y="{y + cell_h - 7}">{text(row.label)}</text>')

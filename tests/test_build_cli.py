@@ -81,3 +81,13 @@ def test_watcher_regenerates_after_a_record_changes(tmp_path: Path) -> None:
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_json_format_keeps_stdout_one_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    root = make_site_project(tmp_path / "kb")
+    assert main(["build", "--root", str(root), "--pages-only", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["problems"] == []
+    assert captured.err.splitlines()[-1].startswith("6 papers, 1 dataset: 44 files generated (44 written")
