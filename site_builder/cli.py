@@ -121,6 +121,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(message: str) -> None:
+    print(f"site-builder: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Run ``build``."""
+    from site_builder.build import build
+    from site_builder.project import open_project
+
+    result = build(open_project(args.root), strict=args.strict, site=not args.pages_only, progress=_progress)
+    fmt = args.format or default_format()
+    if result.problems or fmt == "json":
+        sys.stdout.write(render(result.problems, fmt, result.checked))
+    print(result.summary(), file=sys.stderr if fmt == "json" else sys.stdout)  # stdout stays one JSON document
+    return 1 if result.failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run ``serve``."""
+    from site_builder.project import open_project
+    from site_builder.serve import serve
+
+    serve(open_project(args.root), args.dev_addr, args.dirty, progress=_progress)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -175,6 +201,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=None, metavar="PATH",
                    help="write to PATH (atomically, only when the content changed) instead of standard output")
     p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("build", parents=[root, report], help="build the whole site into site/",
+                       description="Check every record (any error stops the build before anything is written), "
+                                   "write the generated pages under docs/ (only files whose content changed; stale "
+                                   "ones removed), then run 'mkdocs build --strict' into a temporary folder that "
+                                   "replaces site/ only when it succeeds. Works offline.")
+    p.add_argument("--pages-only", action="store_true",
+                   help="stop after writing the generated pages under docs/ (e.g. to run 'zensical build' next)")
+    p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("serve", parents=[root], help="preview the site, regenerating pages when records change",
+                       description="Generate the pages, then serve the site with 'mkdocs serve' (live reload). "
+                                   "Changes to papers/, datasets/, taxonomy.yaml or data/cited-by-survey.yaml "
+                                   "regenerate the affected pages; problems are printed and the old pages kept.")
+    p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
+                   help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
+    p.add_argument("--dirty", action="store_true",
+                   help="after a change, let mkdocs rebuild only the pages whose files changed (faster on large "
+                        "collections; the navigation of unchanged pages is not refreshed)")
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 

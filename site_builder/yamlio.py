@@ -10,6 +10,7 @@ name the exact place.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,13 @@ def _child_loc(parent: _Frame | None) -> Loc:
     return (*parent.loc, parent.key)
 
 
+def _line_col(data: str | bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of ``data[index]``, counting lines by newline characters."""
+    if isinstance(data, str):
+        return data.count("\n", 0, index) + 1, index - data.rfind("\n", 0, index)
+    return data.count(b"\n", 0, index) + 1, index - data.rfind(b"\n", 0, index)
+
+
 def _decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
     def fail(line: int | None, col: int | None, code: str, msg: str) -> tuple[None, list[Problem]]:
         return None, [Problem(rel, line, col, "error", code, msg)]
@@ -220,15 +228,12 @@ def _decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
         return fail(1, 1, "encoding-bom", "file starts with a byte order mark; save it as UTF-8 without BOM")
     nul = raw.find(b"\x00")
     if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        col = nul - (raw.rfind(b"\n", 0, nul) + 1) + 1
-        return fail(line, col, "binary-file", "file contains NUL bytes: it is binary or UTF-16/32, not UTF-8 text")
+        return fail(*_line_col(raw, nul), "binary-file",
+                    "file contains NUL bytes: it is binary or UTF-16/32, not UTF-8 text")
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return fail(line, col, "encoding",
+        return fail(*_line_col(raw, exc.start), "encoding",
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (Latin-1 or another legacy encoding?); "
                     "save the file as UTF-8")
 
@@ -241,8 +246,19 @@ def _char_at(text: str, line: int, col: int) -> str:
     return row[col - 1] if 0 < col <= len(row) else ""
 
 
+#: Characters YAML reads as line breaks although editors, git and GitHub do not: positions would disagree.
+_ODD_BREAK = re.compile("[\u2028\u2029\x85]|\r(?!\n)")
+
+
 def parse_text(text: str, rel: str) -> YamlDocument:
     """Parse YAML text that claims to be one record; problems are reported against ``rel``."""
+    odd = _ODD_BREAK.search(text)
+    if odd:
+        at = _line_col(text, odd.start())
+        return YamlDocument(None, Positions(), [Problem(
+            rel, at[0], at[1], "error", "yaml-line-break",
+            f"character U+{ord(odd.group(0)):04X} is a line break for YAML but not for editors; "
+            "use plain newlines")])
     try:
         data, positions = _build(text)
     except _Fail as exc:
@@ -257,10 +273,9 @@ def parse_text(text: str, rel: str) -> YamlDocument:
             code, message = "yaml-tab", "tab character where YAML allows only spaces for indentation"
         return YamlDocument(None, Positions(), [Problem(rel, line, col, "error", code, message)])
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        at = _line_col(text, exc.position)
         return YamlDocument(None, Positions(), [Problem(
-            rel, line, col, "error", "yaml-control-character",
+            rel, at[0], at[1], "error", "yaml-control-character",
             f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); remove it")])
     except yaml.YAMLError as exc:
         return YamlDocument(None, Positions(), [Problem(rel, None, None, "error", "yaml-syntax", str(exc))])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -77,3 +82,80 @@ def kb(tmp_path: Path) -> KbFactory:
         return root
 
     return make
+
+
+GOLDEN_KB = REPO / "tests" / "golden" / "kb"
+#: The hand-written files a knowledge base needs besides its records to build a site.
+SITE_FILES = ("mkdocs.yml", "overrides", "docs/assets", "docs/contribute.md")
+
+
+def make_site_project(dest: Path, source: Path = GOLDEN_KB) -> Path:
+    """Copy the knowledge base at ``source`` to ``dest`` and add the repository's site configuration and pages."""
+    shutil.copytree(source, dest)
+    for name in SITE_FILES:
+        src, target = REPO / name, dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target)
+        else:
+            shutil.copy(src, target)
+    return dest
+
+
+#: What validation says of the tiny site's hostile record (tests/golden/kb/papers/xss.yaml): markup is reported,
+#: as a warning, and the site still builds and shows it literally.
+XSS_WARNINGS = (
+    "papers/xss.yaml:2:8: warning [markup-in-text] title contains '<script>': fields are plain text (the site "
+    "shows markup literally)\n"
+    "papers/xss.yaml:3:11: warning [markup-in-text] authors.0 contains '<img src=x onerror=alert(1)>': fields are "
+    "plain text (the site shows markup literally)\n"
+    "papers/xss.yaml:12:10: warning [markup-in-text] summary contains '](': fields are plain text (the site shows "
+    "markup literally)\n"
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """A static file server on 127.0.0.1 for the built tiny site (it serves ``root``/site)."""
+
+    root: Path
+    url: str
+
+
+@pytest.fixture(scope="session")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """Bound before the site is built, so that the site's ``site_url`` can be the server's own address (the
+    theme's instant navigation only follows links that match site_url, as under ``mkdocs serve``)."""
+    root = tmp_path_factory.mktemp("built") / "kb"
+    handler = functools.partial(_QuietHandler, directory=str(root / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="test-site-server", daemon=True)
+    thread.start()
+    yield LocalServer(root, f"http://127.0.0.1:{server.server_address[1]}/")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(local_server: LocalServer) -> Path:
+    """The golden knowledge base built once per test session; returns its root (read only).
+
+    Not ``--strict``: its hostile record carries markup on purpose (``markup-in-text`` warnings), and the site
+    must build and show it literally.
+    """
+    from site_builder.build import build
+    from site_builder.project import Project
+
+    root = make_site_project(local_server.root)
+    config = root / "mkdocs.yml"
+    text = re.sub(r"(?m)^site_url: .*$", f"site_url: {local_server.url}", config.read_text(encoding="utf-8"))
+    config.write_text(text, encoding="utf-8")
+    result = build(Project(root), strict=False)
+    if result.failed or not result.site_built or {p.code for p in result.problems} - {"markup-in-text"}:
+        pytest.fail("the tiny site did not build: " + "; ".join(p.as_text() for p in result.problems))
+    return root

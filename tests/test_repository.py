@@ -10,3 +10,21 @@ from tests.conftest import REPO
 def test_repository_validates_strictly() -> None:
     result = validate(Project(REPO), strict=True)
     assert [p.as_text() for p in result.problems] == []
+
+
+def test_every_repository_record_and_node_has_a_page() -> None:
+    from site_builder.records import load_knowledge_base
+    from site_builder.render import render_site
+    from site_builder.siteconfig import read_site_info
+    from site_builder.sitemodel import build_model
+
+    project = Project(REPO)
+    kb, _ = load_knowledge_base(project)
+    assert kb is not None
+    outputs = render_site(build_model(kb, read_site_info(project)))
+    missing = [f"papers/{p}" for p in kb.papers if f"papers/{p}/index.md" not in outputs]
+    missing += [f"datasets/{d}" for d in kb.datasets if f"datasets/{d}/index.md" not in outputs]
+    missing += [f"topics/{n.facet}/{n.id}" for n in kb.taxonomy.all_nodes()
+                if f"topics/{n.facet}/{n.id}/index.md" not in outputs]
+    assert missing == []
+    assert len(kb.papers) > 100

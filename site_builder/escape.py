@@ -1,0 +1,87 @@
+"""Escaping for generated pages: user text that renders literally in Markdown and HTML, and checked link targets.
+
+Generated pages are Markdown with blocks of raw HTML, so one value can land in either context. :func:`text`
+turns every character that HTML or our Markdown extensions give a meaning into a numeric character reference:
+Python-Markdown passes references through untouched (``&#42;`` never starts emphasis, ``&#91;`` never starts a
+link), and browsers decode them back to the literal character, both in text and in attribute values. Whitespace
+is collapsed to single spaces so that a value can never start a Markdown block (list, heading, code block).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from site_builder.problems import SiteBuilderError
+
+#: Characters that mean something to HTML, to Python-Markdown's core inline patterns, or to the extensions of
+#: mkdocs.yml (tables ``|``, attr_list ``{}``, superfences and inline code `````, admonition ``!``), plus a
+#: few that optional pymdownx extensions use (``~ ^ = $``), so that enabling one later cannot turn text into markup.
+_SPECIAL = frozenset("&<>\"'\\`*_{}[]|#!~^=$")
+_TABLE = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
+_SPACE = re.compile(r"\s+")
+#: At the start of a line, "1. " would start an ordered list, "-" or "+" a bullet list or a rule, ">" a quote
+#: (already encoded).
+_LEADING = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-+])")
+_SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def text(value: object) -> str:
+    """``value`` as a string that renders literally in Markdown, in HTML text and in quoted HTML attributes."""
+    flat = _SPACE.sub(" ", str(value)).strip()
+    escaped = flat.translate(_TABLE)
+    return _LEADING.sub(_leading, escaped, count=1)
+
+
+def _leading(match: re.Match[str]) -> str:
+    if match.group(3):
+        return f"&#{ord(match.group(3))};"
+    return f"{match.group(1)}&#{ord(match.group(2))};"
+
+
+def markup(value: object) -> Markup:
+    """:func:`text` wrapped as Markup, so that Jinja's autoescape does not escape it a second time."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(text(value))  # the value has just been escaped
+
+
+def safe_href(url: str) -> str | None:
+    """``url`` when it is an http(s) or mailto URL or a relative reference; ``None`` for anything else.
+
+    Records are validated as https at load time; this second check at render time means a link target that
+    slipped past validation (a new field, a derived URL) still cannot become ``javascript:`` or ``data:``.
+    """
+    if not url or any(ord(c) < 0x20 or c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme:
+        if parts.scheme.lower() not in _SAFE_SCHEMES:
+            return None
+        if parts.scheme.lower() != "mailto" and not parts.netloc:
+            return None
+        return url
+    # A relative reference must not smuggle a scheme past the check ("javascript&#58;..." is decoded by the
+    # browser, but we never write entities into URLs ourselves) and must not be protocol-relative ("//host").
+    if url.startswith("//") or ":" in url.split("/", 1)[0]:
+        return None
+    return url
+
+
+def href(url: str) -> Markup:
+    """An escaped attribute value for a link target; a target :func:`safe_href` refuses stops the build."""
+    checked = safe_href(url)
+    if checked is None:
+        raise SiteBuilderError(f"refusing to write link target {url[:80]!r}: only http(s), mailto and relative "
+                               "links are allowed")
+    return markup(checked)
+
+
+def preformatted(value: str) -> Markup:
+    """Like :func:`markup` but keeping line breaks and indentation, for ``<pre>`` blocks of raw HTML."""
+    return Markup(str(value).translate(_TABLE))  # the value has just been escaped

@@ -1,0 +1,64 @@
+"""The compact JSON index behind the explore page (read by docs/assets/explore.js).
+
+Shape (version 1)::
+
+    {"v": 1,
+     "facets": [[facet id, label], ...],
+     "nodes":  [[facet number, node id, label, parent node number or -1], ...],   # parents before children
+     "kinds":  [paper kind, ...], "types": [BibTeX entry type, ...],
+     "cols":   ["id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi"],
+     "papers": [[...one array per paper, in the order of "cols"...], ...]}
+
+A paper's ``tags`` are node numbers of its own tags only (the script adds ancestors), ``authors`` are joined with
+``"; "``, ``flags`` is a bit set (:data:`HAS_CODE`, :data:`OFFICIAL_CODE`, :data:`HYBRID`), and ``kind``/``type``
+are positions in ``kinds``/``types``. Small integers and arrays instead of repeated keys keep the file small.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import get_args
+
+from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type
+from site_builder.models import PaperKind
+from site_builder.sitemodel import SiteModel
+from site_builder.taxonomy import Taxonomy
+
+INDEX_VERSION = 1
+INDEX_PATH = "explore/papers-index.json"
+HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
+COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
+KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
+
+
+def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
+    """A number for every (facet, node), facets in order and nodes depth-first (parents first)."""
+    numbers: dict[tuple[str, str], int] = {}
+    for facet in taxonomy.facets.values():
+        for node in facet.nodes.values():
+            numbers[(facet.id, node.id)] = len(numbers)
+    return numbers
+
+
+def explore_index(model: SiteModel) -> str:
+    """The index document as compact JSON."""
+    numbers = node_numbers(model.taxonomy)
+    facet_pos = {fid: i for i, fid in enumerate(model.taxonomy.facets)}
+    nodes = [[facet_pos[fid], nid, model.taxonomy.facet(fid).nodes[nid].label,
+              numbers[(fid, parent)] if (parent := model.taxonomy.facet(fid).nodes[nid].parent) else -1]
+             for (fid, nid) in numbers]
+    hybrid = set(model.hybrid)
+    rows: list[list[object]] = []
+    for paper in model.papers:
+        flags = (HAS_CODE if paper.links.code else 0) \
+            | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
+            | (HYBRID if paper.id in hybrid else 0)
+        tags = paper.tags.model_dump()
+        own = [numbers[(fid, t)] for fid in model.taxonomy.facets for t in dict.fromkeys(tags.get(fid, []))
+               if (fid, t) in numbers]
+        rows.append([paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
+                     KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,
+                     paper.ids.arxiv or "", paper.ids.doi or ""])
+    doc = {"v": INDEX_VERSION, "facets": [[f.id, f.label] for f in model.taxonomy.facets.values()],
+           "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES), "cols": list(COLUMNS), "papers": rows}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -1,0 +1,29 @@
+"""The render stage: a site model in, every generated file out (relative path under docs/ -> bytes).
+
+Nothing is written here; :mod:`site_builder.write` does that. Rendering is a pure function of the model, so the
+same records always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from site_builder.exports import bibtex_entries, bibtex_library, bibtex_text
+from site_builder.render.overview import overview_pages
+from site_builder.render.records import record_pages
+from site_builder.render.topics import topic_pages
+from site_builder.sitemodel import SiteModel
+
+#: What the render stage owns under docs/: these folders and files are generated, git-ignored, and pruned of
+#: files the current build did not produce. Everything else under docs/ is hand-written and never touched.
+GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads")
+GENERATED_FILES = ("index.md",)
+
+
+def render_site(model: SiteModel) -> dict[str, bytes]:
+    """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators)."""
+    library = bibtex_library(model.papers)
+    entries = bibtex_entries(library)
+    out: dict[str, bytes] = {}
+    out.update(record_pages(model, entries))
+    out.update(topic_pages(model))
+    out.update(overview_pages(model, entries, bibtex_text(library)))
+    return dict(sorted(out.items()))

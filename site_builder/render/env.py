@@ -1,0 +1,78 @@
+"""The Jinja2 environment of the page templates: autoescape for HTML plus our Markdown escaper on every value.
+
+Every ``{{ value }}`` goes through :func:`site_builder.escape.markup`, which makes it literal text in Markdown and
+in HTML (text and quoted attributes). Filters that produce markup on purpose return :class:`~markupsafe.Markup`:
+``href`` (a link target checked by :func:`~site_builder.escape.safe_href`), ``pre`` (text for ``<pre>``), ``svg``
+(charts we drew ourselves) and ``yaml_title`` (the page title for the front matter). ``join`` is replaced by a
+version that escapes each item, because Jinja's own would only HTML-escape them.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from site_builder.escape import href, markup, preformatted, safe_href, text
+
+
+def _join(items: Iterable[object], separator: str = ", ") -> Markup:
+    return preformatted(separator).join(markup(item) for item in items)
+
+
+def _yaml_title(value: str) -> Markup:
+    # A JSON string is a valid YAML double-quoted scalar; the escaped text holds no quote, backslash or newline.
+    return Markup(json.dumps(text(value), ensure_ascii=False))
+
+
+def _svg(value: str) -> Markup:
+    return Markup(value)  # drawn by site_builder.svg, which escapes every label
+
+
+def _short_authors(authors: list[str], keep: int = 3) -> str:
+    """``A, B, C et al.`` for lists of papers."""
+    return ", ".join(authors) if len(authors) <= keep else ", ".join(authors[:keep]) + " et al."
+
+
+def _display_url(url: str) -> str:
+    """A URL without its scheme and trailing slash, for link text."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+@cache
+def environment() -> Environment:
+    """The shared template environment (templates live in ``site_builder/templates``)."""
+    env = Environment(
+        loader=PackageLoader("site_builder", "templates"),
+        autoescape=True,
+        finalize=markup,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(href=href, pre=preformatted, svg=_svg, yaml_title=_yaml_title, join=_join,
+                       display_url=_display_url, short_authors=_short_authors, e=markup, escape=markup)
+    env.tests["safe_url"] = lambda url: isinstance(url, str) and safe_href(url) is not None
+    return env
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from the page written at ``path`` (``papers/clip/index.md``) to the site root.
+
+    Every generated page is an ``index.md`` in its own folder, so the page's URL is its folder and the prefix
+    is the same for links in Markdown and in raw HTML, with MkDocs and with Zensical.
+    """
+    depth = posixpath.dirname(path).count("/") + (1 if posixpath.dirname(path) else 0)
+    return "../" * depth
+
+
+def render_page(template: str, path: str, **context: Any) -> bytes:
+    """Render ``template`` for the page at ``path`` (relative to docs/) as UTF-8 bytes."""
+    page = environment().get_template(template).render(root=Markup(root_of(path)), **context)
+    return page.encode("utf-8")

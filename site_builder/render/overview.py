@@ -1,0 +1,79 @@
+"""Pages about the whole collection: home, explore, trends, cited by, and the downloads page with its files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from site_builder.explore_index import INDEX_PATH, explore_index
+from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
+from site_builder.exports import csv_columns, papers_csv, papers_json
+from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
+from site_builder.render.env import render_page
+from site_builder.render.topics import facet_heat, year_range
+from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
+from site_builder.svg import bar_chart
+
+#: The record of the survey the collection is built on; its BibTeX goes on the home page under "How to cite".
+SURVEY_ID = "ssml-survey"
+
+
+def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
+    """index.md: the challenge -> solution map with live counts, newest additions, citing and contributing."""
+    facets = model.taxonomy.facets
+    solution = [facets[f] for f in SOLUTION_FACETS if f in facets]
+    others = [facets[f] for f in ("application", "challenge") if f in facets]
+    facet_counts = {f.id: sum(1 for p in model.papers if model.closure[p.id][f.id]) for f in solution}
+    return render_page(
+        "home.md.j2", "index.md", model=model, info=model.info, solution_facets=solution, other_facets=others,
+        facet_counts=facet_counts, newest=[model.by_id[i] for i in model.newest],
+        survey_bibtex=bibtex.get(SURVEY_ID),
+    )
+
+
+def trends_page(model: SiteModel) -> bytes:
+    """trends/index.md: papers per year overall and per node of every facet."""
+    years = year_range(model)
+    total = model.year_counts([p.id for p in model.papers])
+    charts = [(f, facet_heat(model, f, f"Papers per year for each node of {f.label}"))
+              for f in model.taxonomy.facets.values()]
+    return render_page("trends.md.j2", "trends/index.md", total_chart=bar_chart(total, years, "Papers per year"),
+                       facet_charts=charts)
+
+
+def cited_by_page(model: SiteModel) -> bytes:
+    """cited-by/index.md: the curated list of papers citing the survey."""
+    return render_page("cited_by.md.j2", "cited-by/index.md", papers=model.cited_by, records=model.by_id)
+
+
+def explore_page(model: SiteModel) -> bytes:
+    """explore/index.md: the container the explore script fills from the index."""
+    return render_page("explore.md.j2", "explore/index.md", index_url=INDEX_PATH.rsplit("/", 1)[-1],
+                       count=len(model.papers))
+
+
+def downloads(model: SiteModel, bibliography: str) -> dict[str, bytes]:
+    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib, the Atom feed."""
+    page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
+                       csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE)
+    return {
+        "downloads/index.md": page,
+        "downloads/papers.json": papers_json(model.papers, model.taxonomy).encode("utf-8"),
+        "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
+        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy).encode("utf-8"),
+        "downloads/papers.bib": bibliography.encode("utf-8"),
+        FEED_PATH: atom_feed(model.papers, model.info).encode("utf-8"),
+    }
+
+
+def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str) -> dict[str, bytes]:
+    """Home, explore (page and index), trends, cited by, downloads."""
+    out = {
+        "index.md": home_page(model, bibtex),
+        "explore/index.md": explore_page(model),
+        INDEX_PATH: explore_index(model).encode("utf-8"),
+        "trends/index.md": trends_page(model),
+        "cited-by/index.md": cited_by_page(model),
+    }
+    out.update(downloads(model, bibliography))
+    return out

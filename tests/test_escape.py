@@ -1,0 +1,83 @@
+"""Escaping of user text for Markdown + HTML, and the link-target check."""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+import pytest
+
+from site_builder.escape import markup, preformatted, safe_href, text
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "*[x](javascript:alert(1))*",
+    "[link](https://example.org) and ![img](x.png)",
+    "**bold** __bold__ `code` ~~del~~ ==mark== ^^ins^^",
+    "<https://example.org> <a href='javascript:alert(1)'>x</a>",
+    "Heading {: onclick=\"alert(1)\" } [TOC]",
+    "| a | b |",
+    "&amp; &#60; &lt;script&gt;",
+    "\\*escaped\\* \\<",
+    "- item",
+    "1. item",
+    "# heading",
+    "> quote",
+    "    indented code",
+    "!!! note \"title\"",
+    "a  \nb",
+]
+
+
+def _render(source: str) -> str:
+    md = markdown.Markdown(extensions=["toc", "tables", "admonition", "attr_list", "pymdownx.superfences"])
+    return md.convert(source)
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_text_renders_literally_in_markdown(value: str) -> None:
+    rendered = _render(text(value))
+    expected = " ".join(value.split())
+    assert rendered.startswith("<p>") and rendered.endswith("</p>")
+    assert html.unescape(rendered[3:-4]) == expected
+    assert "<a" not in rendered and "<script" not in rendered and "<strong" not in rendered
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_text_is_literal_inside_raw_html_and_attributes(value: str) -> None:
+    rendered = _render(f'<div title="{text(value)}">{text(value)}</div>')
+    assert rendered.count("<") == 2  # only our own <div> and </div>
+    assert html.unescape(rendered.split(">", 1)[1].rsplit("<", 1)[0]) == " ".join(value.split())
+
+
+def test_text_keeps_ordinary_text_readable() -> None:
+    assert text("Learning Transferable Visual Models: CLIP (2021)") == \
+        "Learning Transferable Visual Models: CLIP (2021)"
+    assert text("2103.00020") == "2103.00020"
+
+
+def test_markup_is_idempotent() -> None:
+    once = markup("<b>")
+    assert markup(once) == once == "&#60;b&#62;"
+
+
+def test_preformatted_keeps_line_breaks() -> None:
+    assert preformatted("@misc{a,\n\ttitle = {<x>}\n}") == \
+        "@misc&#123;a,\n\ttitle &#61; &#123;&#60;x&#62;&#125;\n&#125;"
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.org/a?b=c&d=e#f", "http://example.org", "mailto:someone@example.org",
+    "../../papers/clip/", "papers-index.json", "?objective=contrastive", "#bibtex",
+])
+def test_safe_href_accepts(url: str) -> None:
+    assert safe_href(url) == url
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>", "vbscript:x", "file:///etc/passwd",
+    "//evil.example/x", "https:", "https:///x", " javascript:alert(1)", "java\tscript:alert(1)",
+    "&#106;avascript:alert(1)", "", "ftp://example.org",
+])
+def test_safe_href_refuses(url: str) -> None:
+    assert safe_href(url) is None

@@ -1,0 +1,145 @@
+"""Downloads: BibTeX through bibtexparser, CSV, versioned JSON, the Atom feed and the explore index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from site_builder.explore_index import COLUMNS, HAS_CODE, HYBRID, OFFICIAL_CODE, explore_index
+from site_builder.export_schema import PapersExport, field_rows, json_schema
+from site_builder.exports import (
+    bibtex_entries,
+    bibtex_library,
+    bibtex_text,
+    bibtex_type,
+    csv_columns,
+    csv_row,
+    papers_csv,
+    papers_json,
+    venue_name,
+)
+from site_builder.feed import atom_feed
+from site_builder.project import Project
+from site_builder.records import load_knowledge_base
+from site_builder.sitemodel import SiteInfo, SiteModel, build_model
+from tests.conftest import GOLDEN_KB
+
+INFO = SiteInfo("Test KB", "https://github.com/example/kb", site_url="https://example.org/kb/")
+
+
+@pytest.fixture(scope="module")
+def model() -> SiteModel:
+    kb, problems = load_knowledge_base(Project(GOLDEN_KB))
+    assert kb is not None and not problems
+    return build_model(kb, INFO)
+
+
+@pytest.mark.parametrize(("venue", "kind"), [
+    ("arXiv", "misc"), ("CVPR 2022", "inproceedings"), ("NeurIPS 2022 Datasets and Benchmarks", "inproceedings"),
+    ("IEEE TPAMI 2025", "article"), ("IEEE S&P 2022", "inproceedings"), ("J. Chem. Inf. Model. 2025", "article"),
+    ("Nature Medicine 2022", "article"), ("TACL 2021", "article"), ("ICCV Workshops 2023", "inproceedings"),
+    ("ISPRS J. Photogramm. Remote Sens. 2023", "article"), ("IEEE Signal Processing Magazine 2017", "article"),
+])
+def test_bibtex_type(venue: str, kind: str) -> None:
+    assert bibtex_type(venue) == kind
+
+
+def test_venue_name_drops_the_year() -> None:
+    assert venue_name("CVPR 2022", 2022) == "CVPR"
+    assert venue_name("NeurIPS 2022 Datasets and Benchmarks", 2022) == "NeurIPS Datasets and Benchmarks"
+    assert venue_name("arXiv", 2022) == "arXiv"
+
+
+def test_bibtex_round_trips_through_bibtexparser(model: SiteModel) -> None:
+    text = bibtex_text(bibtex_library(model.papers))
+    parsed = bibtexparser.parse_string(text)
+    assert not parsed.failed_blocks
+    assert [e.key for e in parsed.entries] == [p.id for p in model.papers]
+    types = {e.key: e.entry_type for e in parsed.entries}
+    assert types == {"delta": "misc", "bravo": "inproceedings", "alpha": "inproceedings", "echo": "article",
+                     "charlie": "inproceedings", "xss": "inproceedings"}
+    echo = parsed.entries_dict["echo"]
+    assert echo["journal"] == "IEEE TPAMI"
+    assert echo["doi"] == "10.1109/TPAMI.2020.0000001"
+
+
+def test_bibtex_entry_of_the_hostile_record_is_latex_encoded(model: SiteModel) -> None:
+    entry = bibtex_entries(bibtex_library(model.papers))["xss"]
+    assert entry.splitlines()[1] == (
+        "\ttitle = {\\ensuremath{<}script\\ensuremath{>}alert(1)\\ensuremath{<}/script\\ensuremath{>} "
+        "*[x](javascript:alert(1))* \\& Friends \\{: onclick=alert(1)\\}},"
+    )
+    assert bibtexparser.parse_string(entry).entries[0].key == "xss"
+
+
+def test_csv_has_documented_columns_and_defuses_formulas(model: SiteModel) -> None:
+    rows = list(csv.reader(io.StringIO(papers_csv(model.papers, model.taxonomy))))
+    assert rows[0] == csv_columns(model.taxonomy) == [
+        "id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code",
+        "objective", "architecture", "alignment", "application", "modality", "challenge", "page"]
+    by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by_id["bravo"]["objective"] == "contrastive; matching; auto-encoding"
+    assert by_id["bravo"]["has_code"] == "yes" and by_id["charlie"]["has_code"] == "no"
+    assert by_id["alpha"]["page"] == "papers/alpha/"
+    formula = model.by_id["alpha"].model_copy(update={"title": "=HYPERLINK(\"https://evil.example\")"})
+    assert csv_row(formula, model.taxonomy)[1] == "'=HYPERLINK(\"https://evil.example\")"
+
+
+def test_papers_json_matches_its_schema(model: SiteModel) -> None:
+    doc = json.loads(papers_json(model.papers, model.taxonomy))
+    export = PapersExport.model_validate(doc)
+    assert export.version == 1 and export.count == 6
+    assert [p.id for p in export.papers] == [p.id for p in model.papers]
+    assert {f.id for f in export.facets} == set(model.taxonomy.facets)
+    assert json_schema()["properties"]["version"]["const"] == 1
+
+
+def test_schema_docs_list_nested_fields() -> None:
+    names = [name for name, _ in field_rows()]
+    assert names[:3] == ["id", "title", "authors"]
+    assert "links.code[].official" in names and "page" in names
+    assert all(description for _, description in field_rows())
+
+
+def test_atom_feed_lists_newest_additions_first(model: SiteModel) -> None:
+    root = ET.fromstring(atom_feed(model.papers, INFO))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.findtext("a:id", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert ids[:3] == ["https://example.org/kb/papers/delta/", "https://example.org/kb/papers/bravo/",
+                       "https://example.org/kb/papers/alpha/"]
+    assert root.findtext("a:updated", namespaces=ns) == "2026-01-20T00:00:00Z"
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert titles[-1].startswith("<script>")  # text node: ElementTree escaped it in the XML
+
+
+def test_explore_index_is_compact_and_complete(model: SiteModel) -> None:
+    doc = json.loads(explore_index(model))
+    assert doc["v"] == 1 and doc["cols"] == list(COLUMNS)
+    nodes = [(n[1], n[3]) for n in doc["nodes"]]
+    assert nodes[:3] == [("instance-discrimination", -1), ("contrastive", 0), ("matching", 0)]
+    rows = {r[0]: dict(zip(COLUMNS, r, strict=True)) for r in doc["papers"]}
+    assert rows["bravo"]["flags"] == HAS_CODE | HYBRID
+    assert rows["alpha"]["flags"] == HAS_CODE | OFFICIAL_CODE
+    assert [doc["nodes"][i][1] for i in rows["bravo"]["tags"]][:3] == ["contrastive", "matching", "auto-encoding"]
+    assert doc["types"][rows["echo"]["type"]] == "article"
+
+
+def test_repository_explore_index_stays_small() -> None:
+    from tests.conftest import REPO
+
+    kb, _ = load_knowledge_base(Project(REPO))
+    assert kb is not None
+    size = len(explore_index(build_model(kb, INFO)).encode())
+    assert size < 400 * len(kb.papers), "the index should cost well under 400 bytes per paper"
+
+
+def test_written_downloads_exist(built_site: Path) -> None:
+    downloads = built_site / "site" / "downloads"
+    for name in ("papers.json", "papers.schema.json", "papers.csv", "papers.bib", "feed.xml", "index.html"):
+        assert (downloads / name).is_file(), name

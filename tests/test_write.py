@@ -1,0 +1,48 @@
+"""The write stage: only changed files are rewritten, stale generated files go, hand-written files stay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.problems import SiteBuilderError
+from site_builder.write import WriteStats, write_outputs
+
+DIRS, FILES = ("papers", "topics"), ("index.md",)
+
+
+def test_first_write_then_nothing_to_do(tmp_path: Path) -> None:
+    outputs = {"index.md": b"home\n", "papers/a/index.md": b"A\n", "topics/x/index.md": b"X\n"}
+    assert write_outputs(tmp_path, outputs, DIRS, FILES) == WriteStats(3, 0, 0)
+    mtimes = {p: (tmp_path / p).stat().st_mtime_ns for p in outputs}
+    assert write_outputs(tmp_path, outputs, DIRS, FILES) == WriteStats(0, 3, 0)
+    assert {p: (tmp_path / p).stat().st_mtime_ns for p in outputs} == mtimes
+    assert (tmp_path / "papers/a/index.md").read_bytes() == b"A\n"
+
+
+def test_changed_file_is_rewritten_and_stale_files_removed(tmp_path: Path) -> None:
+    write_outputs(tmp_path, {"papers/a/index.md": b"A\n", "papers/b/index.md": b"B\n"}, DIRS, FILES)
+    (tmp_path / "contribute.md").write_text("hand-written\n")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "site.css").write_text("body{}\n")
+    stats = write_outputs(tmp_path, {"papers/a/index.md": b"A2\n"}, DIRS, FILES)
+    assert stats == WriteStats(1, 0, 1)
+    assert (tmp_path / "papers/a/index.md").read_bytes() == b"A2\n"
+    assert not (tmp_path / "papers/b").exists(), "the emptied folder of a removed page goes too"
+    assert (tmp_path / "contribute.md").read_text() == "hand-written\n"
+    assert (tmp_path / "assets" / "site.css").exists()
+
+
+def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "papers" / "a").mkdir(parents=True)
+    (tmp_path / "papers" / "a" / ".index.md.x1y2.tmp").write_bytes(b"partial")
+    assert write_outputs(tmp_path, {"papers/a/index.md": b"A\n"}, DIRS, FILES) == WriteStats(1, 0, 1)
+    assert sorted(p.name for p in (tmp_path / "papers" / "a").iterdir()) == ["index.md"]
+
+
+@pytest.mark.parametrize("key", ["contribute.md", "../outside.md", "/etc/passwd", "papers/../../x", "papers\\x"])
+def test_refuses_keys_outside_generated_places(tmp_path: Path, key: str) -> None:
+    with pytest.raises(SiteBuilderError):
+        write_outputs(tmp_path, {key: b"x"}, DIRS, FILES)
+    assert list(tmp_path.iterdir()) == []
