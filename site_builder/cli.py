@@ -58,6 +58,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    """Run ``add``."""
+    from site_builder.clock import today
+    from site_builder.project import open_project
+    from site_builder.scaffold.add import add_records, format_result
+    from site_builder.scaffold.online import default_resolver
+
+    result = add_records(open_project(args.root), identifier=args.source, bibtex=args.bibtex,
+                         resolver=default_resolver, dry_run=args.dry_run, today=today())
+    sys.stdout.write(format_result(result))
+    return 1 if result.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -78,6 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run only these named checks (schema and YAML problems are always reported)")
     p.add_argument("--list-checks", action="store_true", help="list the named checks and exit")
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("add", parents=[root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
+                       description="Write papers/<id>.yaml for each new paper with every fact the source gives; "
+                                   "taxonomy tags and the summary are left for you, with comments listing the "
+                                   "allowed values. Never overwrites a record and refuses likely duplicates (same "
+                                   "arXiv id, DOI or nearly the same title), naming the record already there. "
+                                   "Identifiers are looked up on Semantic Scholar (S2_API_URL, S2_API_KEY); "
+                                   "BibTeX works offline.")
+    p.add_argument("source", nargs="?", default=None, metavar="ARXIV:<id>|DOI:<doi>",
+                   help="look the paper up on Semantic Scholar by arXiv id or DOI")
+    p.add_argument("--bibtex", type=Path, default=None, metavar="FILE",
+                   help="read every entry of a BibTeX file instead (offline); malformed entries are reported "
+                        "with their line and the others imported")
+    p.add_argument("--dry-run", action="store_true", help="print the records that would be written; write nothing")
+    p.set_defaults(handler=cmd_add)
     return parser
 
 

@@ -25,6 +25,15 @@ def normalise_title(title: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
+def titles_match(a: str, b: str) -> bool:
+    """The near-duplicate rule on two normalised titles: equal, or similarity >= ``TITLE_SIMILARITY``."""
+    if a == b:
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= TITLE_SIMILARITY and matcher.quick_ratio() >= TITLE_SIMILARITY \
+        and matcher.ratio() >= TITLE_SIMILARITY
+
+
 def normalise_repo(url: str) -> str:
     """A code URL reduced to what identifies the repository (host, owner, name, sub-path), case-folded."""
     out = url.lower().split("#", 1)[0].split("?", 1)[0].rstrip("/")
@@ -92,7 +101,7 @@ def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
                 if pair in reported:
                     continue
                 ta, tb = titles[pair[0]][1], titles[pair[1]][1]
-                if ta == tb or difflib.SequenceMatcher(None, ta, tb).ratio() >= TITLE_SIMILARITY:
+                if titles_match(ta, tb):
                     reported.add(pair)
                     first, second = titles[pair[0]][0], titles[pair[1]][0]
                     yield second.problem("warning", "similar-title",

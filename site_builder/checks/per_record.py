@@ -14,6 +14,8 @@ from site_builder.suggest import did_you_mean
 from site_builder.taxonomy import Facet
 
 SUMMARY_WORDS = (10, 80)
+#: How ``site-builder add`` marks the summary it cannot write; a summary starting with it is not finished.
+PLACEHOLDER = "TODO"
 VENUE_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\s*$")
 
 #: Facets a record must tag, by kind (every non-survey record must name its modalities).
@@ -133,3 +135,13 @@ def summary_length(kb: KnowledgeBase) -> Iterator[Problem]:
         if not low <= words <= high:
             yield entry.problem("warning", "summary-length",
                                 f"summary has {words} words; write {low} to {high} (one to three sentences)", "summary")
+
+
+@check("placeholder-summary", "error", f"a summary still holds the {PLACEHOLDER} placeholder written by 'add'")
+def placeholder_summary(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        summary = (entry.record.summary or "").lstrip()
+        if summary.upper().startswith(PLACEHOLDER):
+            yield entry.problem("error", "placeholder-summary",
+                                "write the summary: one to three sentences in your own words (never the abstract)",
+                                "summary")
