@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from site_builder.checks.registry import check
-from site_builder.models import Paper
+from site_builder.models import PLACEHOLDER, Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
 
@@ -115,6 +115,8 @@ def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
 
     def sentences(entry: Any) -> list[tuple[str, tuple[str | int, ...]]]:
         summary = entry.record.summary or ""
+        if summary.lstrip().upper().startswith(PLACEHOLDER):  # unfinished scaffolds: placeholder-summary says so
+            return []
         return [(" ".join(s.lower().split()), ("summary",)) for s in _SENTENCE.split(summary.strip()) if s.strip()]
 
     yield from _clashes(entries, sentences, "duplicate-sentence", "warning", "summary sentence")

@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from site_builder.checks.registry import check
-from site_builder.models import Dataset, Paper
+from site_builder.models import PLACEHOLDER, Dataset, Paper
 from site_builder.problems import Problem
 from site_builder.records import Entry, KnowledgeBase
 from site_builder.suggest import did_you_mean
 from site_builder.taxonomy import Facet
 
 SUMMARY_WORDS = (10, 80)
-#: How ``site-builder add`` marks the summary it cannot write; a summary starting with it is not finished.
-PLACEHOLDER = "TODO"
 VENUE_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\s*$")
 
 #: Facets a record must tag, by kind (every non-survey record must name its modalities).

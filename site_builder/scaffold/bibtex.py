@@ -155,7 +155,7 @@ def _draft(entry: Entry, origin: str) -> Draft:
     draft.arxiv = _arxiv_id(entry)
     draft.doi = _doi(entry)
     venue_name = _text(entry, "booktitle") or _text(entry, "journal")
-    if venue_name is None and entry.entry_type.lower() in ("misc", "unpublished", "online") and draft.arxiv:
+    if venue_name is None and draft.arxiv:
         venue_name = "arXiv"
     draft.venue = short_venue(venue_name, draft.year)
     if draft.venue == "arXiv" and not draft.arxiv and venue_name and is_arxiv_venue(venue_name):

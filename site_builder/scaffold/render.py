@@ -9,8 +9,8 @@ from typing import get_args
 
 import yaml
 
-from site_builder.checks.per_record import PLACEHOLDER, REQUIRED_TAGS
-from site_builder.models import PaperKind, PaperTags
+from site_builder.checks.per_record import REQUIRED_TAGS
+from site_builder.models import PLACEHOLDER, PaperKind, PaperTags
 from site_builder.scaffold.draft import Draft
 from site_builder.taxonomy import Facet, Taxonomy
 
