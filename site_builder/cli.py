@@ -45,7 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Run ``validate``."""
     from site_builder.checks.registry import REGISTRY
     from site_builder.project import open_project
-    from site_builder.validate import validate
+    from site_builder.validate import validate, validate_changed
 
     if args.list_checks:
         width = max(len(c) for c in REGISTRY)
@@ -53,7 +53,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{chk.code:<{width}}  {chk.severity:<7}  {chk.description}")
         return 0
     project = open_project(args.root)
-    result = validate(project, args.paths, args.checks, args.strict)
+    if args.changed:
+        if args.paths:
+            raise UsageError("give either --changed or PATHs, not both")
+        result = validate_changed(project, args.base, args.checks, args.strict)
+    elif args.base is not None:
+        raise UsageError("--base only makes sense with --changed")
+    else:
+        result = validate(project, args.paths, args.checks, args.strict)
     sys.stdout.write(render(result.problems, args.format or default_format(), result.checked))
     return 1 if result.failed else 0
 
@@ -90,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checks", type=_codes, default=None, metavar="CODE,...",
                    help="run only these named checks (schema and YAML problems are always reported)")
     p.add_argument("--list-checks", action="store_true", help="list the named checks and exit")
+    p.add_argument("--changed", action="store_true",
+                   help="report only on records changed against a git base (committed, staged, unstaged and "
+                        "untracked changes; still checked against every other record); what pull-request CI runs")
+    p.add_argument("--base", default=None, metavar="REF",
+                   help="git ref --changed compares with (default: origin/$GITHUB_BASE_REF under GitHub Actions, "
+                        "else the first of origin/main, main, origin/master, master that exists)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("add", parents=[root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
