@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from site_builder import __version__
+from site_builder.links import LINK_FORMATS
 from site_builder.problems import SiteBuilderError, UsageError
 from site_builder.report import FORMATS, default_format, render
 
@@ -78,6 +79,40 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    """Run ``check-links``."""
+    from site_builder.clock import today
+    from site_builder.links.probe import ProbeSettings
+    from site_builder.links.report import render_links
+    from site_builder.links.run import check_links
+    from site_builder.project import open_project
+
+    report = check_links(open_project(args.root), concurrency=args.concurrency,
+                         settings=ProbeSettings(timeout=args.timeout))
+    sys.stdout.write(render_links(report, args.format, today()))
+    return 1 if report.dead else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -119,6 +154,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "with their line and the others imported")
     p.add_argument("--dry-run", action="store_true", help="print the records that would be written; write nothing")
     p.set_defaults(handler=cmd_add)
+
+    p = sub.add_parser("check-links", parents=[root], help="check every paper, code, project and dataset link",
+                       description="Probe each distinct link once (HEAD, GET when HEAD is refused; redirects "
+                                   "followed; bounded retries honouring Retry-After; per-host pacing, slower for "
+                                   "arXiv and GitHub). Only 404 and 410 count as dead; rate limits, server errors, "
+                                   "timeouts and refusals are reported as unknown. Reports only, never edits "
+                                   "records. Exit status 1 only when a link is dead.")
+    p.add_argument("--format", choices=LINK_FORMATS, default="text",
+                   help="text (one line per dead or unknown link, then counts), json (every link), markdown "
+                        "(dead links as a table, unknown ones folded: the body of the link-check issue)")
+    p.add_argument("--concurrency", type=_positive_int, default=8, metavar="N",
+                   help="links checked at the same time (default 8; one host is still paced)")
+    p.add_argument("--timeout", type=_positive_float, default=15.0, metavar="S",
+                   help="seconds to wait for a server to connect or answer (default 15); a timeout is unknown")
+    p.set_defaults(handler=cmd_check_links)
     return parser
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -47,8 +50,12 @@ class Server:
 
 
 @contextmanager
-def serve(routes: dict[str, Route], fallback: Route | None = None) -> Iterator[Server]:
-    """Serve ``routes`` (path -> function) on a free port of 127.0.0.1 until the block ends."""
+def serve(routes: dict[str, Route], fallback: Route | None = None,
+          tls: tuple[Path, Path] | None = None) -> Iterator[Server]:
+    """Serve ``routes`` (path -> function) on a free port of 127.0.0.1 until the block ends.
+
+    With ``tls`` (certificate, key) the server speaks HTTPS (see :func:`self_signed`).
+    """
     log: list[Request] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -84,11 +91,26 @@ def serve(routes: dict[str, Route], fallback: Route | None = None) -> Iterator[S
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{server.server_address[1]}", log, routes)
+        yield Server(f"{scheme}://127.0.0.1:{server.server_address[1]}", log, routes)
     finally:
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A throw-away certificate for 127.0.0.1 made with the openssl command: (certificate, key)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
