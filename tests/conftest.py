@@ -54,6 +54,13 @@ def dataset_yaml(did: str = "coco", **fields: str) -> str:
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None)
 
 
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert the plain-text report; under GitHub Actions the default would be annotations."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_BASE_REF"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def kb(tmp_path: Path) -> KbFactory:
     """``kb(files={'papers/x.yaml': text, ...})`` -> root of a knowledge base with the repository's taxonomy."""
