@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from site_builder import __version__
 from site_builder.links import LINK_FORMATS
@@ -79,24 +80,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+N = TypeVar("N", int, float)
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+def _positive(convert: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: a number above zero."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        return value
+
+    return parse
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
@@ -164,9 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=LINK_FORMATS, default="text",
                    help="text (one line per dead or unknown link, then counts), json (every link), markdown "
                         "(dead links as a table, unknown ones folded: the body of the link-check issue)")
-    p.add_argument("--concurrency", type=_positive_int, default=8, metavar="N",
+    p.add_argument("--concurrency", type=_positive(int), default=8, metavar="N",
                    help="links checked at the same time (default 8; one host is still paced)")
-    p.add_argument("--timeout", type=_positive_float, default=15.0, metavar="S",
+    p.add_argument("--timeout", type=_positive(float), default=15.0, metavar="S",
                    help="seconds to wait for a server to connect or answer (default 15); a timeout is unknown")
     p.set_defaults(handler=cmd_check_links)
     return parser

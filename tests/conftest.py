@@ -54,6 +54,21 @@ def dataset_yaml(did: str = "coco", **fields: str) -> str:
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None)
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``site-builder ARGS`` in-process: (exit status, stdout, stderr)."""
+    from site_builder.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make "today" 2026-12-01 for commands that stamp dates."""
+    monkeypatch.setenv("SITE_BUILDER_TODAY", "2026-12-01")
+
+
 @pytest.fixture(autouse=True)
 def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert the plain-text report; under GitHub Actions the default would be annotations."""

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.cli import main
 from site_builder.scaffold.render import SUMMARY_TODO
-from tests.conftest import REPO, KbFactory
+from tests.conftest import REPO, KbFactory, run_cli
 
 BIB = REPO / "tests" / "data" / "realworld.bib"
 EMPTY_TAGS = {f: [] for f in ("objective", "architecture", "alignment", "application", "modality", "challenge")}
@@ -112,22 +111,13 @@ next: fill in the tags and the summary, then run `site-builder validate --change
 """
 
 
-@pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SITE_BUILDER_TODAY", "2026-12-01")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_realworld_bibtex_becomes_exact_records(kb: KbFactory, capsys: pytest.CaptureFixture[str],
-                                                today: None) -> None:
+                                                fixed_today: None) -> None:
     root = kb()
     shutil.copy(BIB, root / "refs.bib")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     assert out == REPORT
     assert code == 1  # some entries were refused
     written = sorted(p.stem for p in (root / "papers").glob("*.yaml"))
@@ -138,10 +128,10 @@ def test_realworld_bibtex_becomes_exact_records(kb: KbFactory, capsys: pytest.Ca
 
 
 def test_scaffold_comments_list_allowed_values_and_notes(kb: KbFactory, capsys: pytest.CaptureFixture[str],
-                                                          today: None) -> None:
+                                                          fixed_today: None) -> None:
     root = kb()
     shutil.copy(BIB, root / "refs.bib")
-    run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     text = (root / "papers" / "radford2021-transferable.yaml").read_text(encoding="utf-8")
     assert "  # the BibTeX author list ended with 'and others': add the remaining authors\n" in text
     assert ("  # objective (required): instance-discrimination (contrastive, matching), clustering, "
@@ -151,11 +141,11 @@ def test_scaffold_comments_list_allowed_values_and_notes(kb: KbFactory, capsys: 
 
 
 def test_dry_run_prints_records_and_writes_nothing(kb: KbFactory, capsys: pytest.CaptureFixture[str],
-                                                   today: None) -> None:
+                                                   fixed_today: None) -> None:
     root = kb()
     bib = root / "one.bib"
     bib.write_text(BIB.read_text(encoding="utf-8").split("@article{muller2021grounding")[0], encoding="utf-8")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(bib), "--dry-run")
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(bib), "--dry-run")
     assert code == 0
     assert out.startswith("# would create papers/girdhar2023-imagebind.yaml (from entry 'girdhar2023imagebind')\n"
                           "# Scaffolded by")
@@ -167,14 +157,14 @@ def test_undecodable_bibtex_is_reported_with_its_line(kb: KbFactory, capsys: pyt
     root = kb()
     bib = root / "latin1.bib"
     bib.write_bytes(b"@article{a,\n  title = {Caf\xe9},\n}\n")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(bib))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(bib))
     assert code == 1
     assert out.splitlines()[0] == "latin1.bib:2: error [encoding] byte 0xe9 is not valid UTF-8; save the file as UTF-8"
 
 
 def test_missing_bibtex_file_is_a_usage_error(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
     root = kb()
-    code, out, err = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "nope.bib"))
+    code, out, err = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "nope.bib"))
     assert (code, out) == (2, "")
     assert err == f"site-builder: error: {root / 'nope.bib'}: no such file\n"
 
@@ -182,12 +172,12 @@ def test_missing_bibtex_file_is_a_usage_error(kb: KbFactory, capsys: pytest.Capt
 @pytest.mark.parametrize("args", [[], ["ARXIV:2305.05665", "--bibtex", "x.bib"]], ids=["none", "both"])
 def test_exactly_one_source(kb: KbFactory, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     root = kb()
-    code, _, err = run(capsys, "add", "--root", str(root), *args)
+    code, _, err = run_cli(capsys, "add", "--root", str(root), *args)
     assert code == 2
     assert err == "site-builder: error: give exactly one source: ARXIV:<id>, DOI:<doi> or --bibtex FILE\n"
 
 
-def test_bibtex_import_needs_no_network(kb: KbFactory, capsys: pytest.CaptureFixture[str], today: None,
+def test_bibtex_import_needs_no_network(kb: KbFactory, capsys: pytest.CaptureFixture[str], fixed_today: None,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     root = kb()
     bib = root / "one.bib"
@@ -198,6 +188,6 @@ def test_bibtex_import_needs_no_network(kb: KbFactory, capsys: pytest.CaptureFix
         raise AssertionError("BibTeX import must not build a Semantic Scholar client")
 
     monkeypatch.setattr("site_builder.scaffold.online.default_resolver", no_client)
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(bib))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(bib))
     assert code == 0 and out.startswith("created papers/doe2020-offline.yaml")
     assert Path(root / "papers" / "doe2020-offline.yaml").is_file()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
 from site_builder.scaffold.atomic import create_new
-from tests.conftest import KbFactory, paper_yaml
+from tests.conftest import KbFactory, paper_yaml, run_cli
 from tests.localhttp import Reply, Request, serve
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
 
 IMAGEBIND = """\
 @inproceedings{girdhar2023imagebind,
@@ -25,15 +26,6 @@ IMAGEBIND = """\
 """
 
 
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SITE_BUILDER_TODAY", "2026-12-01")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -44,11 +36,11 @@ def test_add_twice_creates_nothing_the_second_time_and_says_why(kb: KbFactory,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     root = kb()
     (root / "refs.bib").write_text(IMAGEBIND, encoding="utf-8")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     assert code == 0
     assert out.splitlines()[0] == "created papers/girdhar2023-imagebind.yaml (from entry 'girdhar2023imagebind')"
     before = snapshot(root / "papers")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     assert code == 1
     assert out == ("refs.bib:1: error [duplicate-paper] entry 'girdhar2023imagebind' is already in the collection "
                    "as papers/girdhar2023-imagebind.yaml (same arXiv id 2305.05665); nothing written\n"
@@ -60,8 +52,8 @@ def test_add_then_validate_reports_only_what_the_contributor_must_fill(kb: KbFac
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     root = kb({"papers/clip.yaml": paper_yaml()})
     (root / "refs.bib").write_text(IMAGEBIND, encoding="utf-8")
-    assert run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))[0] == 0
-    code, out, _ = run(capsys, "validate", "--root", str(root), "--strict")
+    assert run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))[0] == 0
+    code, out, _ = run_cli(capsys, "validate", "--root", str(root), "--strict")
     assert code == 1
     assert out == (
         "papers/girdhar2023-imagebind.yaml:26:14: error [missing-tag] a method record needs at least one 'objective' "
@@ -94,7 +86,7 @@ def test_likely_duplicates_are_refused_naming_the_record(kb: KbFactory, capsys: 
     if field == "ids":
         bib = bib.replace("{ImageBind}: One Embedding", "Something Else Entirely Named")
     (root / "refs.bib").write_text(bib, encoding="utf-8")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     assert code == 1
     assert out.splitlines()[0] == (f"refs.bib:1: error [duplicate-paper] entry 'girdhar2023imagebind' is already in "
                                    f"the collection as papers/imagebind.yaml ({why}); nothing written")
@@ -105,7 +97,7 @@ def test_a_taken_id_is_never_overwritten(kb: KbFactory, capsys: pytest.CaptureFi
     other = paper_yaml("girdhar2023-imagebind", ids="\n  arxiv: \"2101.00001\"")
     root = kb({"papers/girdhar2023-imagebind.yaml": other})
     (root / "refs.bib").write_text(IMAGEBIND, encoding="utf-8")
-    code, out, _ = run(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
+    code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(root / "refs.bib"))
     assert code == 0
     assert out.splitlines()[0] == "created papers/girdhar2023-embedding.yaml (from entry 'girdhar2023imagebind')"
     assert (root / "papers" / "girdhar2023-imagebind.yaml").read_text(encoding="utf-8") == other
@@ -143,7 +135,7 @@ def test_add_by_arxiv_id_looks_the_paper_up_on_semantic_scholar(kb: KbFactory, c
     with serve({"/graph/v1/paper/ARXIV:2305.05665": paper}) as server:
         monkeypatch.setenv("S2_API_URL", server.url + "/graph/v1")
         monkeypatch.setenv("S2_API_KEY", "sekret-key-123")
-        code, out, err = run(capsys, "add", "--root", str(root), "ARXIV:2305.05665v2")
+        code, out, err = run_cli(capsys, "add", "--root", str(root), "ARXIV:2305.05665v2")
     assert code == 0, out + err
     assert out.splitlines()[0] == "created papers/girdhar2023-imagebind.yaml (from ARXIV:2305.05665)"
     assert "sekret" not in out + err
@@ -164,7 +156,7 @@ def test_unknown_identifier_is_reported_and_nothing_written(kb: KbFactory, capsy
     not_found = Reply(404, json.dumps({"error": "Paper with id DOI:10.1234/nothing not found"}))
     with serve({"/paper/DOI:10.1234/nothing": lambda _r: not_found}) as server:
         monkeypatch.setenv("S2_API_URL", server.url)
-        code, out, _ = run(capsys, "add", "--root", str(root), "doi:10.1234/nothing")
+        code, out, _ = run_cli(capsys, "add", "--root", str(root), "doi:10.1234/nothing")
     assert code == 1
     assert out == ("DOI:10.1234/nothing: error [lookup-failed] Semantic Scholar lookup failed: "
                    "DOI:10.1234/nothing is not known to Semantic Scholar\n0 records created, 1 refused or unreadable\n")
@@ -177,7 +169,7 @@ def test_a_lookup_of_a_known_paper_is_refused_as_duplicate(kb: KbFactory, capsys
     ok = Reply(200, json.dumps(S2_IMAGEBIND))
     with serve({"/paper/ARXIV:2305.05665": lambda _r: ok}) as server:
         monkeypatch.setenv("S2_API_URL", server.url)
-        code, out, _ = run(capsys, "add", "--root", str(root), "ARXIV:2305.05665")
+        code, out, _ = run_cli(capsys, "add", "--root", str(root), "ARXIV:2305.05665")
     assert code == 1
     assert out.splitlines()[0] == ("ARXIV:2305.05665: error [duplicate-paper] ARXIV:2305.05665 is already in the "
                                    "collection as papers/imagebind.yaml (same arXiv id 2305.05665); nothing written")
@@ -189,5 +181,5 @@ def test_a_lookup_of_a_known_paper_is_refused_as_duplicate(kb: KbFactory, capsys
 ], ids=["bad-arxiv", "other-scheme"])
 def test_bad_identifiers_are_usage_errors(kb: KbFactory, capsys: pytest.CaptureFixture[str], source: str,
                                           message: str) -> None:
-    code, _, err = run(capsys, "add", "--root", str(kb()), source)
+    code, _, err = run_cli(capsys, "add", "--root", str(kb()), source)
     assert (code, err) == (2, f"site-builder: error: {message}\n")

@@ -266,4 +266,15 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as exc:
         main(["check-links", "--concurrency", "0"])
     assert exc.value.code == 2
-    assert "argument --concurrency: must be at least 1" in capsys.readouterr().err
+    assert "argument --concurrency: must be more than 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("header", "seconds"), [
+    ("120", 120.0), ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0), ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0),
+    ("soon", None), (None, None),
+], ids=["seconds", "date", "past-date", "garbage", "absent"])
+def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float | None) -> None:
+    from site_builder.retryafter import retry_after
+
+    now = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC).timestamp()
+    assert retry_after(header, now) == seconds

@@ -6,15 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
-from tests.conftest import KbFactory, dataset_yaml, paper_yaml
+from tests.conftest import KbFactory, dataset_yaml, paper_yaml, run_cli
 from tests.gitrepo import git, init_repo
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def test_reports_changed_untracked_and_staged_records_only(repo: Path, capsys: p
     (repo / "papers" / "staged.yaml").write_text(paper_yaml("staged", ids='\n  arxiv: "2101.00009"',
                                                             venue="ICML 2020"))
     git(repo, "add", "papers/staged.yaml")
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed")
     assert code == 1
     # old.yaml's summary warning is not reported: that file did not change
     assert out == (
@@ -52,20 +45,20 @@ def test_committed_changes_on_the_branch_count(repo: Path, capsys: pytest.Captur
     (repo / "papers" / "c.yaml").write_text(paper_yaml("c", ids='\n  arxiv: "2101.00004"'))
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "add c")
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed", "--base", "main")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed", "--base", "main")
     assert (code, out) == (0, "0 errors, 0 warnings (changed against main: 1 selected file of 4 papers, 1 dataset)\n")
 
 
 def test_nothing_changed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "README.md").write_text("not a record\n")
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed")
     assert (code, out) == (0, "0 errors, 0 warnings (no changed records against main)\n")
 
 
 def test_taxonomy_change_validates_everything(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with (repo / "taxonomy.yaml").open("a", encoding="utf-8") as fh:
         fh.write("# a comment\n")
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed", "--strict")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed", "--strict")
     assert code == 1
     assert out.splitlines()[-1] == ("1 error, 0 warnings (taxonomy.yaml changed, so everything: 3 papers, "
                                     "1 dataset)")
@@ -80,7 +73,7 @@ def test_deleting_a_dataset_validates_the_records_that_used_it(repo: Path,
     git(repo, "merge", "-q", "feature")
     git(repo, "switch", "-q", "-c", "drop-coco")
     git(repo, "rm", "-q", "datasets/coco.yaml")
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed", "--base", "main")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed", "--base", "main")
     assert code == 1
     assert out.splitlines() == [
         "papers/b.yaml:22:12: error [unknown-dataset] no dataset record has id 'coco'",
@@ -94,7 +87,7 @@ def test_base_defaults_to_the_pull_request_target(repo: Path, capsys: pytest.Cap
     git(repo, "update-ref", "refs/remotes/origin/release", "main")
     monkeypatch.setenv("GITHUB_BASE_REF", "release")
     (repo / "papers" / "c.yaml").write_text(paper_yaml("c", ids='\n  arxiv: "2101.00004"'))
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed", "--format", "text")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed", "--format", "text")
     assert (code, out) == (0, "0 errors, 0 warnings (changed against origin/release: 1 selected file of 4 papers, "
                               "1 dataset)\n")
 
@@ -103,7 +96,7 @@ def test_annotations_under_github_actions(repo: Path, capsys: pytest.CaptureFixt
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     (repo / "papers" / "a.yaml").write_text(paper_yaml("a", ids='\n  arxiv: "2101.00001"', venue="ICML 2020"))
-    code, out, _ = run(capsys, "validate", "--root", str(repo), "--changed")
+    code, out, _ = run_cli(capsys, "validate", "--root", str(repo), "--changed")
     assert code == 1
     assert out.splitlines()[0] == ("::error file=papers/a.yaml,line=7,col=8,title=venue-year::venue 'ICML 2020' "
                                    "names 2020 but year is 2021")
@@ -116,7 +109,7 @@ def test_annotations_under_github_actions(repo: Path, capsys: pytest.CaptureFixt
     (["--changed", "papers/a.yaml"], "give either --changed or PATHs, not both"),
 ], ids=["unknown-base", "base-alone", "paths-too"])
 def test_usage_errors(repo: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
-    code, out, err = run(capsys, "validate", "--root", str(repo), *args)
+    code, out, err = run_cli(capsys, "validate", "--root", str(repo), *args)
     assert (code, out, err) == (2, "", f"site-builder: error: {message}\n")
 
 
@@ -124,6 +117,6 @@ def test_outside_git_is_a_usage_error(kb: KbFactory, capsys: pytest.CaptureFixtu
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     root = kb()
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
-    code, _, err = run(capsys, "validate", "--root", str(root), "--changed")
+    code, _, err = run_cli(capsys, "validate", "--root", str(root), "--changed")
     assert code == 2
     assert err == f"site-builder: error: --changed needs a git checkout; {root} is not inside one\n"

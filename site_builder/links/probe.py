@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ import requests
 
 from site_builder.links.pacing import Pacer
 from site_builder.links.rules import HEAD_FALLBACK, RETRY_STATUS, Answer, Rule, Verdict, host_of
+from site_builder.retryafter import retry_after
 
 USER_AGENT = "ssml-site-builder-linkcheck/0.1 (+https://github.com/ssml-kb/ssml-knowledge-base)"
 MAX_REDIRECTS = 10
@@ -25,18 +25,6 @@ class ProbeSettings:
     backoff: float = 2.0
     max_wait: float = 60.0
     sleep: Callable[[float], None] = time.sleep
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def _request(session: requests.Session, method: str, url: str, timeout: float) -> Answer:
@@ -81,7 +69,7 @@ def probe(session: requests.Session, url: str, rule: Rule, pacer: Pacer, setting
             verdict = rule.verdict(answer)
             if answer.status not in RETRY_STATUS or verdict.state != "unknown":
                 return verdict
-            wait = _retry_after(answer.headers.get("retry-after"))
+            wait = retry_after(answer.headers.get("retry-after"))
             if wait is not None and wait > settings.max_wait:
                 return Verdict("unknown", f"{verdict.detail} (Retry-After {wait:.0f} s)")
         if attempt < settings.retries:

@@ -6,7 +6,6 @@ Stand-in until ``site_builder.s2.client.S2Client`` is available; it follows the 
 
 from __future__ import annotations
 
-import email.utils
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ from urllib.parse import quote
 import requests
 
 from site_builder.problems import SiteBuilderError
+from site_builder.retryafter import retry_after
 
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -27,20 +27,6 @@ class S2LookupError(SiteBuilderError):
 
 class NotFound(S2LookupError):
     """The API answered 404 for this id."""
-
-
-def retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), ``None`` if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 class MinimalS2Client:
