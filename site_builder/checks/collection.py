@@ -25,13 +25,26 @@ def normalise_title(title: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
+def title_matcher(wanted: str) -> Callable[[str], bool]:
+    """``titles_match(other, wanted)`` for many ``other`` titles, preparing the work on ``wanted`` once."""
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(wanted)  # SequenceMatcher caches its analysis of the second sequence
+
+    def match(other: str) -> bool:
+        if other == wanted:
+            return True
+        total = len(other) + len(wanted)
+        if not total or 2 * min(len(other), len(wanted)) / total < TITLE_SIMILARITY:
+            return False  # the lengths alone rule a match out (this bound is real_quick_ratio)
+        matcher.set_seq1(other)
+        return matcher.quick_ratio() >= TITLE_SIMILARITY and matcher.ratio() >= TITLE_SIMILARITY
+
+    return match
+
+
 def titles_match(a: str, b: str) -> bool:
     """The near-duplicate rule on two normalised titles: equal, or similarity >= ``TITLE_SIMILARITY``."""
-    if a == b:
-        return True
-    matcher = difflib.SequenceMatcher(None, a, b)
-    return matcher.real_quick_ratio() >= TITLE_SIMILARITY and matcher.quick_ratio() >= TITLE_SIMILARITY \
-        and matcher.ratio() >= TITLE_SIMILARITY
+    return title_matcher(b)(a)
 
 
 def normalise_repo(url: str) -> str:

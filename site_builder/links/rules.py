@@ -109,5 +109,5 @@ def host_of(url: str) -> str:
 
 
 def rule_for(url: str, rules: Mapping[str, Rule]) -> Rule:
-    """The rule of the URL's host, or the generic rule."""
-    return rules.get(host_of(url), GENERIC)
+    """The rule of the URL's host name (port ignored), or the generic rule."""
+    return rules.get(urlsplit(url).hostname or "", GENERIC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.checks.collection import normalise_title, titles_match
+from site_builder.checks.collection import normalise_title, title_matcher
 from site_builder.records import KnowledgeBase
 from site_builder.scaffold.draft import Draft
 
@@ -52,7 +52,8 @@ class DuplicateIndex:
             return self._doi[draft.doi.lower()], f"same DOI {draft.doi}"
         if draft.title:
             wanted = normalise_title(draft.title)
+            match = title_matcher(wanted)
             for title, known in self._titles:
-                if titles_match(wanted, title):
+                if match(title):
                     return known, "same title" if title == wanted else "nearly the same title"
         return None

@@ -106,8 +106,12 @@ def lookup(resolver: Resolver, identifier: str) -> tuple[Draft | None, list[Prob
 
 
 def default_resolver() -> Resolver:
-    """The project's Semantic Scholar client (``site_builder.s2.client.S2Client``) or the minimal stand-in."""
+    """The project's Semantic Scholar client (``S2Client.from_env``) or, without it, the minimal stand-in.
+
+    Both read ``S2_API_URL`` and ``S2_API_KEY`` from the environment.
+    """
     import importlib
+    import os
 
     try:
         module = importlib.import_module("site_builder.s2.client")
@@ -115,5 +119,5 @@ def default_resolver() -> Resolver:
         from site_builder.scaffold.s2minimal import MinimalS2Client
 
         return MinimalS2Client()
-    client: Resolver = module.S2Client()
+    client: Resolver = module.S2Client.from_env(os.environ)
     return client
