@@ -25,28 +25,6 @@ def normalise_title(title: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
-def title_matcher(wanted: str) -> Callable[[str], bool]:
-    """``titles_match(other, wanted)`` for many ``other`` titles, preparing the work on ``wanted`` once."""
-    matcher = difflib.SequenceMatcher(None)
-    matcher.set_seq2(wanted)  # SequenceMatcher caches its analysis of the second sequence
-
-    def match(other: str) -> bool:
-        if other == wanted:
-            return True
-        total = len(other) + len(wanted)
-        if not total or 2 * min(len(other), len(wanted)) / total < TITLE_SIMILARITY:
-            return False  # the lengths alone rule a match out (this bound is real_quick_ratio)
-        matcher.set_seq1(other)
-        return matcher.quick_ratio() >= TITLE_SIMILARITY and matcher.ratio() >= TITLE_SIMILARITY
-
-    return match
-
-
-def titles_match(a: str, b: str) -> bool:
-    """The near-duplicate rule on two normalised titles: equal, or similarity >= ``TITLE_SIMILARITY``."""
-    return title_matcher(b)(a)
-
-
 def normalise_repo(url: str) -> str:
     """A code URL reduced to what identifies the repository (host, owner, name, sub-path), case-folded."""
     out = url.lower().split("#", 1)[0].split("?", 1)[0].rstrip("/")
@@ -114,7 +92,7 @@ def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
                 if pair in reported:
                     continue
                 ta, tb = titles[pair[0]][1], titles[pair[1]][1]
-                if titles_match(ta, tb):
+                if ta == tb or difflib.SequenceMatcher(None, ta, tb).ratio() >= TITLE_SIMILARITY:
                     reported.add(pair)
                     first, second = titles[pair[0]][0], titles[pair[1]][0]
                     yield second.problem("warning", "similar-title",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from site_builder.checks.collection import normalise_title, title_matcher
+from site_builder.checks.collection import TITLE_SIMILARITY, normalise_title
 from site_builder.records import KnowledgeBase
 from site_builder.scaffold.draft import Draft
 
@@ -17,6 +19,24 @@ class Known:
     title: str
     arxiv: str | None
     doi: str | None
+
+
+def title_matcher(wanted: str) -> Callable[[str], bool]:
+    """The ``similar-title`` rule of validate (normalised titles equal, or similarity >= ``TITLE_SIMILARITY``),
+    applied to ``wanted`` against many titles with the work on ``wanted`` prepared once."""
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(wanted)  # SequenceMatcher caches its analysis of the second sequence
+
+    def match(other: str) -> bool:
+        if other == wanted:
+            return True
+        total = len(other) + len(wanted)
+        if not total or 2 * min(len(other), len(wanted)) / total < TITLE_SIMILARITY:
+            return False  # the lengths alone rule a match out (this bound is real_quick_ratio)
+        matcher.set_seq1(other)
+        return matcher.quick_ratio() >= TITLE_SIMILARITY and matcher.ratio() >= TITLE_SIMILARITY
+
+    return match
 
 
 class DuplicateIndex:
