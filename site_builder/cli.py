@@ -10,8 +10,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from site_builder import __version__
+from site_builder.links import LINK_FORMATS
 from site_builder.problems import SiteBuilderError, UsageError, has_errors
 from site_builder.report import FORMATS, default_format, render
 
@@ -62,7 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Run ``validate``."""
     from site_builder.checks.registry import REGISTRY
     from site_builder.project import open_project
-    from site_builder.validate import validate
+    from site_builder.validate import validate, validate_changed
 
     if args.list_checks:
         width = max(len(c) for c in REGISTRY)
@@ -70,7 +72,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{chk.code:<{width}}  {chk.severity:<7}  {chk.description}")
         return 0
     project = open_project(args.root)
-    result = validate(project, args.paths, args.checks, args.strict)
+    if args.changed:
+        if args.paths:
+            raise UsageError("give either --changed or PATHs, not both")
+        result = validate_changed(project, args.base, args.checks, args.strict)
+    elif args.base is not None:
+        raise UsageError("--base only makes sense with --changed")
+    else:
+        result = validate(project, args.paths, args.checks, args.strict)
     sys.stdout.write(render(result.problems, args.format or default_format(), result.checked))
     return 1 if result.failed else 0
 
@@ -147,6 +156,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    """Run ``add``."""
+    from site_builder.clock import today
+    from site_builder.project import open_project
+    from site_builder.scaffold.add import add_records, format_result
+    from site_builder.scaffold.online import default_resolver
+
+    result = add_records(open_project(args.root), identifier=args.source, bibtex=args.bibtex,
+                         resolver=default_resolver, dry_run=args.dry_run, today=today())
+    sys.stdout.write(format_result(result))
+    return 1 if result.failed else 0
+
+
+N = TypeVar("N", int, float)
+
+
+def _positive(convert: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: a number above zero."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        return value
+
+    return parse
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    """Run ``check-links``."""
+    from site_builder.clock import today
+    from site_builder.links.probe import ProbeSettings
+    from site_builder.links.report import render_links
+    from site_builder.links.run import check_links
+    from site_builder.project import open_project
+
+    report = check_links(open_project(args.root), concurrency=args.concurrency,
+                         settings=ProbeSettings(timeout=args.timeout))
+    sys.stdout.write(render_links(report, args.format, today()))
+    return 1 if report.dead else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs test that checks every option is documented)."""
     parser = argparse.ArgumentParser(
@@ -166,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checks", type=_codes, default=None, metavar="CODE,...",
                    help="run only these named checks (schema and YAML problems are always reported)")
     p.add_argument("--list-checks", action="store_true", help="list the named checks and exit")
+    p.add_argument("--changed", action="store_true",
+                   help="report only on records changed against a git base (committed, staged, unstaged and "
+                        "untracked changes; still checked against every other record); what pull-request CI runs")
+    p.add_argument("--base", default=None, metavar="REF",
+                   help="git ref --changed compares with (default: origin/$GITHUB_BASE_REF under GitHub Actions, "
+                        "else the first of origin/main, main, origin/master, master that exists)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("stats", parents=[root], help="count papers per taxonomy node, year and code availability",
@@ -221,6 +281,37 @@ def build_parser() -> argparse.ArgumentParser:
                    help="after a change, let mkdocs rebuild only the pages whose files changed (faster on large "
                         "collections; the navigation of unchanged pages is not refreshed)")
     p.set_defaults(handler=cmd_serve)
+
+
+    p = sub.add_parser("add", parents=[root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
+                       description="Write papers/<id>.yaml for each new paper with every fact the source gives; "
+                                   "taxonomy tags and the summary are left for you, with comments listing the "
+                                   "allowed values. Never overwrites a record and refuses likely duplicates (same "
+                                   "arXiv id, DOI or nearly the same title), naming the record already there. "
+                                   "Identifiers are looked up on Semantic Scholar (S2_API_URL, S2_API_KEY); "
+                                   "BibTeX works offline.")
+    p.add_argument("source", nargs="?", default=None, metavar="ARXIV:<id>|DOI:<doi>",
+                   help="look the paper up on Semantic Scholar by arXiv id or DOI")
+    p.add_argument("--bibtex", type=Path, default=None, metavar="FILE",
+                   help="read every entry of a BibTeX file instead (offline); malformed entries are reported "
+                        "with their line and the others imported")
+    p.add_argument("--dry-run", action="store_true", help="print the records that would be written; write nothing")
+    p.set_defaults(handler=cmd_add)
+
+    p = sub.add_parser("check-links", parents=[root], help="check every paper, code, project and dataset link",
+                       description="Probe each distinct link once (HEAD, GET when HEAD is refused; redirects "
+                                   "followed; bounded retries honouring Retry-After; per-host pacing, slower for "
+                                   "arXiv and GitHub). Only 404 and 410 count as dead; rate limits, server errors, "
+                                   "timeouts and refusals are reported as unknown. Reports only, never edits "
+                                   "records. Exit status 1 only when a link is dead.")
+    p.add_argument("--format", choices=LINK_FORMATS, default="text",
+                   help="text (one line per dead or unknown link, then counts), json (every link), markdown "
+                        "(dead links as a table, unknown ones folded: the body of the link-check issue)")
+    p.add_argument("--concurrency", type=_positive(int), default=8, metavar="N",
+                   help="links checked at the same time (default 8; one host is still paced)")
+    p.add_argument("--timeout", type=_positive(float), default=15.0, metavar="S",
+                   help="seconds to wait for a server to connect or answer (default 15); a timeout is unknown")
+    p.set_defaults(handler=cmd_check_links)
     return parser
 
 

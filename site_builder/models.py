@@ -20,6 +20,8 @@ DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 MIN_YEAR = 1950
 MAX_SLUG = 80
+#: How ``site-builder add`` marks the summary it cannot write; a summary starting with it is unfinished.
+PLACEHOLDER = "TODO"
 
 
 def max_year() -> int:

@@ -69,3 +69,21 @@ def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str]
         if selected:
             checked = f"{plural(len(selected), 'selected file')} of {checked}"
     return Validation(kb, sorted_problems(problems), checked)
+
+
+def validate_changed(project: Project, base: str | None = None, checks: Sequence[str] | None = None,
+                     strict: bool = False) -> Validation:
+    """Validate the records changed against the git ``base`` (see :mod:`site_builder.changed`)."""
+    from site_builder.changed import changed_paths, changed_records
+
+    changes = changed_records(project, base)
+    if changes.everything:
+        result = validate(project, (), checks, strict)
+        result.checked = f"{changes.reason}, so everything: {result.checked}"
+        return result
+    paths = changed_paths(project, changes)
+    if not paths:
+        return Validation(None, [], f"no changed records against {changes.base}")
+    result = validate(project, paths, checks, strict)
+    result.checked = f"changed against {changes.base}: {result.checked}"
+    return result

@@ -59,6 +59,28 @@ def dataset_yaml(did: str = "coco", **fields: str) -> str:
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v is not None)
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``site-builder ARGS`` in-process: (exit status, stdout, stderr)."""
+    from site_builder.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make "today" 2026-12-01 for commands that stamp dates."""
+    monkeypatch.setenv("SITE_BUILDER_TODAY", "2026-12-01")
+
+
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert the plain-text report; under GitHub Actions the default would be annotations."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_BASE_REF"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def kb(tmp_path: Path) -> KbFactory:
     """``kb(files={'papers/x.yaml': text, ...})`` -> root of a knowledge base with the repository's taxonomy."""
@@ -86,7 +108,15 @@ def kb(tmp_path: Path) -> KbFactory:
 
 GOLDEN_KB = REPO / "tests" / "golden" / "kb"
 #: The hand-written files a knowledge base needs besides its records to build a site.
-SITE_FILES = ("mkdocs.yml", "overrides", "docs/assets", "docs/contribute.md")
+def _hand_written_docs() -> tuple[str, ...]:
+    """Every committed entry of docs/ (what the render stage does not own)."""
+    from site_builder.render import GENERATED_DIRS, GENERATED_FILES
+
+    owned = set(GENERATED_DIRS) | set(GENERATED_FILES)
+    return tuple(f"docs/{p.name}" for p in sorted((REPO / "docs").iterdir()) if p.name not in owned)
+
+
+SITE_FILES = ("mkdocs.yml", "overrides", *_hand_written_docs())
 
 
 def make_site_project(dest: Path, source: Path = GOLDEN_KB) -> Path:

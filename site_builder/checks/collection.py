@@ -10,11 +10,15 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from site_builder.checks.registry import check
-from site_builder.models import Paper
+from site_builder.models import PLACEHOLDER, Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
 
 TITLE_JACCARD = 0.8
+#: Words that say nothing about which paper a title names.
+_STOPWORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "into", "is", "it", "its",
+                        "of", "on", "or", "that", "the", "their", "this", "to", "via", "with"})
+_SUFFIXES = ("ings", "ing", "ies", "ed", "es", "s")
 MAX_POSTINGS = 200
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -76,18 +80,43 @@ def duplicate_code(kb: KnowledgeBase) -> Iterator[Problem]:
     yield from _clashes(kb.paper_entries, repos, "duplicate-code", "warning", "code repository")
 
 
+def close_words(a: frozenset[str], b: frozenset[str], threshold: float = TITLE_JACCARD) -> bool:
+    """True when two word sets have a Jaccard similarity of at least ``threshold``."""
+    return bool(a) and len(a & b) >= threshold * len(a | b)
+
+
+def title_words(normalised: str) -> frozenset[str]:
+    """The content words of a normalised title, crudely stemmed ("binds" and "bind" are one word)."""
+    out = set()
+    for word in normalised.split():
+        if word in _STOPWORDS:
+            continue
+        for suffix in _SUFFIXES:
+            if len(word) > len(suffix) + 2 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        out.add(word)
+    return frozenset(out)
+
+
+def near_duplicate(a: str, wa: frozenset[str], b: str, wb: frozenset[str]) -> bool:
+    """The ``similar-title`` rule for two normalised titles and their :func:`title_words` (see similar_pairs)."""
+    return a.replace(" ", "") == b.replace(" ", "") or close_words(wa, wb)
+
+
 def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[tuple[int, int]]:
     """Index pairs (i < j) of near-duplicate titles, in order.
 
     Two titles are near-duplicates when they are equal once spaces and punctuation are dropped ("pre-training" vs
-    "pretraining"), or when their word sets have a Jaccard similarity of at least ``threshold``. The word-set join
-    uses prefix filtering: words are ordered from rarest to most common, and two sets that reach the threshold must
-    share a word among the first ``len - ceil(threshold * len) + 1`` of either, so only those words are indexed and
-    the cost stays near-linear for real titles. A word already indexed for ``MAX_POSTINGS`` titles is too common
+    "pretraining"), or when their content words (:func:`title_words`: no stopwords, crude stems) have a Jaccard
+    similarity of at least ``threshold``. The word-set join uses prefix filtering: words are ordered from rarest to
+    most common, and two sets that reach the threshold must share a word among the first
+    ``len - ceil(threshold * len) + 1`` of either, so only those words are indexed and the cost stays near-linear
+    for real titles. A word already indexed for ``MAX_POSTINGS`` titles is too common
     to discriminate: it stops collecting titles, which bounds the work on synthetic or adversarial collections.
     """
     normalised = [normalise_title(t) for t in titles]
-    words = [frozenset(t.split()) for t in normalised]
+    words = [title_words(t) for t in normalised]
     freq = Counter(w for ws in words for w in ws)
     pairs: set[tuple[int, int]] = set()
     squashed: dict[str, int] = {}
@@ -110,8 +139,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
             if len(postings) < MAX_POSTINGS:
                 postings.append(i)
         for j in candidates:
-            other = words[j]
-            if threshold * len(ws) <= len(other) and len(ws & other) >= threshold * len(ws | other):
+            if threshold * len(ws) <= len(words[j]) and close_words(ws, words[j], threshold):
                 pairs.add((j, i))
     return sorted(pairs)
 
@@ -132,6 +160,8 @@ def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
 
     def sentences(entry: Any) -> list[tuple[str, tuple[str | int, ...]]]:
         summary = entry.record.summary or ""
+        if summary.lstrip().upper().startswith(PLACEHOLDER):  # unfinished scaffolds: placeholder-summary says so
+            return []
         return [(" ".join(s.lower().split()), ("summary",)) for s in _SENTENCE.split(summary.strip()) if s.strip()]
 
     yield from _clashes(entries, sentences, "duplicate-sentence", "warning", "summary sentence")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from site_builder.checks.registry import check
-from site_builder.models import Dataset, Paper
+from site_builder.models import PLACEHOLDER, Dataset, Paper
 from site_builder.problems import Problem
 from site_builder.records import Entry, KnowledgeBase
 from site_builder.suggest import did_you_mean
@@ -175,3 +175,13 @@ def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
                 yield entry.problem("warning", "markup-in-text",
                                     f"{'.'.join(map(str, loc))} contains {match.group(0)[:40]!r}: fields are plain "
                                     "text (the site shows markup literally)", *loc)
+
+
+@check("placeholder-summary", "error", f"a summary still holds the {PLACEHOLDER} placeholder written by 'add'")
+def placeholder_summary(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in _all_entries(kb):
+        summary = (entry.record.summary or "").lstrip()
+        if summary.upper().startswith(PLACEHOLDER):
+            yield entry.problem("error", "placeholder-summary",
+                                "write the summary: one to three sentences in your own words (never the abstract)",
+                                "summary")
