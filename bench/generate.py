@@ -21,6 +21,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from site_builder.render import GENERATED_DIRS, GENERATED_FILES  # noqa: E402
 from site_builder.taxonomy import load_taxonomy  # noqa: E402
 
 WORDS = ("contrastive masked multimodal video audio speech language vision transformer alignment grounding "
@@ -84,6 +85,19 @@ def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], dataset
     return record
 
 
+def copy_site_sources(out: Path) -> None:
+    """Copy what the repository's site is built from besides the records: mkdocs.yml, the theme overrides and
+    the hand-written pages and assets of docs/ (never the generated pages a build of the repository left there)."""
+    shutil.copy(REPO / "mkdocs.yml", out / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", out / "overrides")
+    generated = {*GENERATED_DIRS, *GENERATED_FILES}
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if Path(folder).resolve() == (REPO / "docs").resolve() and n in generated}
+
+    shutil.copytree(REPO / "docs", out / "docs", ignore=skip)
+
+
 def generate(n: int, out: Path, seed: int = 7) -> Path:
     """Write an N-paper knowledge base to ``out`` (replacing it) and return ``out``."""
     rng = random.Random(seed)
@@ -92,11 +106,7 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
     (out / "papers").mkdir(parents=True)
     shutil.copy(REPO / "taxonomy.yaml", out / "taxonomy.yaml")
     shutil.copytree(REPO / "datasets", out / "datasets")
-    for extra in ("mkdocs.yml",):
-        if (REPO / extra).exists():
-            shutil.copy(REPO / extra, out / extra)
-    if (REPO / "docs").exists():
-        shutil.copytree(REPO / "docs", out / "docs", ignore=shutil.ignore_patterns("papers", "topics", "generated"))
+    copy_site_sources(out)
     taxonomy, _ = load_taxonomy(out / "taxonomy.yaml")
     assert taxonomy is not None
     facets = {f: [nid for nid, node in facet.nodes.items() if not node.children]

@@ -53,8 +53,7 @@ def explore_index(model: SiteModel) -> str:
         flags = (HAS_CODE if paper.links.code else 0) \
             | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
             | (HYBRID if paper.id in hybrid else 0)
-        tags = paper.tags.model_dump()
-        own = [numbers[(fid, t)] for fid in model.taxonomy.facets for t in dict.fromkeys(tags.get(fid, []))
+        own = [numbers[(fid, t)] for fid in model.taxonomy.facets for t in dict.fromkeys(paper.tags.of(fid))
                if (fid, t) in numbers]
         rows.append([paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
                      KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,

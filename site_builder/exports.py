@@ -12,12 +12,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import AddEnclosingMiddleware, LatexEncodingMiddleware, MergeCoAuthors
-from bibtexparser.model import Entry, Field
+from bibtexparser.model import Block, Entry, Field
 
 from site_builder.export_schema import SCHEMA_VERSION
 from site_builder.models import Paper
@@ -60,31 +62,56 @@ def _raw(value: str) -> str:
     return value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
-def _entry(paper: Paper) -> Entry:
+@dataclass(frozen=True)
+class _BibValues:
+    """The values of one BibTeX entry, before bibtexparser's middlewares and writer."""
+
+    kind: str
+    key: str
+    title: str
+    authors: tuple[str, ...]
+    venue: str | None
+    year: str
+    doi: str | None
+    eprint: str | None
+    url: str | None
+
+
+def _values(paper: Paper) -> _BibValues:
     kind = bibtex_type(paper.venue)
-    fields = [Field("title", " ".join(paper.title.split())),
-              Field("author", [" ".join(a.split()) for a in paper.authors])]
-    if kind != "misc":
-        fields.append(Field("journal" if kind == "article" else "booktitle", venue_name(paper.venue, paper.year)))
-    return Entry(kind, paper.id, fields)
+    return _BibValues(
+        kind, paper.id, " ".join(paper.title.split()), tuple(" ".join(a.split()) for a in paper.authors),
+        venue_name(paper.venue, paper.year) if kind != "misc" else None, str(paper.year),
+        _raw(paper.ids.doi) if paper.ids.doi else None, _raw(paper.ids.arxiv) if paper.ids.arxiv else None,
+        _raw(paper.links.paper) if paper.links.paper else None)
+
+
+def _library(rows: Sequence[_BibValues]) -> Library:
+    """Entries through bibtexparser's middlewares: co-authors merged, text LaTeX-encoded, values enclosed."""
+    entries: list[Block] = []
+    for row in rows:
+        fields = [Field("title", row.title), Field("author", list(row.authors))]
+        if row.venue is not None:
+            fields.append(Field("journal" if row.kind == "article" else "booktitle", row.venue))
+        entries.append(Entry(row.kind, row.key, fields))
+    library = MergeCoAuthors().transform(Library(entries))
+    library = LatexEncodingMiddleware(keep_math=False, enclose_urls=False).transform(library)
+    for row, entry in zip(rows, library.entries, strict=True):
+        entry.set_field(Field("year", row.year))  # set after encoding: identifiers and URLs are not text
+        if row.doi is not None:
+            entry.set_field(Field("doi", row.doi))
+        if row.eprint is not None:
+            entry.set_field(Field("eprint", row.eprint))
+            entry.set_field(Field("archiveprefix", "arXiv"))
+        if row.url is not None:
+            entry.set_field(Field("url", row.url))
+    return AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=False,
+                                  default_enclosing="{").transform(library)
 
 
 def bibtex_library(papers: Sequence[Paper]) -> Library:
     """A library with one entry per paper (key = record id), text LaTeX-encoded, values enclosed in braces."""
-    library = Library([_entry(p) for p in papers])
-    library = MergeCoAuthors().transform(library)
-    library = LatexEncodingMiddleware(keep_math=False, enclose_urls=False).transform(library)
-    for paper, entry in zip(papers, library.entries, strict=True):
-        entry.set_field(Field("year", str(paper.year)))
-        if paper.ids.doi:
-            entry.set_field(Field("doi", _raw(paper.ids.doi)))
-        if paper.ids.arxiv:
-            entry.set_field(Field("eprint", _raw(paper.ids.arxiv)))
-            entry.set_field(Field("archiveprefix", "arXiv"))
-        if paper.links.paper:
-            entry.set_field(Field("url", _raw(paper.links.paper)))
-    return AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=False,
-                                  default_enclosing="{").transform(library)
+    return _library([_values(p) for p in papers])
 
 
 def bibtex_text(library: Library) -> str:
@@ -95,6 +122,54 @@ def bibtex_text(library: Library) -> str:
 def bibtex_entries(library: Library) -> dict[str, str]:
     """Each entry of ``library`` written on its own, by key (for the copy box of a paper page)."""
     return {entry.key: bibtex_text(Library([entry])) for entry in library.entries}
+
+
+#: Text the LaTeX encoder leaves as it is: printable ASCII except the characters it rewrites.
+_PLAIN = re.compile("[" + re.escape("".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"#$%&<>\\^_{}~'))
+                    + "]*")
+#: Stand-ins for the values of a template entry: plain text that the middlewares keep as it is (the year slot is
+#: a number, because bibtexparser writes integers unenclosed).
+_SLOTS = {name: f"SiteBuilderSlot{name}X" for name in ("key", "title", "authors", "venue", "doi", "eprint", "url")}
+_YEAR_SLOT = "9876543210"
+_SLOT_RE = re.compile("(" + "|".join([*_SLOTS.values(), _YEAR_SLOT]) + ")")
+_SLOT_NAMES = {**{v: k for k, v in _SLOTS.items()}, _YEAR_SLOT: "year"}
+
+
+@cache
+def _template(kind: str, doi: bool, eprint: bool, url: bool) -> tuple[str, ...]:
+    """What bibtexparser writes for an entry of this shape, split into literal text and slot names (alternating)."""
+    row = _BibValues(kind, _SLOTS["key"], _SLOTS["title"], (_SLOTS["authors"],),
+                     None if kind == "misc" else _SLOTS["venue"], _YEAR_SLOT, _SLOTS["doi"] if doi else None,
+                     _SLOTS["eprint"] if eprint else None, _SLOTS["url"] if url else None)
+    parts = _SLOT_RE.split(bibtex_text(_library([row])))
+    return tuple(_SLOT_NAMES[p] if i % 2 else p for i, p in enumerate(parts))
+
+
+def bibtex_entry(paper: Paper) -> str:
+    """One paper's entry, the same text as ``bibtex_entries(bibtex_library([paper]))[paper.id]``.
+
+    Most titles, author lists and venues are plain ASCII that the LaTeX encoder leaves alone; those entries are
+    written by filling a per-shape template that bibtexparser itself wrote (about 5 microseconds instead of 0.1 ms
+    through the middlewares). Anything else goes through bibtexparser.
+    """
+    row = _values(paper)
+    authors = " and ".join(row.authors)
+    if not (_plain(row.title) and _plain(authors) and (row.venue is None or _plain(row.venue))):
+        return bibtex_text(_library([row]))
+    values = {"key": row.key, "title": row.title, "authors": authors, "venue": row.venue, "year": row.year,
+              "doi": row.doi, "eprint": row.eprint, "url": row.url}
+    parts = _template(row.kind, row.doi is not None, row.eprint is not None, row.url is not None)
+    return "".join(p if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts))
+
+
+def _plain(value: str) -> bool:
+    return _PLAIN.fullmatch(value) is not None
+
+
+def join_bibtex(entries: Iterable[str]) -> str:
+    """A bibliography of entries written by :func:`bibtex_entry`, laid out as bibtexparser's writer lays out a
+    library (one blank line between entries)."""
+    return "\n\n".join(entries)
 
 
 def _cell(value: str) -> str:
@@ -108,8 +183,7 @@ def csv_columns(taxonomy: Taxonomy) -> list[str]:
 
 def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
     """One CSV row in the order of :func:`csv_columns`."""
-    tags = paper.tags.model_dump()
-    facets = [LIST_SEPARATOR.join(dict.fromkeys(tags.get(f, []))) for f in taxonomy.facets]
+    facets = [LIST_SEPARATOR.join(dict.fromkeys(paper.tags.of(f))) for f in taxonomy.facets]
     return [_cell(v) for v in (
         paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), str(paper.year), paper.venue, paper.kind,
         paper.ids.arxiv or "", paper.ids.doi or "", "yes" if paper.links.code else "no", *facets,
@@ -134,6 +208,13 @@ def paper_document(paper: Paper) -> dict[str, object]:
     return doc
 
 
+def paper_line(paper: Paper) -> str:
+    """:func:`paper_document` as one line of compact JSON (serialised by pydantic's core, several times faster
+    than building the dictionary and encoding it)."""
+    record = paper.model_dump_json()
+    return f'{record[:-1]},"page":{json.dumps(page_path(paper.id))}}}'
+
+
 def taxonomy_document(taxonomy: Taxonomy) -> list[dict[str, object]]:
     """The facets with their nodes (id, label, parent) so that consumers can expand a tag to its ancestors."""
     return [{"id": f.id, "label": f.label,
@@ -141,8 +222,18 @@ def taxonomy_document(taxonomy: Taxonomy) -> list[dict[str, object]]:
             for f in taxonomy.facets.values()]
 
 
-def papers_json(papers: Sequence[Paper], taxonomy: Taxonomy) -> str:
-    """papers.json: ``{"version", "count", "facets", "papers"}`` (see :mod:`site_builder.export_schema`)."""
-    doc = {"version": SCHEMA_VERSION, "count": len(papers), "facets": taxonomy_document(taxonomy),
-           "papers": [paper_document(p) for p in papers]}
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def papers_json(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Sequence[str] | None = None) -> str:
+    """papers.json: ``{"version", "count", "facets", "papers"}`` (see :mod:`site_builder.export_schema`).
+
+    One facet and one paper per line: readable, diff-friendly, and written by the C encoder (an indented
+    document goes through the pure-Python one, 0.4 ms a paper). ``lines`` are the papers' :func:`paper_line`
+    when the caller already has them.
+    """
+    facets = ",\n".join(_compact(f) for f in taxonomy_document(taxonomy))
+    body = ",\n".join(lines if lines is not None else [paper_line(p) for p in papers])
+    return (f'{{"version":{SCHEMA_VERSION},"count":{len(papers)},\n"facets":[\n{facets}\n],\n'
+            f'"papers":[\n{body}\n]}}\n')

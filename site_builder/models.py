@@ -144,6 +144,14 @@ class PaperTags(Strict):
     modality: list[Slug] = Field(default_factory=list, description="modalities the paper learns from")
     challenge: list[Slug] = Field(default_factory=list, description="open challenge the paper addresses")
 
+    def of(self, facet: str) -> list[str]:
+        """The tags on ``facet``; empty for a facet the schema has no field for (cheaper than ``model_dump``)."""
+        values: list[str] = self.__dict__[facet] if facet in _TAG_FIELDS else []
+        return values
+
+
+_TAG_FIELDS = frozenset(PaperTags.model_fields)
+
 
 class Paper(Strict):
     """A curated paper record: papers/<id>.yaml."""

@@ -6,10 +6,11 @@ topic page, a counter on the home page or the trends table never scans the colle
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from site_builder.models import CitingPaper, Dataset, Paper
+from site_builder.paperset import PaperSets
 from site_builder.records import KnowledgeBase
 from site_builder.taxonomy import Facet, Taxonomy
 
@@ -54,6 +55,8 @@ class SiteModel:
     sources: dict[str, str] = field(default_factory=dict)
     dataset_sources: dict[str, str] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
+    #: Papers per node ((facet, node) keys) and per year (int keys) as bit masks: counts of intersections.
+    sets: PaperSets = field(default_factory=lambda: PaperSets(()))
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -63,16 +66,19 @@ class SiteModel:
         """How many papers sit at ``node`` or below."""
         return len(self.node_papers.get((facet, node), []))
 
-    def year_counts(self, ids: list[str]) -> dict[int, int]:
-        """Papers per year among ``ids``."""
-        return dict(Counter(self.by_id[i].year for i in ids))
+    def year_counts(self, ids: list[str] | int) -> dict[int, int]:
+        """Papers per year among ``ids`` (a list of paper ids, or their mask in :attr:`sets`)."""
+        mask = ids if isinstance(ids, int) else self.sets.mask(ids)
+        return {y: n for y in self.years if (n := (mask & self.sets.named(y)).bit_count())}
 
-    def spread(self, ids: list[str], facet: Facet) -> dict[str, int]:
-        """How many of ``ids`` sit at or below each node of ``facet`` (nodes with no paper are left out)."""
-        counts: Counter[str] = Counter()
-        for pid in ids:
-            counts.update(self.closure[pid][facet.id])
-        return {node: counts[node] for node in facet.nodes if counts[node]}
+    def spread(self, ids: list[str] | int, facet: Facet) -> dict[str, int]:
+        """How many of ``ids`` (ids or their mask) sit at or below each node of ``facet`` (zeros left out)."""
+        mask = ids if isinstance(ids, int) else self.sets.mask(ids)
+        return {node: n for node in facet.nodes if (n := (mask & self.sets.named((facet.id, node))).bit_count())}
+
+    def node_mask(self, facet: str, node: str) -> int:
+        """The mask of the papers at ``node`` or below."""
+        return self.sets.named((facet, node))
 
 
 def display_order(paper: Paper) -> tuple[int, str, str]:
@@ -105,8 +111,7 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
     for paper in papers:
-        tags = paper.tags.model_dump()
-        closure = {fid: frozenset(facet.closure(tags.get(fid, []))) for fid, facet in kb.taxonomy.facets.items()}
+        closure = {fid: frozenset(facet.closure(paper.tags.of(fid))) for fid, facet in kb.taxonomy.facets.items()}
         model.closure[paper.id] = closure
         for fid, nodes in closure.items():
             for node in nodes:
@@ -122,4 +127,12 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:NEWEST]
     model.newest = [p.id for p in newest]
     model.years = sorted({p.year for p in papers})
+    model.sets = PaperSets(p.id for p in papers)
+    for key, ids in model.node_papers.items():
+        model.sets.name(key, ids)
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for paper in papers:
+        by_year[paper.year].append(paper.id)
+    for year, ids in by_year.items():
+        model.sets.name(year, ids)
     return model

@@ -6,8 +6,10 @@ import html
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from site_builder.escape import markup, preformatted, safe_href, text
+from site_builder.escape import _escape, markup, preformatted, safe_href, text
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -81,3 +83,30 @@ def test_safe_href_accepts(url: str) -> None:
 ])
 def test_safe_href_refuses(url: str) -> None:
     assert safe_href(url) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 1.)-+\t\n\u00a0&<*_`[]{}|#!~^=$'\"\\é"), max_size=12))
+def test_text_fast_path_gives_the_same_result(value: str) -> None:
+    assert text(value) == _escape(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_safe_href_fast_path_agrees_with_urlsplit(rest: str) -> None:
+    for url in (f"https://example.org/{rest}", f"http://a-b.example:8080{rest}", f"https://{rest}"):
+        assert (safe_href(url) == url) is _slow_href(url), url
+
+
+def _slow_href(url: str) -> bool:
+    """What safe_href decided before its fast path, for absolute http(s) URLs."""
+    import re
+    from urllib.parse import urlsplit
+
+    if re.search(r"[\x00-\x1f\s]", url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)

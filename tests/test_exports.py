@@ -10,21 +10,28 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.explore_index import COLUMNS, HAS_CODE, HYBRID, OFFICIAL_CODE, explore_index
 from site_builder.export_schema import PapersExport, field_rows, json_schema
 from site_builder.exports import (
     bibtex_entries,
+    bibtex_entry,
     bibtex_library,
     bibtex_text,
     bibtex_type,
     csv_columns,
     csv_row,
+    join_bibtex,
+    paper_document,
+    paper_line,
     papers_csv,
     papers_json,
     venue_name,
 )
 from site_builder.feed import atom_feed
+from site_builder.models import Paper
 from site_builder.project import Project
 from site_builder.records import load_knowledge_base
 from site_builder.sitemodel import SiteInfo, SiteModel, build_model
@@ -67,6 +74,36 @@ def test_bibtex_round_trips_through_bibtexparser(model: SiteModel) -> None:
     echo = parsed.entries_dict["echo"]
     assert echo["journal"] == "IEEE TPAMI"
     assert echo["doi"] == "10.1109/TPAMI.2020.0000001"
+
+
+def test_bibtex_entry_writes_what_bibtexparser_writes(model: SiteModel) -> None:
+    library = bibtex_library(model.papers)
+    assert {p.id: bibtex_entry(p) for p in model.papers} == bibtex_entries(library)
+    assert join_bibtex(bibtex_entry(p) for p in model.papers) == bibtex_text(library)
+    assert join_bibtex([]) == bibtex_text(bibtex_library([]))
+
+
+_TEXT = st.text(alphabet=st.sampled_from("aZ09 -.,:;()'!?/@|=+*`[]é\"{}&%$#_~^<>"), min_size=1, max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_TEXT.filter(str.strip), authors=st.lists(_TEXT.filter(str.strip), min_size=1, max_size=3),
+       venue=st.sampled_from(["arXiv", "CVPR 2021", "IEEE TPAMI 2021", "NeurIPS 2021 Workshop"]),
+       doi=st.booleans(), arxiv=st.booleans(), url=st.booleans())
+def test_bibtex_entry_fast_path_equals_bibtexparser(title: str, authors: list[str], venue: str, doi: bool,
+                                                    arxiv: bool, url: bool) -> None:
+    paper = Paper.model_validate({
+        "id": "p1", "title": title, "authors": authors, "year": 2021, "venue": venue, "kind": "method",
+        "ids": {"doi": "10.1000/a_b%c" if doi else None, "arxiv": "2101.00001" if arxiv else None},
+        "links": {"paper": "https://example.org/x?y=1#z" if url else None}, "tags": {}, "summary": "x",
+        "added": "2026-01-01"})
+    assert bibtex_entry(paper) == bibtex_entries(bibtex_library([paper]))["p1"]
+
+
+def test_papers_json_lines_are_the_paper_documents(model: SiteModel) -> None:
+    assert [json.loads(paper_line(p)) for p in model.papers] == [paper_document(p) for p in model.papers]
+    text = papers_json(model.papers, model.taxonomy)
+    assert text.count("\n") == 3 + len(model.taxonomy.facets) + len(model.papers) + 2
 
 
 def test_bibtex_entry_of_the_hostile_record_is_latex_encoded(model: SiteModel) -> None:

@@ -44,3 +44,15 @@ def test_dataset_usage_and_newest(model: SiteModel) -> None:
     assert model.dataset_papers == {"pairs": ["alpha", "bravo"]}
     assert model.newest[:3] == ["delta", "bravo", "alpha"]
     assert model.years == [2018, 2019, 2020, 2021, 2022]
+
+
+def test_counts_from_masks_equal_counts_from_walking_the_papers(model: SiteModel) -> None:
+    for (fid, nid), ids in model.node_papers.items():
+        years: dict[int, int] = {}
+        for pid in ids:
+            years[model.by_id[pid].year] = years.get(model.by_id[pid].year, 0) + 1
+        assert model.year_counts(ids) == model.year_counts(model.node_mask(fid, nid)) == years
+        for other in model.taxonomy.facets.values():
+            walked = {n: c for n in other.nodes if (c := sum(n in model.closure[pid][other.id] for pid in ids))}
+            assert model.spread(ids, other) == model.spread(model.node_mask(fid, nid), other) == walked
+    assert model.year_counts([]) == {} and model.node_mask("objective", "no-such-node") == 0

@@ -6,9 +6,10 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
-from site_builder.exports import bibtex_entries, bibtex_library, bibtex_text
+from site_builder.exports import bibtex_entry, join_bibtex
 from site_builder.render.overview import overview_pages
 from site_builder.render.records import record_pages
+from site_builder.render.rows import Rows
 from site_builder.render.topics import topic_pages
 from site_builder.schema_doc import schema_markdown
 from site_builder.sitemodel import SiteModel
@@ -21,11 +22,11 @@ GENERATED_FILES = ("index.md",)
 
 def render_site(model: SiteModel) -> dict[str, bytes]:
     """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators)."""
-    library = bibtex_library(model.papers)
-    entries = bibtex_entries(library)
+    entries = {p.id: bibtex_entry(p) for p in model.papers}
+    rows = Rows()
     out: dict[str, bytes] = {}
-    out.update(record_pages(model, entries))
-    out.update(topic_pages(model))
-    out.update(overview_pages(model, entries, bibtex_text(library)))
+    out.update(record_pages(model, entries, rows))
+    out.update(topic_pages(model, rows))
+    out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers)))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
     return dict(sorted(out.items()))

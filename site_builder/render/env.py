@@ -19,10 +19,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from site_builder.escape import href, markup, preformatted, safe_href, text
+from site_builder.render.rows import link_to, paper_row, short_authors
 
 
 def _join(items: Iterable[object], separator: str = ", ") -> Markup:
-    return preformatted(separator).join(markup(item) for item in items)
+    # Each item is escaped by markup(); Markup.join would run markupsafe's escape over each one once more.
+    return Markup(str(preformatted(separator)).join([str(markup(item)) for item in items]))
 
 
 def _yaml_title(value: str) -> Markup:
@@ -32,11 +34,6 @@ def _yaml_title(value: str) -> Markup:
 
 def _svg(value: str) -> Markup:
     return Markup(value)  # drawn by site_builder.svg, which escapes every label
-
-
-def _short_authors(authors: list[str], keep: int = 3) -> str:
-    """``A, B, C et al.`` for lists of papers."""
-    return ", ".join(authors) if len(authors) <= keep else ", ".join(authors[:keep]) + " et al."
 
 
 def _display_url(url: str) -> str:
@@ -55,9 +52,11 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates are package data: no file-system check on every page
     )
     env.filters.update(href=href, pre=preformatted, svg=_svg, yaml_title=_yaml_title, join=_join,
-                       display_url=_display_url, short_authors=_short_authors, e=markup, escape=markup)
+                       display_url=_display_url, short_authors=short_authors, e=markup, escape=markup)
+    env.globals.update(paper_row=paper_row, link_to=link_to)
     env.tests["safe_url"] = lambda url: isinstance(url, str) and safe_href(url) is not None
     return env
 

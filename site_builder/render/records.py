@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+from markupsafe import Markup
+
 from site_builder.models import Dataset, Paper
-from site_builder.render.env import render_page
+from site_builder.render.env import render_page, root_of
+from site_builder.render.paper import PaperView, dataset_list, paper_markdown
+from site_builder.render.rows import Rows, tag_chains
 from site_builder.sitemodel import SiteModel, own_tags
-from site_builder.taxonomy import Facet, Node
+from site_builder.taxonomy import Facet
 
 CATEGORY_LABELS = {
     "image-text": "Image and text",
@@ -27,33 +31,64 @@ def edit_url(model: SiteModel, source: str | None) -> str | None:
     return f"{model.info.repo_url}/edit/{model.info.edit_branch}/{source}"
 
 
-def tag_rows(model: SiteModel, paper: Paper) -> list[tuple[Facet, list[list[Node]]]]:
+#: Every paper page sits at papers/<id>/index.md.
+PAPER_ROOT = root_of("papers/x/index.md")
+
+
+class TagChains:
+    """The taxonomy lines of paper pages: per facet, each own tag's chain (ancestors named, the tag linked).
+
+    Papers share tag combinations, so a facet's line is written once per distinct combination.
+    """
+
+    def __init__(self, model: SiteModel) -> None:
+        self.facets = list(model.taxonomy.facets.values())
+        self.chains = {f.id: tag_chains(f, PAPER_ROOT) for f in self.facets}
+        self._lines: dict[tuple[str, tuple[str, ...]], list[Markup]] = {}
+
+    def line(self, facet: Facet, tags: list[str]) -> list[Markup]:
+        """The chains of ``tags`` on ``facet`` (unknown tags and tags implied by another one left out)."""
+        key = (facet.id, tuple(tags))
+        found = self._lines.get(key)
+        if found is None:
+            own = own_tags(facet, [t for t in tags if t in facet.nodes])
+            found = self._lines[key] = [self.chains[facet.id][t] for t in own]
+        return found
+
+    def rows(self, paper: Paper) -> list[tuple[Facet, list[Markup]]]:
+        """Per facet with tags: the paper's chains."""
+        out = []
+        for facet in self.facets:
+            chains = self.line(facet, paper.tags.of(facet.id))
+            if chains:
+                out.append((facet, chains))
+        return out
+
+
+def tag_rows(model: SiteModel, paper: Paper, chains: TagChains | None = None) -> list[tuple[Facet, list[Markup]]]:
     """Per facet with tags: each own tag as its chain from the top-level node down."""
-    rows: list[tuple[Facet, list[list[Node]]]] = []
-    tags = paper.tags.model_dump()
-    for facet in model.taxonomy.facets.values():
-        chains = []
-        for tag in own_tags(facet, [t for t in tags.get(facet.id, []) if t in facet.nodes]):
-            path = [*reversed(facet.ancestors(tag)), tag]
-            chains.append([facet.nodes[n] for n in path])
-        if chains:
-            rows.append((facet, chains))
-    return rows
+    return (chains or TagChains(model)).rows(paper)
 
 
-def paper_page(model: SiteModel, paper: Paper, bibtex: str) -> bytes:
-    """papers/<id>/index.md."""
-    path = f"papers/{paper.id}/index.md"
+def citations_section(model: SiteModel, paper: Paper) -> str:
+    """The paper page's citation section (``paper_citations.md.j2``)."""
+    return render_page("paper_citations.md.j2", f"papers/{paper.id}/index.md", paper=paper, model=model,
+                       citations=None).decode("utf-8")
+
+
+def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | None = None,
+               citations: str | None = None) -> bytes:
+    """papers/<id>/index.md (see :mod:`site_builder.render.paper`)."""
     source = model.sources.get(paper.id)
-    return render_page(
-        "paper.md.j2", path, paper=paper, model=model, hybrid=paper.id in model.hybrid_set,
-        tag_rows=tag_rows(model, paper), bibtex=bibtex,
-        datasets=[model.dataset_by_id[d] for d in dict.fromkeys(paper.datasets) if d in model.dataset_by_id],
-        citations=None, edit_url=edit_url(model, source), source=source or "",
-    )
+    view = PaperView(
+        paper, paper.id in model.hybrid_set, [(f.label, chain) for f, chain in tag_rows(model, paper, chains)],
+        dataset_list(paper, model.dataset_by_id),
+        citations if citations is not None else citations_section(model, paper), bibtex,
+        edit_url(model, source), source or "")
+    return paper_markdown(view).encode("utf-8")
 
 
-def dataset_page(model: SiteModel, dataset: Dataset) -> bytes:
+def dataset_page(model: SiteModel, dataset: Dataset, rows: Rows | None = None) -> bytes:
     """datasets/<id>/index.md."""
     modality = model.taxonomy.facets.get("modality")
     source = model.dataset_sources.get(dataset.id)
@@ -63,7 +98,8 @@ def dataset_page(model: SiteModel, dataset: Dataset) -> bytes:
         modalities=[modality.nodes[m] for m in dataset.modalities if modality and m in modality.nodes],
         introduced=model.by_id.get(dataset.paper) if dataset.paper else None,
         derived=[model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id],
-        papers=[model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])],
+        paper_rows=(rows or Rows()).table_body([model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])],
+                                            root_of(f"datasets/{dataset.id}/index.md")),
         edit_url=edit_url(model, source), source=source or "",
     )
 
@@ -79,9 +115,13 @@ def datasets_index(model: SiteModel) -> bytes:
     return render_page("datasets.md.j2", "datasets/index.md", datasets=model.datasets, groups=groups, usage=usage)
 
 
-def record_pages(model: SiteModel, bibtex: Mapping[str, str]) -> dict[str, bytes]:
+def record_pages(model: SiteModel, bibtex: Mapping[str, str], rows: Rows | None = None) -> dict[str, bytes]:
     """Every paper page, every dataset page and the datasets index."""
-    out = {f"papers/{p.id}/index.md": paper_page(model, p, bibtex[p.id]) for p in model.papers}
-    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d) for d in model.datasets})
+    chains = TagChains(model)
+    # Without citation data the section is the same note on every page: written once.
+    same = citations_section(model, model.papers[0]) if model.papers else None
+    out = {f"papers/{p.id}/index.md": paper_page(model, p, bibtex[p.id], chains, same) for p in model.papers}
+    rows = rows or Rows()
+    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, rows) for d in model.datasets})
     out["datasets/index.md"] = datasets_index(model)
     return out

@@ -6,6 +6,7 @@ from collections import Counter
 
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
+from site_builder.render.rows import Rows
 from site_builder.sitemodel import HYBRID, SiteModel, own_tags
 from site_builder.svg import HeatRow, bar_chart, heat_table
 from site_builder.taxonomy import Facet, Node
@@ -27,29 +28,31 @@ def explore_link(root: str, **filters: str) -> str:
 
 def facet_heat(model: SiteModel, facet: Facet, title: str) -> str:
     """Papers per year for every node of ``facet``."""
-    rows = [HeatRow(node.label, node.depth, model.year_counts(model.node_papers.get((facet.id, node.id), [])))
+    rows = [HeatRow(node.label, node.depth, model.year_counts(model.node_mask(facet.id, node.id)))
             for node in facet.nodes.values()]
     return heat_table(rows, year_range(model), title)
 
 
-def node_page(model: SiteModel, facet: Facet, node: Node) -> bytes:
+def node_page(model: SiteModel, facet: Facet, node: Node, rows: Rows | None = None) -> bytes:
     """topics/<facet>/<node>/index.md."""
     path = f"topics/{facet.id}/{node.id}/index.md"
     root = root_of(path)
     ids = model.node_papers.get((facet.id, node.id), [])
+    mask = model.node_mask(facet.id, node.id)
     spread = []
     for other in model.taxonomy.facets.values():
         if other.id == facet.id:
             continue
-        counts = model.spread(ids, other)
+        counts = model.spread(mask, other)
         spread.append((other, [(nid, n, explore_link(root, **{facet.id: node.id, other.id: nid}))
                                for nid, n in counts.items()]))
     papers = [model.by_id[i] for i in ids]
     return render_page(
         "node.md.j2", path, model=model, facet=facet, node=node,
         ancestors=[facet.nodes[a] for a in reversed(facet.ancestors(node.id))],
-        papers=papers, shown=papers[:LIST_LIMIT], spread=spread,
-        chart=bar_chart(model.year_counts(ids), year_range(model), f"Papers per year on {node.label}"),
+        papers=papers, shown=papers[:LIST_LIMIT], shown_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root),
+        spread=spread,
+        chart=bar_chart(model.year_counts(mask), year_range(model), f"Papers per year on {node.label}"),
         explore_url=explore_link(root, **{facet.id: node.id}),
     )
 
@@ -63,7 +66,7 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
     )
 
 
-def hybrid_page(model: SiteModel) -> bytes:
+def hybrid_page(model: SiteModel, rows: Rows | None = None) -> bytes:
     """topics/objective/hybrid/index.md: papers with two or more objectives, and which objectives they combine."""
     objective = model.taxonomy.facet("objective")
     papers = [model.by_id[i] for i in model.hybrid]
@@ -73,25 +76,28 @@ def hybrid_page(model: SiteModel) -> bytes:
         tags = sorted(own_tags(objective, paper.tags.objective), key=lambda t: order.get(t, len(order)))
         combos[tuple(objective.nodes[t].label for t in tags if t in objective.nodes)] += 1
     ranked = sorted(combos.items(), key=lambda kv: (-kv[1], kv[0]))
+    path = "topics/objective/hybrid/index.md"
     return render_page(
-        "hybrid.md.j2", "topics/objective/hybrid/index.md", papers=papers, combos=ranked,
+        "hybrid.md.j2", path, papers=papers, combos=ranked, shown=papers[:LIST_LIMIT],
+        shown_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root_of(path)),
         chart=bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year"),
     )
 
 
-def topic_pages(model: SiteModel) -> dict[str, bytes]:
+def topic_pages(model: SiteModel, rows: Rows | None = None) -> dict[str, bytes]:
     """The topics index, every facet page, every node page and the Hybrid view."""
     out: dict[str, bytes] = {
         "topics/index.md": render_page("topics.md.j2", "topics/index.md", model=model,
                                        facets=list(model.taxonomy.facets.values())),
     }
+    rows = rows or Rows()
     for facet in model.taxonomy.facets.values():
         out[f"topics/{facet.id}/index.md"] = facet_page(model, facet)
         for node in facet.nodes.values():
-            out[f"topics/{facet.id}/{node.id}/index.md"] = node_page(model, facet, node)
+            out[f"topics/{facet.id}/{node.id}/index.md"] = node_page(model, facet, node, rows)
     if "objective" in model.taxonomy.facets:
         if HYBRID in model.taxonomy.facet("objective").nodes:
             raise SiteBuilderError(f"taxonomy.yaml: node id {HYBRID!r} of facet 'objective' is reserved for the "
                                    "derived view of papers with several objectives; rename the node")
-        out["topics/objective/hybrid/index.md"] = hybrid_page(model)
+        out["topics/objective/hybrid/index.md"] = hybrid_page(model, rows)
     return out

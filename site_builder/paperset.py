@@ -1,0 +1,47 @@
+"""Sets of papers as bit masks over one fixed order, so that "how many papers of this node are also in that one"
+is an AND and a population count of two integers instead of a walk over every paper.
+
+Topic pages count a node's papers per year and per node of every other facet. Walking the papers for each of
+those counts costs (nodes x papers); with masks it costs one pass to build them plus (nodes x nodes) integer
+operations, each a few microseconds even for 20,000 papers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+
+
+class PaperSets:
+    """Named sets of paper ids, stored as bit masks over ``order`` (bit i = the i-th paper)."""
+
+    def __init__(self, order: Iterable[str]) -> None:
+        self.position = {pid: i for i, pid in enumerate(order)}
+        self._named: dict[Hashable, int] = {}
+
+    def mask(self, ids: Iterable[str]) -> int:
+        """The mask of ``ids`` (ids outside the order are ignored)."""
+        bits = bytearray((len(self.position) + 7) // 8)
+        position = self.position
+        for pid in ids:
+            i = position.get(pid)
+            if i is not None:
+                bits[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(bits, "little")
+
+    def name(self, key: Hashable, ids: Iterable[str]) -> int:
+        """Remember the set of ``ids`` under ``key`` and return its mask."""
+        mask = self._named[key] = self.mask(ids)
+        return mask
+
+    def named(self, key: Hashable) -> int:
+        """The mask remembered under ``key`` (empty when none)."""
+        return self._named.get(key, 0)
+
+    def counts(self, mask: int, others: Mapping[Hashable, int]) -> dict[Hashable, int]:
+        """For each named mask of ``others``: how many papers it shares with ``mask`` (zeros left out)."""
+        out = {}
+        for key, other in others.items():
+            n = (mask & other).bit_count()
+            if n:
+                out[key] = n
+        return out

@@ -1,0 +1,79 @@
+"""Rows of the paper tables and links to taxonomy nodes, written once per render and reused by every page.
+
+A paper can appear in up to a thousand rows per node page, on dataset pages, the Hybrid view and the home page;
+writing its row once per page depth (the link prefix differs) instead of once per appearance keeps the render
+stage linear in the number of papers. The HTML is the same as the ``paper_table`` macro of ``_macros.md.j2``
+writes, and every value goes through the same escaping (:mod:`site_builder.escape`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from markupsafe import Markup
+
+from site_builder.escape import markup, safe_href, text
+from site_builder.models import Paper
+from site_builder.taxonomy import Facet
+
+OFFICIAL_BADGE = '<span class="sb-badge sb-badge--official" title="released by the authors">official</span>'
+
+
+def short_authors(authors: list[str], keep: int = 3) -> str:
+    """``A, B, C et al.`` for lists of papers."""
+    return ", ".join(authors) if len(authors) <= keep else ", ".join(authors[:keep]) + " et al."
+
+
+def code_badge(paper: Paper) -> str:
+    """A link to the paper's first code repository, marked official when the authors released it."""
+    code = paper.links.code[0] if paper.links.code else None
+    if code is None or safe_href(code.url) is None:
+        return ""
+    return f'<a href="{text(code.url)}">code</a>' + (f" {OFFICIAL_BADGE}" if code.official else "")
+
+
+def paper_row(paper: Paper, root: str) -> Markup:
+    """One ``<tr>`` of a paper table on a page whose prefix to the site root is ``root``."""
+    return Markup(
+        f'<tr><td><a href="{root}papers/{text(paper.id)}/">{text(paper.title)}</a><br><span class="sb-authors">'
+        f"{text(short_authors(paper.authors))}</span></td><td>{text(paper.year)}</td><td>{text(paper.venue)}</td>"
+        f"<td>{code_badge(paper)}</td></tr>"
+    )  # every value has just been escaped
+
+
+def link_to(url: str, label: object) -> Markup:
+    """A link to ``url`` labelled ``label``, or the label alone when :func:`safe_href` refuses the URL."""
+    if safe_href(url) is None:
+        return markup(label)
+    return Markup(f'<a href="{text(url)}">{markup(label)}</a>')  # both parts escaped
+
+
+def node_link(root: str, facet_id: str, node_id: str, label: str) -> Markup:
+    """A link to a taxonomy node's page."""
+    return Markup(f'<a href="{root}topics/{text(facet_id)}/{text(node_id)}/">{text(label)}</a>')
+
+
+class Rows:
+    """Paper rows by (paper id, root), each written at most once per render."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str], str] = {}
+
+    def table_body(self, papers: Iterable[Paper], root: str) -> Markup:
+        """The rows of ``papers``, one per line, for a page at ``root``."""
+        out = []
+        for paper in papers:
+            row = self._rows.get((paper.id, root))
+            if row is None:
+                row = self._rows[(paper.id, root)] = paper_row(paper, root)
+            out.append(row)
+        return Markup("".join(f"{row}\n" for row in out))
+
+
+def tag_chains(facet: Facet, root: str) -> dict[str, Markup]:
+    """For every node of ``facet``: its ancestors' labels from the top, then a link to the node itself."""
+    out = {}
+    for node in facet.nodes.values():
+        above = "".join(f"{text(facet.nodes[a].label)} › " for a in reversed(facet.ancestors(node.id)))
+        out[node.id] = Markup(above) + node_link(root, facet.id, node.id, node.label)
+    return out
