@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from site_builder.gcpause import collector_paused
 from site_builder.problems import Problem
 from site_builder.project import Project
 from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
@@ -70,6 +71,11 @@ class _Laps:
 
 def generate(project: Project, strict: bool = False, progress: Progress = _silent) -> BuildResult:
     """Load, check, render and write the generated pages under docs/ (everything except the site generator)."""
+    with collector_paused():
+        return _generate(project, strict, progress)
+
+
+def _generate(project: Project, strict: bool, progress: Progress) -> BuildResult:
     start = time.perf_counter()
     info = read_site_info(project)
     checked = validate(project, strict=strict)

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
@@ -45,6 +45,7 @@ def page_path(paper_id: str) -> str:
     return f"papers/{paper_id}/"
 
 
+@lru_cache(maxsize=4096)
 def bibtex_type(venue: str) -> str:
     """``misc`` for arXiv preprints, ``article`` for journals, ``inproceedings`` for conferences and workshops."""
     if venue.strip() == ARXIV_VENUE:
@@ -52,6 +53,7 @@ def bibtex_type(venue: str) -> str:
     return "article" if _JOURNAL.search(venue) else "inproceedings"
 
 
+@lru_cache(maxsize=4096)
 def venue_name(venue: str, year: int) -> str:
     """The venue without its year: ``CVPR 2022`` -> ``CVPR``."""
     return re.sub(rf"\s*\b{year}\b", "", venue).strip() or venue

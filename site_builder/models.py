@@ -150,7 +150,9 @@ class PaperTags(Strict):
         return values
 
 
-_TAG_FIELDS = frozenset(PaperTags.model_fields)
+#: The facets a paper record can tag, in schema order.
+TAG_FACETS = tuple(PaperTags.model_fields)
+_TAG_FIELDS = frozenset(TAG_FACETS)
 
 
 class Paper(Strict):

@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from site_builder.cache import RecordCache
+from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
 from site_builder.problems import Problem, SiteBuilderError
@@ -146,6 +147,11 @@ def load_knowledge_base(
     ``extra`` names record files outside the usual folders to load as well (``validate some/file.yaml``).
     With ``use_cache``, parsed records are kept in the project's content-hash cache (see :mod:`site_builder.cache`).
     """
+    with collector_paused():
+        return _load(project, extra, use_cache)
+
+
+def _load(project: Project, extra: list[Path] | None, use_cache: bool) -> tuple[KnowledgeBase | None, list[Problem]]:
     cache = RecordCache(project.cache / "records" if use_cache else None)
     taxonomy, problems = load_taxonomy(project.taxonomy)
     if taxonomy is None:
@@ -153,27 +159,30 @@ def load_knowledge_base(
     kb = KnowledgeBase(project, taxonomy)
     paper_files, stray = record_files(project.papers, project)
     dataset_files, stray2 = record_files(project.datasets, project)
-    rel = {p: f"{p.parent.name}/{p.name}" for p in paper_files + dataset_files}
     problems += stray + stray2
+    # (path, path relative to the root): files of the record folders are named by folder and file name, which
+    # is cheaper than resolving 20,000 paths; extra files by their path relative to the root.
+    papers = [(p, f"{p.parent.name}/{p.name}") for p in paper_files]
+    datasets = [(p, f"{p.parent.name}/{p.name}") for p in dataset_files]
     known = {p.resolve() for p in paper_files + dataset_files} if extra else set()
     for path in extra or []:
         if path.resolve() not in known:
-            (dataset_files if kind_of(path) is Dataset else paper_files).append(path)
+            (datasets if kind_of(path) is Dataset else papers).append((path, project.rel(path)))
             known.add(path.resolve())
-    for path in paper_files:
-        paper, found = load_record(path, rel.get(path) or project.rel(path), Paper, cache)
+    for path, rel in papers:
+        paper, found = load_record(path, rel, Paper, cache)
         problems += found
         if paper is not None:
             kb.paper_entries.append(paper)
         else:
-            kb.broken.append(rel.get(path) or project.rel(path))
-    for path in dataset_files:
-        dataset, found = load_record(path, rel.get(path) or project.rel(path), Dataset, cache)
+            kb.broken.append(rel)
+    for path, rel in datasets:
+        dataset, found = load_record(path, rel, Dataset, cache)
         problems += found
         if dataset is not None:
             kb.dataset_entries.append(dataset)
         else:
-            kb.broken.append(rel.get(path) or project.rel(path))
+            kb.broken.append(rel)
     if project.cited_by.is_file():
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found

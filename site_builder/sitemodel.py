@@ -110,8 +110,16 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     model.dataset_by_id = {d.id: d for d in datasets}
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
+    facets = list(kb.taxonomy.facets.items())
+    closures: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}  # papers share tag lists: one closure each
     for paper in papers:
-        closure = {fid: frozenset(facet.closure(paper.tags.of(fid))) for fid, facet in kb.taxonomy.facets.items()}
+        closure = {}
+        for fid, facet in facets:
+            tags = tuple(paper.tags.of(fid))
+            found = closures.get((fid, tags))
+            if found is None:
+                found = closures[(fid, tags)] = frozenset(facet.closure(tags))
+            closure[fid] = found
         model.closure[paper.id] = closure
         for fid, nodes in closure.items():
             for node in nodes:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from site_builder.checks.collection import _STOPWORDS, title_words
 from site_builder.project import Project
 from site_builder.validate import validate
 from tests.conftest import KbFactory, paper_yaml
@@ -49,3 +53,17 @@ def test_shared_summary_sentence_is_flagged(kb: KbFactory) -> None:
     root = kb({"papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'", summary=text),
                "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'", summary=other)})
     assert codes(root) == [("papers/b.yaml", "duplicate-sentence")]
+
+
+def _stem_by_rule(word: str) -> str:
+    for suffix in ("ings", "ing", "ies", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet="aeginsdtx", min_size=1, max_size=8), max_size=6))
+def test_title_words_stems_by_the_documented_rule(words: list[str]) -> None:
+    expected = frozenset(_stem_by_rule(w) for w in words if w not in _STOPWORDS)
+    assert title_words(" ".join(words)) == expected

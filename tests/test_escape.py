@@ -110,3 +110,11 @@ def _slow_href(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab{}=&#;\x00\x01<>\n\t '\"`*_[]|!~^$\\"), max_size=30))
+def test_preformatted_escapes_every_special_character_once(value: str) -> None:
+    escaped = str(preformatted(value))
+    assert html.unescape(escaped) == value
+    assert not any(c in escaped for c in "<>\"'`*_{}[]|!~^=$\\")

@@ -19,6 +19,8 @@ TITLE_JACCARD = 0.8
 _STOPWORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "into", "is", "it", "its",
                         "of", "on", "or", "that", "the", "their", "this", "to", "via", "with"})
 _SUFFIXES = ("ings", "ing", "ies", "ed", "es", "s")
+#: The longest suffix of _SUFFIXES that leaves a stem of three or more letters (the shortest stem comes first).
+_STEM = re.compile(r"(.{3,}?)(?:" + "|".join(_SUFFIXES) + ")")
 MAX_POSTINGS = 200
 _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -89,13 +91,9 @@ def title_words(normalised: str) -> frozenset[str]:
     """The content words of a normalised title, crudely stemmed ("binds" and "bind" are one word)."""
     out = set()
     for word in normalised.split():
-        if word in _STOPWORDS:
-            continue
-        for suffix in _SUFFIXES:
-            if len(word) > len(suffix) + 2 and word.endswith(suffix):
-                word = word[: -len(suffix)]
-                break
-        out.add(word)
+        if word not in _STOPWORDS:
+            stemmed = _STEM.fullmatch(word)
+            out.add(stemmed.group(1) if stemmed else word)
     return frozenset(out)
 
 
@@ -117,6 +115,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     """
     normalised = [normalise_title(t) for t in titles]
     words = [title_words(t) for t in normalised]
+    sizes = [len(ws) for ws in words]
     freq = Counter(w for ws in words for w in ws)
     pairs: set[tuple[int, int]] = set()
     squashed: dict[str, int] = {}
@@ -138,9 +137,14 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
             candidates.update(postings)
             if len(postings) < MAX_POSTINGS:
                 postings.append(i)
+        size = len(ws)
+        smallest = threshold * size
         for j in candidates:
-            if threshold * len(ws) <= len(words[j]) and close_words(ws, words[j], threshold):
-                pairs.add((j, i))
+            other = sizes[j]
+            if smallest <= other:
+                shared = len(ws & words[j])
+                if shared >= threshold * (size + other - shared):  # close_words without building the union
+                    pairs.add((j, i))
     return sorted(pairs)
 
 

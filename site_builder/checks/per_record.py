@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from site_builder.checks.registry import check
-from site_builder.models import PLACEHOLDER, Dataset, Paper
+from site_builder.models import PLACEHOLDER, TAG_FACETS, Dataset, Paper
 from site_builder.problems import Problem
 from site_builder.records import Entry, KnowledgeBase
 from site_builder.suggest import did_you_mean
@@ -35,8 +35,8 @@ def _tag_lists(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[str, tupl
     """(facet, location of the list, values) for every tag list of a record."""
     record = entry.record
     if isinstance(record, Paper):
-        for facet in type(record.tags).model_fields:
-            yield facet, ("tags", facet), list(getattr(record.tags, facet))
+        for facet in TAG_FACETS:
+            yield facet, ("tags", facet), record.tags.of(facet)
     else:
         yield "modality", ("modalities",), list(record.modalities)
 
@@ -88,6 +88,8 @@ def redundant_tag(kb: KnowledgeBase) -> Iterator[Problem]:
             if facet is None:
                 continue
             present = {t for t in values if t in facet.nodes}
+            if not any(facet.nodes[t].children for t in present):
+                continue  # only leaves (the usual case): no tag can imply another
             for i, tag in enumerate(values):
                 if tag not in facet.nodes:
                     continue
@@ -142,6 +144,10 @@ _MARKUP = re.compile(
 )
 
 
+#: Every match of :data:`_MARKUP` holds one of these; a plain search for them rules most records out quickly.
+_MAYBE_MARKUP = re.compile(r"[<&\]]|script|data", re.IGNORECASE)
+
+
 def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     record = entry.record
     if isinstance(record, Paper):
@@ -169,7 +175,14 @@ def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[s
 @check("markup-in-text", "warning", "a plain-text field holds HTML, a Markdown link or a script URL")
 def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
-        for loc, text in _text_fields(entry):
+        fields = list(_text_fields(entry))
+        # One search over all fields joined by NUL (a non-word character, like the start of a field) finds every
+        # record with a matching field; a match spanning two fields is only a false alarm the per-field search
+        # below drops.
+        joined = "\0".join(text for _, text in fields)
+        if not _MAYBE_MARKUP.search(joined) or not _MARKUP.search(joined):
+            continue
+        for loc, text in fields:
             match = _MARKUP.search(text)
             if match:
                 yield entry.problem("warning", "markup-in-text",

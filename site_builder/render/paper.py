@@ -18,6 +18,11 @@ from site_builder.models import Dataset, Paper
 from site_builder.render.rows import link_to
 
 ROOT = "../../"
+#: Up to this many papers, paper pages are in the theme's site search. A larger collection would give every
+#: visitor a search index of megabytes that the browser indexes on the first search, and would cost the site
+#: generator a fifth of each page's time; its papers are found with Explore's text filter instead, and the site
+#: search covers topics, datasets and the documentation.
+SEARCH_PAPERS_UP_TO = 500
 OFFICIAL = ' <span class="sb-badge sb-badge--official" title="released by the authors">official code</span>'
 SHARED = (' <span class="sb-badge" title="this repository also hosts other papers of the collection">'
           "shared repository</span>")
@@ -36,6 +41,8 @@ class PaperView:
     bibtex: str
     edit_url: str | None
     source: str
+    #: Leave the page out of the site search (see :data:`SEARCH_PAPERS_UP_TO`).
+    unsearched: bool = False
 
 
 def display_url(url: str) -> str:
@@ -73,7 +80,9 @@ def paper_markdown(view: PaperView) -> str:
     source = f"<code>{text(view.source)}</code>"
     edit = f'<a href="{href(view.edit_url)}">Edit this record</a> ({source})' if view.edit_url else source
     return (
-        f"---\ntitle: {json.dumps(text(p.title), ensure_ascii=False)}\n---\n\n"
+        f"---\ntitle: {json.dumps(text(p.title), ensure_ascii=False)}\n"
+        + ("search:\n  exclude: true\n" if view.unsearched else "")
+        + "---\n\n"
         f"# {text(p.title)}\n\n"
         f'<div class="sb-paper-meta">\n<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
         f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n</div>\n\n'

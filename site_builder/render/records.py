@@ -9,8 +9,9 @@ from markupsafe import Markup
 
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
-from site_builder.render.paper import PaperView, dataset_list, paper_markdown
-from site_builder.render.rows import Rows, tag_chains
+from site_builder.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
+from site_builder.render.rows import Rows, compact_items, tag_chains
+from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SiteModel, own_tags
 from site_builder.taxonomy import Facet
 
@@ -84,7 +85,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | 
         paper, paper.id in model.hybrid_set, [(f.label, chain) for f, chain in tag_rows(model, paper, chains)],
         dataset_list(paper, model.dataset_by_id),
         citations if citations is not None else citations_section(model, paper), bibtex,
-        edit_url(model, source), source or "")
+        edit_url(model, source), source or "", unsearched=len(model.papers) > SEARCH_PAPERS_UP_TO)
     return paper_markdown(view).encode("utf-8")
 
 
@@ -92,14 +93,16 @@ def dataset_page(model: SiteModel, dataset: Dataset, rows: Rows | None = None) -
     """datasets/<id>/index.md."""
     modality = model.taxonomy.facets.get("modality")
     source = model.dataset_sources.get(dataset.id)
+    papers = [model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])]
+    root = root_of(f"datasets/{dataset.id}/index.md")
     return render_page(
         "dataset.md.j2", f"datasets/{dataset.id}/index.md", dataset=dataset,
         category=CATEGORY_LABELS.get(dataset.category, dataset.category),
         modalities=[modality.nodes[m] for m in dataset.modalities if modality and m in modality.nodes],
         introduced=model.by_id.get(dataset.paper) if dataset.paper else None,
         derived=[model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id],
-        paper_rows=(rows or Rows()).table_body([model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])],
-                                            root_of(f"datasets/{dataset.id}/index.md")),
+        paper_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root),
+        older=compact_items(papers[LIST_LIMIT:], root),
         edit_url=edit_url(model, source), source=source or "",
     )
 

@@ -53,6 +53,12 @@ def node_link(root: str, facet_id: str, node_id: str, label: str) -> Markup:
     return Markup(f'<a href="{root}topics/{text(facet_id)}/{text(node_id)}/">{text(label)}</a>')
 
 
+def compact_items(papers: Iterable[Paper], root: str) -> Markup:
+    """``<li>`` items linking each paper by title, with its year: the cheap form of a long list."""
+    return Markup("".join(f'<li><a href="{root}papers/{text(p.id)}/">{text(p.title)}</a> ({p.year})</li>\n'
+                          for p in papers))
+
+
 class Rows:
     """Paper rows by (paper id, root), each written at most once per render."""
 

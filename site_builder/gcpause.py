@@ -1,0 +1,25 @@
+"""Pausing Python's cyclic garbage collector while a stage builds many long-lived objects.
+
+Loading 20,000 records creates millions of container objects that all stay alive; each automatic collection
+walks the ever larger set of them, which made loading and rendering two to three times slower than the work
+itself. Reference counting still frees everything that is not part of a cycle while the collector waits, and
+the collector runs again as usual afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within the block, no automatic cyclic collection (restored afterwards, also on error)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
