@@ -16,6 +16,7 @@ from site_builder.problems import Problem
 from site_builder.project import Project
 from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
 from site_builder.report import plural
+from site_builder.session import Session
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
 from site_builder.validate import validate
@@ -69,16 +70,21 @@ class _Laps:
         self.start = now
 
 
-def generate(project: Project, strict: bool = False, progress: Progress = _silent) -> BuildResult:
-    """Load, check, render and write the generated pages under docs/ (everything except the site generator)."""
+def generate(project: Project, strict: bool = False, progress: Progress = _silent,
+             session: Session | None = None) -> BuildResult:
+    """Load, check, render and write the generated pages under docs/ (everything except the site generator).
+
+    A ``session`` kept by a long-running process makes each stage redo only what changed since its last run.
+    """
     with collector_paused():
-        return _generate(project, strict, progress)
+        return _generate(project, strict, progress, session)
 
 
-def _generate(project: Project, strict: bool, progress: Progress) -> BuildResult:
+def _generate(project: Project, strict: bool, progress: Progress, session: Session | None) -> BuildResult:
     start = time.perf_counter()
     info = read_site_info(project)
-    checked = validate(project, strict=strict)
+    checked = validate(project, strict=strict, files=session.files if session else None,
+                       found=session.checks if session else None)
     result = BuildResult(checked.problems, checked.checked)
     lap = _Laps(result, progress, start)
     lap("load+check", checked.checked)
@@ -86,10 +92,19 @@ def _generate(project: Project, strict: bool, progress: Progress) -> BuildResult
         return result
     model = build_model(checked.kb, info)
     result.papers, result.datasets = len(model.papers), len(model.datasets)
-    outputs = render_site(model)
+    outputs = render_site(model, session.render if session else None)
     result.generated = len(outputs)
     lap("render", plural(len(outputs), "file"))
-    stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES)
+    known = session.render.unchanged if session else ()
+    try:
+        stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES, known,
+                                             session.written if session else None)
+        if session is not None:
+            session.written = set(outputs)
+    except BaseException:
+        if session is not None:
+            session.forget_render()  # what it remembers may no longer be what is on disk
+        raise
     lap("write", f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
     return result
 

@@ -152,7 +152,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.project import open_project
     from site_builder.serve import serve
 
-    serve(open_project(args.root), args.dev_addr, args.dirty, progress=_progress)
+    serve(open_project(args.root), args.dev_addr, args.full_rebuilds, progress=_progress)
     return 0
 
 
@@ -277,9 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "regenerate the affected pages; problems are printed and the old pages kept.")
     p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
                    help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
-    p.add_argument("--dirty", action="store_true",
-                   help="after a change, let mkdocs rebuild only the pages whose files changed (faster on large "
-                        "collections; the navigation of unchanged pages is not refreshed)")
+    p.add_argument("--full-rebuilds", action="store_true",
+                   help="after a change, let mkdocs rebuild every page (by default it rebuilds only the pages whose "
+                        "files changed, which takes seconds instead of minutes on large collections; the "
+                        "navigation of unchanged pages is then not refreshed)")
     p.set_defaults(handler=cmd_serve)
 
 

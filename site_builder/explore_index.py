@@ -16,11 +16,14 @@ are positions in ``kinds``/``types``. Small integers and arrays instead of repea
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-from typing import get_args
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, get_args
 
 from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type
-from site_builder.models import PaperKind
+from site_builder.models import Paper, PaperKind
 from site_builder.sitemodel import SiteModel
 from site_builder.taxonomy import Taxonomy
 
@@ -29,6 +32,8 @@ INDEX_PATH = "explore/papers-index.json"
 HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
 COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
+#: ``piece(paper, kind, make)``: a piece of ``paper`` made by ``make()`` unless one for ``kind`` is known.
+Piece = Callable[[Paper, Hashable, Callable[[], Any]], Any]
 
 
 def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
@@ -40,24 +45,37 @@ def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
     return numbers
 
 
-def explore_index(model: SiteModel) -> str:
-    """The index document as compact JSON."""
+def index_row(paper: Paper, numbers: dict[tuple[str, str], int], facets: Iterable[str], hybrid: bool) -> str:
+    """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`)."""
+    flags = (HAS_CODE if paper.links.code else 0) \
+        | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
+        | (HYBRID if hybrid else 0)
+    own = [numbers[(fid, t)] for fid in facets for t in dict.fromkeys(paper.tags.of(fid)) if (fid, t) in numbers]
+    row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
+           KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,
+           paper.ids.arxiv or "", paper.ids.doi or ""]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
+    """The index document as compact JSON.
+
+    ``piece(paper, kind, make)`` may supply rows written earlier (see :class:`~site_builder.render.memo.Fragments`).
+    """
     numbers = node_numbers(model.taxonomy)
     facet_pos = {fid: i for i, fid in enumerate(model.taxonomy.facets)}
     nodes = [[facet_pos[fid], nid, model.taxonomy.facet(fid).nodes[nid].label,
               numbers[(fid, parent)] if (parent := model.taxonomy.facet(fid).nodes[nid].parent) else -1]
              for (fid, nid) in numbers]
-    hybrid = set(model.hybrid)
-    rows: list[list[object]] = []
+    facets = list(model.taxonomy.facets)
+    # What a row depends on besides the paper: the node numbering (and the paper's hybrid flag, below).
+    numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
+    rows = []
     for paper in model.papers:
-        flags = (HAS_CODE if paper.links.code else 0) \
-            | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
-            | (HYBRID if paper.id in hybrid else 0)
-        own = [numbers[(fid, t)] for fid in model.taxonomy.facets for t in dict.fromkeys(paper.tags.of(fid))
-               if (fid, t) in numbers]
-        rows.append([paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
-                     KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,
-                     paper.ids.arxiv or "", paper.ids.doi or ""])
-    doc = {"v": INDEX_VERSION, "facets": [[f.id, f.label] for f in model.taxonomy.facets.values()],
-           "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES), "cols": list(COLUMNS), "papers": rows}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+        hybrid = paper.id in model.hybrid_set
+        make = functools.partial(index_row, paper, numbers, facets, hybrid)
+        rows.append(piece(paper, ("explore-index", numbering, hybrid), make) if piece else make())
+    head = {"v": INDEX_VERSION, "facets": [[f.id, f.label] for f in model.taxonomy.facets.values()],
+            "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
+    # "papers" is the last key: the document is the head without its closing brace, then the rows.
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"

@@ -193,13 +193,24 @@ def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
     )]
 
 
-def papers_csv(papers: Sequence[Paper], taxonomy: Taxonomy) -> str:
-    """All papers as CSV with a header row (RFC 4180 quoting, ``\\n`` line ends)."""
+def csv_line(paper: Paper, taxonomy: Taxonomy) -> str:
+    """One line of papers.csv (RFC 4180 quoting, ``\\n`` line end)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(csv_columns(taxonomy))
-    for paper in papers:
-        writer.writerow(csv_row(paper, taxonomy))
+    csv.writer(out, lineterminator="\n").writerow(csv_row(paper, taxonomy))
+    return out.getvalue()
+
+
+def papers_csv(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Iterable[str] | None = None) -> str:
+    """All papers as CSV with a header row (RFC 4180 quoting, ``\\n`` line ends); ``lines`` are the papers'
+    :func:`csv_line` when the caller already has them."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(csv_columns(taxonomy))
+    if lines is None:
+        writer = csv.writer(out, lineterminator="\n")
+        for paper in papers:
+            writer.writerow(csv_row(paper, taxonomy))
+    else:
+        out.writelines(lines)
     return out.getvalue()
 
 

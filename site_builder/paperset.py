@@ -20,17 +20,24 @@ class PaperSets:
 
     def mask(self, ids: Iterable[str]) -> int:
         """The mask of ``ids`` (ids outside the order are ignored)."""
-        bits = bytearray((len(self.position) + 7) // 8)
         position = self.position
-        for pid in ids:
-            i = position.get(pid)
-            if i is not None:
-                bits[i >> 3] |= 1 << (i & 7)
+        return self.mask_of_positions(i for pid in ids if (i := position.get(pid)) is not None)
+
+    def mask_of_positions(self, positions: Iterable[int]) -> int:
+        """The mask with the bits at ``positions`` set."""
+        bits = bytearray((len(self.position) + 7) // 8)
+        for i in positions:
+            bits[i >> 3] |= 1 << (i & 7)
         return int.from_bytes(bits, "little")
 
     def name(self, key: Hashable, ids: Iterable[str]) -> int:
         """Remember the set of ``ids`` under ``key`` and return its mask."""
         mask = self._named[key] = self.mask(ids)
+        return mask
+
+    def name_positions(self, key: Hashable, positions: Iterable[int]) -> int:
+        """Remember the set of papers at ``positions`` of the order under ``key`` and return its mask."""
+        mask = self._named[key] = self.mask_of_positions(positions)
         return mask
 
     def named(self, key: Hashable) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -93,7 +93,7 @@ def require_knowledge_base(project: Project) -> KnowledgeBase:
     return kb
 
 
-def load_record(path: Path, rel: str, model: type[R],
+def load_record(path: str | Path, rel: str, model: type[R],
                 cache: RecordCache | None = None) -> tuple[Entry[R] | None, list[Problem]]:
     """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes)."""
     raw, problems = read_bytes(path, rel)
@@ -117,21 +117,70 @@ def load_record(path: Path, rel: str, model: type[R],
     return Entry(record, rel, doc.positions), problems
 
 
+Signature = tuple[int, int, int, int]
+
+
+class FileMemo:
+    """Records loaded by earlier runs in this process, by file, with the file's signature at the time (size,
+    modification and change times, inode). A long-running process (``site-builder serve``) passes the same memo
+    to every load and reads again only the files whose signature changed; everything else is the same object.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[Signature, Entry[Any] | None, list[Problem]]] = {}
+        self._seen: set[str] = set()
+        #: How many files the last load read (the others were unchanged).
+        self.read = 0
+
+    def load(self, path: str | Path, rel: str, model: type[R],
+             cache: RecordCache | None) -> tuple[Entry[R] | None, list[Problem]]:
+        """:func:`load_record`, or what it gave last time when the file has not changed since."""
+        name = os.fspath(path)
+        self._seen.add(name)
+        try:
+            st = os.stat(name)
+            signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        except OSError:
+            signature = (-1, -1, -1, -1)
+        known = self._files.get(name)
+        if known is not None and known[0] == signature and signature[0] >= 0:
+            return known[1], known[2]
+        entry, problems = load_record(path, rel, model, cache)
+        self._files[name] = (signature, entry, problems)
+        self.read += 1
+        return entry, problems
+
+    def forget_unseen(self) -> None:
+        """Drop the files the last load did not ask for (deleted records)."""
+        self._files = {k: v for k, v in self._files.items() if k in self._seen}
+        self._seen = set()
+
+    def start(self) -> None:
+        """Begin a load."""
+        self.read = 0
+
+
 def record_files(folder: Path, project: Project) -> tuple[list[Path], list[Problem]]:
     """The ``*.yaml`` files of a record folder in name order, and warnings for files that will be ignored."""
+    names, problems = record_names(folder)
+    return [folder / name for name in names], problems
+
+
+def record_names(folder: Path) -> tuple[list[str], list[Problem]]:
+    """The names of the ``*.yaml`` files of a record folder in name order, and warnings for files ignored."""
     if not folder.is_dir():
         return [], []
-    files: list[Path] = []
+    names: list[str] = []
     problems: list[Problem] = []
     with os.scandir(folder) as listing:
         items = sorted((item.name, item.is_file()) for item in listing if not item.name.startswith("."))
     for name, is_file in items:
         if name.endswith(".yaml") and is_file:
-            files.append(folder / name)
+            names.append(name)
         else:
             problems.append(Problem(f"{folder.name}/{name}", None, None, "warning", "stray-file",
                                     "ignored: record files end in .yaml and sit directly in this folder"))
-    return files, problems
+    return names, problems
 
 
 def kind_of(path: Path) -> type[Paper] | type[Dataset]:
@@ -140,44 +189,52 @@ def kind_of(path: Path) -> type[Paper] | type[Dataset]:
 
 
 def load_knowledge_base(
-    project: Project, extra: list[Path] | None = None, *, use_cache: bool = True
+    project: Project, extra: list[Path] | None = None, *, use_cache: bool = True, memo: FileMemo | None = None
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load the taxonomy and every record; ``None`` when the taxonomy itself is unusable.
 
     ``extra`` names record files outside the usual folders to load as well (``validate some/file.yaml``).
     With ``use_cache``, parsed records are kept in the project's content-hash cache (see :mod:`site_builder.cache`).
+    With a ``memo``, files unchanged since the memo's last load are not read again (see :class:`FileMemo`).
     """
     with collector_paused():
-        return _load(project, extra, use_cache)
+        return _load(project, extra, use_cache, memo)
 
 
-def _load(project: Project, extra: list[Path] | None, use_cache: bool) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _load(project: Project, extra: list[Path] | None, use_cache: bool,
+          memo: FileMemo | None) -> tuple[KnowledgeBase | None, list[Problem]]:
     cache = RecordCache(project.cache / "records" if use_cache else None)
+    load = memo.load if memo is not None else load_record
+    if memo is not None:
+        memo.start()
     taxonomy, problems = load_taxonomy(project.taxonomy)
     if taxonomy is None:
         return None, problems
     kb = KnowledgeBase(project, taxonomy)
-    paper_files, stray = record_files(project.papers, project)
-    dataset_files, stray2 = record_files(project.datasets, project)
+    paper_names, stray = record_names(project.papers)
+    dataset_names, stray2 = record_names(project.datasets)
     problems += stray + stray2
-    # (path, path relative to the root): files of the record folders are named by folder and file name, which
-    # is cheaper than resolving 20,000 paths; extra files by their path relative to the root.
-    papers = [(p, f"{p.parent.name}/{p.name}") for p in paper_files]
-    datasets = [(p, f"{p.parent.name}/{p.name}") for p in dataset_files]
-    known = {p.resolve() for p in paper_files + dataset_files} if extra else set()
-    for path in extra or []:
-        if path.resolve() not in known:
-            (datasets if kind_of(path) is Dataset else papers).append((path, project.rel(path)))
-            known.add(path.resolve())
+    # (path, path relative to the root) as plain strings for the record folders (cheaper than 20,000 Path objects);
+    # extra files by their path relative to the root.
+    papers: list[tuple[str | Path, str]] = [(f"{project.papers}/{n}", f"{project.papers.name}/{n}")
+                                            for n in paper_names]
+    datasets: list[tuple[str | Path, str]] = [(f"{project.datasets}/{n}", f"{project.datasets.name}/{n}")
+                                              for n in dataset_names]
+    if extra:
+        known = {Path(p).resolve() for p, _ in papers + datasets}
+        for extra_path in extra:
+            if extra_path.resolve() not in known:
+                (datasets if kind_of(extra_path) is Dataset else papers).append((extra_path, project.rel(extra_path)))
+                known.add(extra_path.resolve())
     for path, rel in papers:
-        paper, found = load_record(path, rel, Paper, cache)
+        paper, found = load(path, rel, Paper, cache)
         problems += found
         if paper is not None:
             kb.paper_entries.append(paper)
         else:
             kb.broken.append(rel)
     for path, rel in datasets:
-        dataset, found = load_record(path, rel, Dataset, cache)
+        dataset, found = load(path, rel, Dataset, cache)
         problems += found
         if dataset is not None:
             kb.dataset_entries.append(dataset)
@@ -187,5 +244,7 @@ def _load(project: Project, extra: list[Path] | None, use_cache: bool) -> tuple[
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found
         kb.cited_by = cited
-    cache.save(prune=not extra)
+    cache.save(prune=not extra and memo is None)  # with a memo, unchanged files never asked the cache
+    if memo is not None:
+        memo.forget_unseen()
     return kb, problems

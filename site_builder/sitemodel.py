@@ -111,21 +111,31 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
     facets = list(kb.taxonomy.facets.items())
-    closures: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}  # papers share tag lists: one closure each
-    for paper in papers:
+    # Papers share tag lists: each distinct list's closure (as (facet, node) keys) and Hybrid verdict once.
+    closures: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
+    hybrid_of: dict[tuple[str, ...], bool] = {}
+    has_objective = "objective" in kb.taxonomy.facets
+    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, paper in enumerate(papers):
         closure = {}
         for fid, facet in facets:
             tags = tuple(paper.tags.of(fid))
             found = closures.get((fid, tags))
             if found is None:
-                found = closures[(fid, tags)] = frozenset(facet.closure(tags))
-            closure[fid] = found
+                nodes = frozenset(facet.closure(tags))
+                found = closures[(fid, tags)] = (nodes, tuple((fid, n) for n in nodes))
+            closure[fid] = found[0]
+            for key in found[1]:
+                node_papers[key].append(paper.id)
+                positions[key].append(i)
         model.closure[paper.id] = closure
-        for fid, nodes in closure.items():
-            for node in nodes:
-                node_papers[(fid, node)].append(paper.id)
-        if "objective" in kb.taxonomy.facets and is_hybrid(kb.taxonomy, paper):
-            model.hybrid.append(paper.id)
+        if has_objective:
+            objective = tuple(paper.tags.objective)
+            hybrid = hybrid_of.get(objective)
+            if hybrid is None:
+                hybrid = hybrid_of[objective] = is_hybrid(kb.taxonomy, paper)
+            if hybrid:
+                model.hybrid.append(paper.id)
         for did in dict.fromkeys(paper.datasets):
             if did in model.dataset_by_id:
                 dataset_papers[did].append(paper.id)
@@ -136,11 +146,11 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     model.newest = [p.id for p in newest]
     model.years = sorted({p.year for p in papers})
     model.sets = PaperSets(p.id for p in papers)
-    for key, ids in model.node_papers.items():
-        model.sets.name(key, ids)
-    by_year: dict[int, list[str]] = defaultdict(list)
-    for paper in papers:
-        by_year[paper.year].append(paper.id)
-    for year, ids in by_year.items():
-        model.sets.name(year, ids)
+    for key, at in positions.items():
+        model.sets.name_positions(key, at)
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for i, paper in enumerate(papers):
+        by_year[paper.year].append(i)
+    for year, at in by_year.items():
+        model.sets.name_positions(year, at)
     return model

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.checks import run_checks
+from site_builder.checks.registry import CheckMemo
 from site_builder.problems import Problem, UsageError, sorted_problems
 from site_builder.project import Project
-from site_builder.records import KnowledgeBase, load_knowledge_base
+from site_builder.records import FileMemo, KnowledgeBase, load_knowledge_base
 from site_builder.report import plural
 
 
@@ -49,12 +50,15 @@ def _expand(project: Project, paths: Sequence[Path]) -> tuple[set[str], list[Pat
 
 
 def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str] | None = None,
-             strict: bool = False) -> Validation:
-    """Validate the knowledge base, or only ``paths`` (still checked against every other record)."""
+             strict: bool = False, *, files: FileMemo | None = None, found: CheckMemo | None = None) -> Validation:
+    """Validate the knowledge base, or only ``paths`` (still checked against every other record).
+
+    ``files`` and ``found`` are memos a long-running process keeps between runs (see :mod:`site_builder.session`).
+    """
     selected, outside = _expand(project, paths) if paths else (set(), [])
-    kb, problems = load_knowledge_base(project, extra=outside)
+    kb, problems = load_knowledge_base(project, extra=outside, memo=files)
     if kb is not None:
-        problems += run_checks(kb, checks)
+        problems += run_checks(kb, checks, found)
     if selected:
         problems = [p for p in problems
                     if p.path in selected or p.path == "taxonomy.yaml" or selected.intersection(p.related)]

@@ -67,10 +67,12 @@ def _owned(key: str, dirs: Iterable[str], files: Iterable[str]) -> bool:
 def existing_generated(base: Path, dirs: Iterable[str], files: Iterable[str]) -> set[str]:
     """Paths (relative to ``base``) of the files currently inside the generated folders, plus generated files."""
     found = {f for f in files if (base / f).is_file()}
+    top = os.fspath(base)
+    cut = len(top) + 1
     for folder in dirs:
-        top = base / folder
-        for here, _subdirs, names in os.walk(top):
-            rel = Path(here).relative_to(base).as_posix()
+        # Plain strings and os.walk: this lists tens of thousands of files on every build.
+        for here, _subdirs, names in os.walk(os.path.join(top, folder)):
+            rel = here[cut:].replace(os.sep, "/")
             found.update(f"{rel}/{name}" for name in names)
     return found
 
@@ -97,25 +99,26 @@ def _same(path: str, data: bytes) -> bool:
 
 
 def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str], files: Iterable[str],
-                  kept: Collection[str] = ()) -> WriteStats:
+                  known: Collection[str] = (), present: Collection[str] | None = None) -> WriteStats:
     """Write ``outputs`` under ``base``; every key must lie in one of the generated ``dirs`` or ``files``.
 
-    ``kept`` names generated files the render stage did not produce again because their inputs did not change:
-    they stay as they are (and are not removed as stale).
+    A long-running ``serve`` passes what its previous write left: ``known`` names outputs whose bytes are those
+    already in place (they are not read back to compare), and ``present`` the generated files there (the folders,
+    20,000 of them for as many papers, are then not listed again).
     """
     dirs, files = tuple(dirs), tuple(files)
     for key in outputs:
         _check_key(key)
         if not _owned(key, dirs, files):
             raise SiteBuilderError(f"refusing to write {key!r}: it is not inside a generated folder of docs/")
-    existing = existing_generated(base, dirs, files)
+    existing = set(present) if present is not None else existing_generated(base, dirs, files)
     made: set[str] = set()
     top = str(base)
     written = unchanged = removed = 0
     for key in sorted(outputs):
         path = os.path.join(top, key)
         data = outputs[key]
-        if key in existing and _same(path, data):
+        if key in existing and (key in known or _same(path, data)):
             unchanged += 1
             continue
         if key in existing and os.path.islink(path):
@@ -127,7 +130,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
         _replace(path, data)
         written += 1
     emptied = []
-    for key in sorted(existing - set(outputs) - set(kept)):
+    for key in sorted(existing - set(outputs)):
         (base / key).unlink()
         emptied.append((base / key).parent)
         removed += 1

@@ -286,7 +286,7 @@ def parse_text(text: str, rel: str) -> YamlDocument:
     return YamlDocument(data, positions, [])
 
 
-def read_bytes(path: Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
     """A file's bytes, refusing files over ``max_bytes`` before reading them."""
     try:
         size = os.stat(path).st_size

@@ -48,11 +48,14 @@ def test_refuses_keys_outside_generated_places(tmp_path: Path, key: str) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_kept_files_stay_and_only_emptied_folders_go(tmp_path: Path) -> None:
+def test_only_emptied_folders_go_and_known_files_are_not_read(tmp_path: Path) -> None:
     outputs = {"index.md": b"home\n", "papers/a/index.md": b"A\n", "papers/b/index.md": b"B\n",
                "topics/x/y/index.md": b"Y\n"}
     write_outputs(tmp_path, outputs, DIRS, FILES)
-    stats = write_outputs(tmp_path, {"papers/a/index.md": b"A2\n"}, DIRS, FILES, kept={"papers/b/index.md"})
-    assert stats == WriteStats(1, 0, 2)
+    (tmp_path / "papers/b/index.md").write_bytes(b"edited by hand\n")
+    stats = write_outputs(tmp_path, {"papers/a/index.md": b"A2\n", "papers/b/index.md": b"B\n"}, DIRS, FILES,
+                          known={"papers/b/index.md"})
+    assert stats == WriteStats(1, 1, 2)
+    assert (tmp_path / "papers/b/index.md").read_bytes() == b"edited by hand\n", "a known file is not compared"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "papers", "papers/a", "papers/a/index.md", "papers/b", "papers/b/index.md", "topics"]

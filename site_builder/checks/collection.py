@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from site_builder.checks.registry import check
@@ -26,6 +27,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_title(title: str) -> str:
     """Lowercase ASCII words of a title, for duplicate detection."""
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
@@ -87,6 +89,7 @@ def close_words(a: frozenset[str], b: frozenset[str], threshold: float = TITLE_J
     return bool(a) and len(a & b) >= threshold * len(a | b)
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of one title; a long-running process re-checks after edits
 def title_words(normalised: str) -> frozenset[str]:
     """The content words of a normalised title, crudely stemmed ("binds" and "bind" are one word)."""
     out = set()
@@ -148,27 +151,52 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     return sorted(pairs)
 
 
+@lru_cache(maxsize=2)
+def _similar_pairs_of(titles: tuple[str, ...]) -> list[tuple[int, int]]:
+    # A pure function of the titles, remembered for the last inputs: a long-running process (serve) that
+    # checks again after an edit that left every title as it was does not redo the join.
+    return similar_pairs(list(titles))
+
+
 @check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
     entries = kb.paper_entries
-    for a, b in similar_pairs([e.record.title for e in entries]):
+    for a, b in _similar_pairs_of(tuple(e.record.title for e in entries)):
         first, second = entries[a], entries[b]
         yield second.problem("warning", "similar-title",
                              f"title is nearly the same as that of {first.path}; same paper?", "title",
                              related=(first.path,))
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of one summary; a long-running process re-checks after edits
+def _sentences(summary: str | None) -> tuple[str, ...]:
+    text = summary or ""
+    if text.lstrip().upper().startswith(PLACEHOLDER):  # unfinished scaffolds: placeholder-summary says so
+        return ()
+    return tuple(" ".join(s.lower().split()) for s in _SENTENCE.split(text.strip()) if s.strip())
+
+
+@lru_cache(maxsize=2)
+def _shared_sentences(summaries: tuple[tuple[str, str | None], ...]) -> list[tuple[int, int, str]]:
+    """(later record, first record, sentence) for each sentence a record shares with an earlier one (records
+    given as (path, summary); a file never clashes with itself). Remembered like :func:`_similar_pairs_of`."""
+    first: dict[str, int] = {}
+    out = []
+    for i, (path, summary) in enumerate(summaries):
+        for sentence in _sentences(summary):
+            j = first.setdefault(sentence, i)
+            if j != i and summaries[j][0] != path:
+                out.append((i, j, sentence))
+    return out
+
+
 @check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")
 def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
-
-    def sentences(entry: Any) -> list[tuple[str, tuple[str | int, ...]]]:
-        summary = entry.record.summary or ""
-        if summary.lstrip().upper().startswith(PLACEHOLDER):  # unfinished scaffolds: placeholder-summary says so
-            return []
-        return [(" ".join(s.lower().split()), ("summary",)) for s in _SENTENCE.split(summary.strip()) if s.strip()]
-
-    yield from _clashes(entries, sentences, "duplicate-sentence", "warning", "summary sentence")
+    for i, j, sentence in _shared_sentences(tuple((e.path, e.record.summary) for e in entries)):
+        yield entries[i].problem("warning", "duplicate-sentence",
+                                 f"summary sentence {sentence!r} is also in {entries[j].path}", "summary",
+                                 related=(entries[j].path,))
 
 
 @check("unknown-dataset", "error", "a record refers to a dataset id that has no record")

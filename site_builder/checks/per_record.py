@@ -41,7 +41,8 @@ def _tag_lists(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[str, tupl
         yield "modality", ("modalities",), list(record.modalities)
 
 
-@check("id-mismatch", "error", "a record's id differs from its file name")
+@check("id-mismatch", "error", "a record's id differs from its file name",
+       per_record=True)
 def id_mismatch(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         stem = PurePosixPath(entry.path).stem
@@ -57,7 +58,8 @@ def _unknown_tag_message(facet: Facet, tag: str) -> str:
     return f"{tag!r} is not a node of facet {facet.id!r}" + did_you_mean(tag, facet.nodes)
 
 
-@check("unknown-tag", "error", "a tag is not a node id of its facet in taxonomy.yaml")
+@check("unknown-tag", "error", "a tag is not a node id of its facet in taxonomy.yaml",
+       per_record=True)
 def unknown_tag(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         for facet_id, loc, values in _tag_lists(entry):
@@ -69,7 +71,8 @@ def unknown_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                     yield entry.problem("error", "unknown-tag", _unknown_tag_message(facet, tag), *loc, i)
 
 
-@check("duplicate-tag", "warning", "the same tag appears twice in one facet list")
+@check("duplicate-tag", "warning", "the same tag appears twice in one facet list",
+       per_record=True)
 def duplicate_tag(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         for _facet, loc, values in _tag_lists(entry):
@@ -80,7 +83,8 @@ def duplicate_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                 seen.add(tag)
 
 
-@check("redundant-tag", "warning", "a tag is listed together with one of its descendants (ancestors are implied)")
+@check("redundant-tag", "warning", "a tag is listed together with one of its descendants (ancestors are implied)",
+       per_record=True)
 def redundant_tag(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         for facet_id, loc, values in _tag_lists(entry):
@@ -100,7 +104,8 @@ def redundant_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                                         *loc, i)
 
 
-@check("missing-tag", "error", "a record lacks a facet its kind requires (methods: objective, architecture, modality)")
+@check("missing-tag", "error", "a record lacks a facet its kind requires (methods: objective, architecture, modality)",
+       per_record=True)
 def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in kb.paper_entries:
         paper = entry.record
@@ -114,7 +119,8 @@ def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                                 "tags", facet_id)
 
 
-@check("venue-year", "error", "the year inside 'venue' differs from 'year'")
+@check("venue-year", "error", "the year inside 'venue' differs from 'year'",
+       per_record=True)
 def venue_year(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in kb.paper_entries:
         paper = entry.record
@@ -124,7 +130,8 @@ def venue_year(kb: KnowledgeBase) -> Iterator[Problem]:
                                 f"venue {paper.venue!r} names {match.group(1)} but year is {paper.year}", "venue")
 
 
-@check("summary-length", "warning", f"a summary is outside {SUMMARY_WORDS[0]}-{SUMMARY_WORDS[1]} words")
+@check("summary-length", "warning", f"a summary is outside {SUMMARY_WORDS[0]}-{SUMMARY_WORDS[1]} words",
+       per_record=True)
 def summary_length(kb: KnowledgeBase) -> Iterator[Problem]:
     low, high = SUMMARY_WORDS
     for entry in _all_entries(kb):
@@ -172,7 +179,8 @@ def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[s
         yield ("links", i, "label"), link.label
 
 
-@check("markup-in-text", "warning", "a plain-text field holds HTML, a Markdown link or a script URL")
+@check("markup-in-text", "warning", "a plain-text field holds HTML, a Markdown link or a script URL",
+       per_record=True)
 def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         fields = list(_text_fields(entry))
@@ -190,7 +198,8 @@ def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
                                     "text (the site shows markup literally)", *loc)
 
 
-@check("placeholder-summary", "error", f"a summary still holds the {PLACEHOLDER} placeholder written by 'add'")
+@check("placeholder-summary", "error", f"a summary still holds the {PLACEHOLDER} placeholder written by 'add'",
+       per_record=True)
 def placeholder_summary(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in _all_entries(kb):
         summary = (entry.record.summary or "").lstrip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from site_builder.problems import Problem, Severity, UsageError
 from site_builder.records import KnowledgeBase
@@ -19,18 +20,22 @@ class Check:
     severity: Severity
     description: str
     func: CheckFn
+    #: True when the check looks at each record alone (with the taxonomy): its problems for a record depend on
+    #: that record's file only, so they can be remembered while the file does not change.
+    per_record: bool = False
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def check(code: str, severity: Severity, description: str) -> Callable[[CheckFn], CheckFn]:
+def check(code: str, severity: Severity, description: str, *,
+          per_record: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register ``func`` under ``code``."""
 
     def wrap(func: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise RuntimeError(f"check {code!r} registered twice")
-        REGISTRY[code] = Check(code, severity, description, func)
+        REGISTRY[code] = Check(code, severity, description, func, per_record)
         return func
 
     return wrap
@@ -50,9 +55,50 @@ def select(codes: Iterable[str] | None) -> list[Check]:
     return chosen
 
 
-def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None) -> list[Problem]:
-    """Run the selected checks and gather their problems."""
-    problems: list[Problem] = []
-    for chk in select(codes):
-        problems.extend(chk.func(kb))
+class CheckMemo:
+    """Problems the per-record checks found in earlier runs of this process, by record (the same
+    :class:`~site_builder.records.Entry` object while its file is unchanged), valid for one taxonomy."""
+
+    def __init__(self) -> None:
+        self.taxonomy: object = None
+        self.codes: tuple[str, ...] = ()
+        self.found: dict[int, tuple[object, list[Problem]]] = {}
+
+
+def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None, memo: CheckMemo | None = None) -> list[Problem]:
+    """Run the selected checks and gather their problems.
+
+    With a ``memo``, per-record checks run only on records they have not seen (with this taxonomy and selection).
+    """
+    chosen = select(codes)
+    if memo is None:
+        problems: list[Problem] = []
+        for chk in chosen:
+            problems.extend(chk.func(kb))
+        return problems
+    return _run_remembering(kb, chosen, memo)
+
+
+def _run_remembering(kb: KnowledgeBase, chosen: list[Check], memo: CheckMemo) -> list[Problem]:
+    per_record = [c for c in chosen if c.per_record]
+    key = (kb.project.taxonomy.read_bytes() if kb.project.taxonomy.is_file() else b"")
+    if memo.taxonomy != key or memo.codes != tuple(c.code for c in per_record):
+        memo.taxonomy, memo.codes, memo.found = key, tuple(c.code for c in per_record), {}
+    entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
+    fresh = [e for e in entries if memo.found.get(id(e), (None,))[0] is not e]
+    if fresh:
+        papers = {id(e) for e in kb.paper_entries}
+        sub = KnowledgeBase(kb.project, kb.taxonomy, [e for e in fresh if id(e) in papers],
+                 [e for e in fresh if id(e) not in papers])
+        by_path: dict[str, list[Problem]] = {}
+        for chk in per_record:
+            for problem in chk.func(sub):
+                by_path.setdefault(problem.path, []).append(problem)
+        for e in fresh:
+            memo.found[id(e)] = (e, by_path.get(e.path, []))
+    memo.found = {id(e): memo.found[id(e)] for e in entries}  # forget records that are gone
+    problems = [p for e in entries for p in memo.found[id(e)][1]]
+    for chk in chosen:
+        if not chk.per_record:
+            problems.extend(chk.func(kb))
     return problems

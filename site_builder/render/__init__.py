@@ -6,10 +6,10 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
-from site_builder.exports import bibtex_entry, join_bibtex
+from site_builder.exports import join_bibtex
+from site_builder.render.memo import Fragments, RenderMemo
 from site_builder.render.overview import overview_pages
-from site_builder.render.records import record_pages
-from site_builder.render.rows import Rows
+from site_builder.render.records import record_pages, site_context
 from site_builder.render.topics import topic_pages
 from site_builder.schema_doc import schema_markdown
 from site_builder.sitemodel import SiteModel
@@ -20,13 +20,20 @@ GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by
 GENERATED_FILES = ("index.md",)
 
 
-def render_site(model: SiteModel) -> dict[str, bytes]:
-    """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators)."""
-    entries = {p.id: bibtex_entry(p) for p in model.papers}
-    rows = Rows()
+def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, bytes]:
+    """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators).
+
+    A ``memo`` kept from an earlier render in this process (``serve``) lets per-paper pieces and paper pages be
+    taken over for papers that did not change; the result is the same as without it.
+    """
+    memo = memo or RenderMemo()
+    parts = Fragments(model, memo)
+    memo.start(site_context(model, parts))
+    entries = {p.id: parts.bibtex(p) for p in model.papers}
     out: dict[str, bytes] = {}
-    out.update(record_pages(model, entries, rows))
-    out.update(topic_pages(model, rows))
-    out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers)))
+    out.update(record_pages(model, entries, parts))
+    out.update(topic_pages(model, parts))
+    out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
+    memo.finish(model.papers)
     return dict(sorted(out.items()))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 from collections.abc import Mapping
 
 from site_builder.explore_index import INDEX_PATH, explore_index
@@ -10,6 +12,7 @@ from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
 from site_builder.render.env import render_page
+from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
 from site_builder.svg import bar_chart
@@ -23,7 +26,9 @@ def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
     facets = model.taxonomy.facets
     solution = [facets[f] for f in SOLUTION_FACETS if f in facets]
     others = [facets[f] for f in ("application", "challenge") if f in facets]
-    facet_counts = {f.id: sum(1 for p in model.papers if model.closure[p.id][f.id]) for f in solution}
+    # A paper has a tag on a facet when it sits below one of the facet's roots: OR the roots' masks and count.
+    facet_counts = {f.id: functools.reduce(operator.or_, (model.node_mask(f.id, r) for r in f.roots), 0).bit_count()
+                    for f in solution}
     return render_page(
         "home.md.j2", "index.md", model=model, info=model.info, solution_facets=solution, other_facets=others,
         facet_counts=facet_counts, newest=[model.by_id[i] for i in model.newest],
@@ -52,28 +57,32 @@ def explore_page(model: SiteModel) -> bytes:
                        count=len(model.papers))
 
 
-def downloads(model: SiteModel, bibliography: str) -> dict[str, bytes]:
+def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = None) -> dict[str, bytes]:
     """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib, the Atom feed."""
+    parts = parts or Fragments(model)
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
                        csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE)
     return {
         "downloads/index.md": page,
-        "downloads/papers.json": papers_json(model.papers, model.taxonomy).encode("utf-8"),
+        "downloads/papers.json": papers_json(model.papers, model.taxonomy,
+                                             [parts.json_line(p) for p in model.papers]).encode("utf-8"),
         "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
-        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy).encode("utf-8"),
+        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy,
+                                           [parts.csv_line(p) for p in model.papers]).encode("utf-8"),
         "downloads/papers.bib": bibliography.encode("utf-8"),
         FEED_PATH: atom_feed(model.papers, model.info).encode("utf-8"),
     }
 
 
-def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str) -> dict[str, bytes]:
+def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str,
+                   parts: Fragments | None = None) -> dict[str, bytes]:
     """Home, explore (page and index), trends, cited by, downloads."""
     out = {
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
-        INDEX_PATH: explore_index(model).encode("utf-8"),
+        INDEX_PATH: explore_index(model, (parts or Fragments(model)).piece).encode("utf-8"),
         "trends/index.md": trends_page(model),
         "cited-by/index.md": cited_by_page(model),
     }
-    out.update(downloads(model, bibliography))
+    out.update(downloads(model, bibliography, parts))
     return out

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 from markupsafe import Markup
 
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
+from site_builder.render.memo import Fragments
 from site_builder.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
-from site_builder.render.rows import Rows, compact_items, tag_chains
+from site_builder.render.rows import tag_chains
 from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SiteModel, own_tags
 from site_builder.taxonomy import Facet
@@ -89,7 +91,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | 
     return paper_markdown(view).encode("utf-8")
 
 
-def dataset_page(model: SiteModel, dataset: Dataset, rows: Rows | None = None) -> bytes:
+def dataset_page(model: SiteModel, dataset: Dataset, parts: Fragments | None = None) -> bytes:
     """datasets/<id>/index.md."""
     modality = model.taxonomy.facets.get("modality")
     source = model.dataset_sources.get(dataset.id)
@@ -101,8 +103,8 @@ def dataset_page(model: SiteModel, dataset: Dataset, rows: Rows | None = None) -
         modalities=[modality.nodes[m] for m in dataset.modalities if modality and m in modality.nodes],
         introduced=model.by_id.get(dataset.paper) if dataset.paper else None,
         derived=[model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id],
-        paper_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root),
-        older=compact_items(papers[LIST_LIMIT:], root),
+        paper_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root),
+        older=(parts or Fragments(model)).compact(papers[LIST_LIMIT:], root),
         edit_url=edit_url(model, source), source=source or "",
     )
 
@@ -118,13 +120,31 @@ def datasets_index(model: SiteModel) -> bytes:
     return render_page("datasets.md.j2", "datasets/index.md", datasets=model.datasets, groups=groups, usage=usage)
 
 
-def record_pages(model: SiteModel, bibtex: Mapping[str, str], rows: Rows | None = None) -> dict[str, bytes]:
-    """Every paper page, every dataset page and the datasets index."""
+def site_context(model: SiteModel, parts: Fragments) -> Hashable:
+    """What every paper page depends on besides its paper and the context of :func:`record_pages`."""
+    same = citations_section(model, model.papers[0]) if model.papers else None
+    return (parts.taxonomy, model.info, same, len(model.papers) > SEARCH_PAPERS_UP_TO)
+
+
+def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments | None = None) -> dict[str, bytes]:
+    """Every paper page, every dataset page and the datasets index.
+
+    A paper page is taken over from an earlier render (``parts.memo``) when its paper is the same object and the
+    context below is equal: whatever else a paper page shows must be part of that context or of
+    :func:`site_context`.
+    """
+    parts = parts or Fragments(model)
     chains = TagChains(model)
     # Without citation data the section is the same note on every page: written once.
     same = citations_section(model, model.papers[0]) if model.papers else None
-    out = {f"papers/{p.id}/index.md": paper_page(model, p, bibtex[p.id], chains, same) for p in model.papers}
-    rows = rows or Rows()
-    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, rows) for d in model.datasets})
+    hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
+    out = {}
+    for p in model.papers:
+        path = f"papers/{p.id}/index.md"
+        # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
+        context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id))
+        make = functools.partial(paper_page, model, p, bibtex[p.id], chains, same)
+        out[path] = parts.memo.page(path, p, context, make)
+    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets})
     out["datasets/index.md"] = datasets_index(model)
     return out

@@ -1,9 +1,9 @@
-"""Rows of the paper tables and links to taxonomy nodes, written once per render and reused by every page.
+"""HTML pieces written in Python: rows of the paper tables, links, and the taxonomy chains of paper pages.
 
-A paper can appear in up to a thousand rows per node page, on dataset pages, the Hybrid view and the home page;
-writing its row once per page depth (the link prefix differs) instead of once per appearance keeps the render
-stage linear in the number of papers. The HTML is the same as the ``paper_table`` macro of ``_macros.md.j2``
-writes, and every value goes through the same escaping (:mod:`site_builder.escape`).
+A paper appears in rows of node pages, dataset pages, the Hybrid view and the home page; the render stage writes
+its row once per page depth (see :class:`~site_builder.render.memo.Fragments`). The row is the HTML the
+``paper_table`` macro of ``_macros.md.j2`` writes, and every value goes through the same escaping
+(:mod:`site_builder.escape`).
 """
 
 from __future__ import annotations
@@ -57,23 +57,6 @@ def compact_items(papers: Iterable[Paper], root: str) -> Markup:
     """``<li>`` items linking each paper by title, with its year: the cheap form of a long list."""
     return Markup("".join(f'<li><a href="{root}papers/{text(p.id)}/">{text(p.title)}</a> ({p.year})</li>\n'
                           for p in papers))
-
-
-class Rows:
-    """Paper rows by (paper id, root), each written at most once per render."""
-
-    def __init__(self) -> None:
-        self._rows: dict[tuple[str, str], str] = {}
-
-    def table_body(self, papers: Iterable[Paper], root: str) -> Markup:
-        """The rows of ``papers``, one per line, for a page at ``root``."""
-        out = []
-        for paper in papers:
-            row = self._rows.get((paper.id, root))
-            if row is None:
-                row = self._rows[(paper.id, root)] = paper_row(paper, root)
-            out.append(row)
-        return Markup("".join(f"{row}\n" for row in out))
 
 
 def tag_chains(facet: Facet, root: str) -> dict[str, Markup]:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
-from site_builder.render.rows import Rows
+from site_builder.render.memo import Fragments
 from site_builder.sitemodel import HYBRID, SiteModel, own_tags
 from site_builder.svg import HeatRow, bar_chart, heat_table
 from site_builder.taxonomy import Facet, Node
@@ -35,7 +35,7 @@ def facet_heat(model: SiteModel, facet: Facet, title: str) -> str:
     return heat_table(rows, year_range(model), title)
 
 
-def node_page(model: SiteModel, facet: Facet, node: Node, rows: Rows | None = None) -> bytes:
+def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | None = None) -> bytes:
     """topics/<facet>/<node>/index.md."""
     path = f"topics/{facet.id}/{node.id}/index.md"
     root = root_of(path)
@@ -48,11 +48,12 @@ def node_page(model: SiteModel, facet: Facet, node: Node, rows: Rows | None = No
         counts = model.spread(mask, other)
         spread.append((other, [(nid, n, explore_link(root, **{facet.id: node.id, other.id: nid}))
                                for nid, n in counts.items()]))
-    papers = [model.by_id[i] for i in ids]
+    papers = list(map(model.by_id.__getitem__, ids))
     return render_page(
         "node.md.j2", path, model=model, facet=facet, node=node,
         ancestors=[facet.nodes[a] for a in reversed(facet.ancestors(node.id))],
-        papers=papers, shown=papers[:LIST_LIMIT], shown_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root),
+        papers=papers, shown=papers[:LIST_LIMIT],
+        shown_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root),
         spread=spread,
         chart=bar_chart(model.year_counts(mask), year_range(model), f"Papers per year on {node.label}"),
         explore_url=explore_link(root, **{facet.id: node.id}),
@@ -68,38 +69,43 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
     )
 
 
-def hybrid_page(model: SiteModel, rows: Rows | None = None) -> bytes:
+def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """topics/objective/hybrid/index.md: papers with two or more objectives, and which objectives they combine."""
     objective = model.taxonomy.facet("objective")
-    papers = [model.by_id[i] for i in model.hybrid]
+    papers = list(map(model.by_id.__getitem__, model.hybrid))
     combos: Counter[tuple[str, ...]] = Counter()
     order = {nid: i for i, nid in enumerate(objective.nodes)}
+    labels: dict[tuple[str, ...], tuple[str, ...]] = {}  # papers share objective lists
     for paper in papers:
-        tags = sorted(own_tags(objective, paper.tags.objective), key=lambda t: order.get(t, len(order)))
-        combos[tuple(objective.nodes[t].label for t in tags if t in objective.nodes)] += 1
+        key = tuple(paper.tags.objective)
+        found = labels.get(key)
+        if found is None:
+            tags = sorted(own_tags(objective, list(key)), key=lambda t: order.get(t, len(order)))
+            found = labels[key] = tuple(objective.nodes[t].label for t in tags if t in objective.nodes)
+        combos[found] += 1
     ranked = sorted(combos.items(), key=lambda kv: (-kv[1], kv[0]))
     path = "topics/objective/hybrid/index.md"
     return render_page(
         "hybrid.md.j2", path, papers=papers, combos=ranked, shown=papers[:LIST_LIMIT],
-        shown_rows=(rows or Rows()).table_body(papers[:LIST_LIMIT], root_of(path)),
+        shown_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root_of(path)),
         chart=bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year"),
     )
 
 
-def topic_pages(model: SiteModel, rows: Rows | None = None) -> dict[str, bytes]:
+def topic_pages(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
     """The topics index, every facet page, every node page and the Hybrid view."""
     out: dict[str, bytes] = {
         "topics/index.md": render_page("topics.md.j2", "topics/index.md", model=model,
                                        facets=list(model.taxonomy.facets.values())),
     }
-    rows = rows or Rows()
+    parts = parts or Fragments(model)
     for facet in model.taxonomy.facets.values():
         out[f"topics/{facet.id}/index.md"] = facet_page(model, facet)
         for node in facet.nodes.values():
-            out[f"topics/{facet.id}/{node.id}/index.md"] = node_page(model, facet, node, rows)
+            out[f"topics/{facet.id}/{node.id}/index.md"] = node_page(model, facet, node, parts)
     if "objective" in model.taxonomy.facets:
         if HYBRID in model.taxonomy.facet("objective").nodes:
             raise SiteBuilderError(f"taxonomy.yaml: node id {HYBRID!r} of facet 'objective' is reserved for the "
                                    "derived view of papers with several objectives; rename the node")
-        out["topics/objective/hybrid/index.md"] = hybrid_page(model, rows)
+        out["topics/objective/hybrid/index.md"] = hybrid_page(model, parts)
     return out

@@ -1,0 +1,124 @@
+"""Per-paper pieces of the render stage, written once per paper and, in a long-running process, kept between
+renders while the paper and what the piece depends on stay the same.
+
+A paper appears in many outputs: its page, rows of list pages, papers.json, papers.csv, papers.bib and the
+explore index. :class:`Fragments` writes each of those pieces once per render. With a :class:`RenderMemo` that
+outlives one render (``site-builder serve`` keeps one), a piece is reused as long as the paper is the very same
+object, which the loader guarantees while its file is unchanged (:class:`~site_builder.records.FileMemo`), and the
+context the piece depends on (page depth, taxonomy, the paper's datasets, ...) compares equal. Reuse is keyed by
+object identity, checked against the object itself, so a piece can never be taken for another paper's.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
+
+from markupsafe import Markup
+
+from site_builder.exports import bibtex_entry, csv_line, paper_line
+from site_builder.models import Paper
+from site_builder.render.rows import compact_items, paper_row
+from site_builder.sitemodel import SiteModel
+
+T = TypeVar("T")
+
+
+class RenderMemo:
+    """Pieces and paper pages of the previous render, by paper object."""
+
+    def __init__(self) -> None:
+        self._papers: dict[int, tuple[Paper, dict[Hashable, object]]] = {}
+        self._pages: dict[str, tuple[Paper, Hashable, bytes]] = {}
+        self._paths: set[str] = set()
+        self._site: Hashable = None
+        #: Paper pages whose bytes the last render took over unchanged from the render before.
+        self.unchanged: set[str] = set()
+
+    def start(self, site: Hashable) -> None:
+        """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
+        site's settings, ...): when it differs from the previous render's, no page is taken over."""
+        if site != self._site:
+            self._pages = {}
+        self._site = site
+        self._paths, self.unchanged = set(), set()
+
+    def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
+        """The piece ``kind`` of ``paper``, made only when this paper object has none yet."""
+        slot = self._papers.get(id(paper))
+        if slot is None or slot[0] is not paper:
+            slot = self._papers[id(paper)] = (paper, {})
+        pieces = slot[1]
+        if kind in pieces:
+            return pieces[kind]  # type: ignore[return-value]
+        value = pieces[kind] = make()
+        return value
+
+    def page(self, path: str, paper: Paper, context: Hashable, make: Callable[[], bytes]) -> bytes:
+        """The page at ``path``, written again only when the paper object or the ``context`` (what the page
+        depends on besides the paper and the site) changed."""
+        self._paths.add(path)
+        found = self._pages.get(path)
+        if found is not None and found[0] is paper and found[1] == context:
+            self.unchanged.add(path)
+            return found[2]
+        data = make()
+        self._pages[path] = (paper, context, data)
+        return data
+
+    def finish(self, papers: Iterable[Paper]) -> None:
+        """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
+        live = {id(p): p for p in papers}
+        for key in [k for k, (paper, _) in self._papers.items() if live.get(k) is not paper]:
+            del self._papers[key]
+        for path in self._pages.keys() - self._paths:
+            del self._pages[path]
+
+
+def taxonomy_key(model: SiteModel) -> str:
+    """A digest of everything of the taxonomy that pages show: facet and node ids, labels and parents, in order.
+    (A short string: it is part of the key of every piece, and a nested tuple would be hashed every time.)"""
+    shown = [[f.id, f.label, [[n.id, n.label, n.parent] for n in f.nodes.values()]]
+             for f in model.taxonomy.facets.values()]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
+
+class Fragments:
+    """The per-paper pieces of one render (backed by ``memo`` when given, else by a memo of this render only)."""
+
+    def __init__(self, model: SiteModel, memo: RenderMemo | None = None) -> None:
+        self.model = model
+        self.memo = memo or RenderMemo()
+        self.taxonomy = taxonomy_key(model)
+
+    def row(self, paper: Paper, root: str) -> Markup:
+        """The paper's row in a paper table on a page at ``root``."""
+        return self.memo.piece(paper, ("row", root), lambda: paper_row(paper, root))
+
+    def compact(self, papers: Iterable[Paper], root: str) -> Markup:
+        """``<li>`` items linking each paper (see :func:`~site_builder.render.rows.compact_items`)."""
+        return Markup("".join([self.memo.piece(p, ("compact", root), functools.partial(compact_items, [p], root))
+                               for p in papers]))
+
+    def table_body(self, papers: Iterable[Paper], root: str) -> Markup:
+        """The rows of ``papers``, one per line."""
+        return Markup("".join([f"{self.row(p, root)}\n" for p in papers]))
+
+    def bibtex(self, paper: Paper) -> str:
+        """The paper's BibTeX entry."""
+        return self.memo.piece(paper, "bibtex", lambda: bibtex_entry(paper))
+
+    def json_line(self, paper: Paper) -> str:
+        """The paper's line of papers.json."""
+        return self.memo.piece(paper, "json", lambda: paper_line(paper))
+
+    def csv_line(self, paper: Paper) -> str:
+        """The paper's line of papers.csv."""
+        return self.memo.piece(paper, ("csv", self.taxonomy), lambda: csv_line(paper, self.model.taxonomy))
+
+    def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
+        """Any other piece (``kind`` must name everything besides the paper that the piece depends on)."""
+        return self.memo.piece(paper, kind, make)

@@ -1,0 +1,32 @@
+"""What a long-running process keeps from one regeneration to the next (``site-builder serve``).
+
+After an edit to one record of a large collection, a regeneration with a session reads only the files whose
+signature changed, runs the per-record checks only on those records, takes over per-paper pieces and paper pages
+of unchanged papers, and writes without reading back the pages it knows to be unchanged. The result is the same
+as a regeneration from scratch (a test compares them); only the work differs. The session assumes that while it
+lives, only its own writes change the generated files under docs/ (``serve`` is the only writer there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder.checks.registry import CheckMemo
+from site_builder.records import FileMemo
+from site_builder.render.memo import RenderMemo
+
+
+@dataclass
+class Session:
+    """The memos of the load, check and render stages."""
+
+    files: FileMemo = field(default_factory=FileMemo)
+    checks: CheckMemo = field(default_factory=CheckMemo)
+    render: RenderMemo = field(default_factory=RenderMemo)
+    #: The generated files the last complete write left under docs/ (None before the first one).
+    written: set[str] | None = None
+
+    def forget_render(self) -> None:
+        """Drop what the render and write stages remember (after a write that did not complete)."""
+        self.render = RenderMemo()
+        self.written = None
