@@ -1,0 +1,127 @@
+"""Editing one record of a large collection: what the pipeline does again, and how long it takes. Not a test.
+
+    python -m bench.incremental bench/out/kb-20k
+
+Two ways to rebuild after the edit are measured: a ``serve`` session regenerating (the process kept the previous
+run's state; :mod:`site_builder.session`) and a fresh ``site-builder build --pages-only`` process (warm record
+cache). For each edit the files rewritten are compared with the files whose bytes differ from before, and the
+edited record is restored afterwards. Prints Markdown for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from site_builder.build import generate
+from site_builder.project import Project
+from site_builder.session import Session
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATED = ("index.md", "papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference")
+
+
+def snapshot(docs: Path) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every generated file."""
+    out = {}
+    for name in GENERATED:
+        top = docs / name
+        if top.is_file():
+            st = top.stat()
+            out[name] = (st.st_mtime_ns, st.st_size)
+        for here, _dirs, files in os.walk(top):
+            for file in files:
+                path = os.path.join(here, file)
+                st = os.stat(path)
+                out[os.path.relpath(path, docs)] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def rewritten(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    """Files added, removed or written again."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _kinds(paths: list[str]) -> str:
+    """Paper pages and topic pages counted, other files named."""
+    papers = sum(p.startswith("papers/") for p in paths)
+    topics = sum(p.startswith("topics/") for p in paths)
+    named = [p for p in paths if not p.startswith(("papers/", "topics/"))]
+    counted = [f"{papers} paper page{'s' * (papers != 1)}"] if papers else []
+    counted += [f"{topics} topic page{'s' * (topics != 1)}"] if topics else []
+    return ", ".join(counted + [f"`{p}`" for p in named])
+
+
+EDITS = {
+    "summary": (r"(summary: )(\S+)", r"\1Edited \2"),
+    "title": (r"(title: )(\S+)", r"\1Edited \2"),
+}
+
+
+def fresh_build(root: Path) -> tuple[float, str]:
+    """A ``site-builder build --pages-only`` process: (pipeline seconds it reports, its last line)."""
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--pages-only"],
+                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                          check=True)
+    laps = re.findall(r"site-builder: (?:load\+check|render|write): .*\((\d+\.\d+) s\)", proc.stderr + proc.stdout)
+    return sum(float(x) for x in laps), proc.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("root", type=Path, help="the knowledge base (built at least once)")
+    args = parser.parse_args()
+    project = Project(args.root.resolve())
+    record = sorted(project.papers.glob("*.yaml"))[len(list(project.papers.glob("*.yaml"))) // 2]
+    original = record.read_text(encoding="utf-8")
+    session = Session()
+    start = time.perf_counter()
+    first = generate(project, session=session)
+    first_seconds = time.perf_counter() - start
+    n = first.papers
+    lines = ["## Editing one record", "",
+             f"Collection of {n:,} papers; the record edited is `{project.rel(record)}`. A `serve` session's first "
+             f"generation took {first_seconds:.1f} s (load avg {os.getloadavg()[0]:.1f}). Then, per edit: the "
+             "session regenerating (what `site-builder serve` does after the edit) and a fresh `site-builder build "
+             "--pages-only` process (warm record cache), each timing load, check, model, render and write.", "",
+             "| edit | rebuild | pipeline (s) | records read | files rewritten | rewritten = changed bytes | "
+             "which | load avg |", "|---|---|---:|---:|---:|---|---|---|"]
+    try:
+        for name, (pattern, replacement) in EDITS.items():
+            record.write_text(re.sub(pattern, replacement, original, count=1), encoding="utf-8")
+            before = snapshot(project.docs)
+            contents_before = {k: (project.docs / k).read_bytes() for k in before}
+            start = time.perf_counter()
+            result = generate(project, session=session)
+            seconds = time.perf_counter() - start
+            after = snapshot(project.docs)
+            changed = sorted(k for k in after if (project.docs / k).read_bytes() != contents_before.get(k))
+            touched = rewritten(before, after)
+            lines.append(f"| {name} | serve session | {seconds:.2f} | {session.files.read} | {len(touched)} | "
+                         f"{'yes' if touched == changed else 'NO'} | {_kinds(touched)} | {os.getloadavg()[0]:.1f} |")
+            record.write_text(original, encoding="utf-8")
+            generate(project, session=session)  # back to the original pages
+            record.write_text(re.sub(pattern, replacement, original, count=1), encoding="utf-8")
+            before = snapshot(project.docs)
+            seconds, summary = fresh_build(project.root)
+            touched = rewritten(before, snapshot(project.docs))
+            lines.append(f"| {name} | fresh build process | {seconds:.2f} | {n:,} | {len(touched)} | "
+                         f"{'yes' if touched == changed else 'NO'} | {_kinds(touched)} | "
+                         f"{os.getloadavg()[0]:.1f} |")
+            record.write_text(original, encoding="utf-8")
+            generate(project, session=session)
+            if result.failed:
+                lines.append(f"(the {name} edit made the records fail validation)")
+    finally:
+        record.write_text(original, encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""The scale benchmarks in one command; results go to bench/RESULTS.md. Not a test.
+
+    python -m bench.run                          # 1k, 5k, 20k papers; 3 runs (1 of the 20k whole build)
+    python -m bench.run --sizes 1000 --runs 1    # a quick look
+
+For each size: synthetic collection (bench/generate.py, reused when already there), the pipeline stages in a
+child process (first run with a cold record cache, then warm runs), the whole ``site-builder build`` under
+``/usr/bin/time -v`` (wall time and peak memory of the process, MkDocs included), and the bare site generator
+(``mkdocs build``) on the same generated pages. For the largest size also: editing one record (a fresh build and
+a ``serve`` session regenerating), the explore index size and the explore page's filter interaction in Chromium.
+Every measurement records the machine's load average next to it: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+RESULTS = REPO / "bench" / "RESULTS.md"
+STAGES = ("load", "check", "graph", "model", "render", "write")
+PIPELINE = ("load", "check", "model", "render", "write")  # what the build runs on this branch
+
+
+def _env() -> dict[str, str]:
+    # Children import the package from this checkout, whatever an editable install elsewhere points at.
+    return {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": "0"}
+
+
+def load_average() -> str:
+    """The 1-minute load average, for the note next to each figure."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+@dataclass
+class Timed:
+    """One child process: wall seconds, peak resident memory (MiB), its output, load before and after."""
+
+    wall: float
+    peak_mib: float
+    output: str
+    load: str
+
+
+def run_timed(args: list[str], cwd: Path = REPO) -> Timed:
+    """Run ``args`` under ``/usr/bin/time -v``; fail loudly when the command fails."""
+    before = load_average()
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *args], cwd=cwd, env=_env(),
+                              capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        usage = Path(report.name).read_text()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", usage)
+    return Timed(wall, int(peak.group(1)) / 1024 if peak else float("nan"), proc.stdout + proc.stderr,
+                 f"{before}→{load_average()}")
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one collection size."""
+
+    papers: int
+    generated: bool
+    cold: dict[str, float] = field(default_factory=dict)
+    warm: dict[str, float] = field(default_factory=dict)
+    stage_loads: list[str] = field(default_factory=list)
+    files: int = 0
+    builds: list[Timed] = field(default_factory=list)
+    build_stages: dict[str, float] = field(default_factory=dict)
+    bare: list[Timed] = field(default_factory=list)
+
+    @property
+    def build_wall(self) -> float:
+        """Median wall time of the whole build."""
+        return statistics.median(t.wall for t in self.builds)
+
+    @property
+    def bare_wall(self) -> float:
+        """Median wall time of the bare site generator."""
+        return statistics.median(t.wall for t in self.bare)
+
+    def pipeline(self, stages: tuple[str, ...] = PIPELINE) -> float:
+        """Median warm pipeline seconds over ``stages``."""
+        return sum(self.warm[s] for s in stages)
+
+
+def measure_stages(root: Path, runs: int, result: SizeResult) -> None:
+    """The stages in a child process: one cold run, then ``runs`` warm ones (medians kept)."""
+    warm: dict[str, list[float]] = {s: [] for s in STAGES}
+    for i in range(runs + 1):
+        args = [sys.executable, "-m", "bench.stages", str(root)] + (["--cold"] if i == 0 else [])
+        timed = run_timed(args)
+        data = json.loads(timed.output.strip().splitlines()[-1])
+        result.files = data["files"]
+        result.stage_loads.append(timed.load)
+        if i == 0:
+            result.cold = data["seconds"]
+        else:
+            for stage, seconds in data["seconds"].items():
+                warm[stage].append(seconds)
+    result.warm = {s: statistics.median(v) for s, v in warm.items()}
+
+
+_LAP = re.compile(r"site-builder: (load\+check|render|write): .*\((\d+\.\d+) s\)")
+_SITE = re.compile(r"site-builder: site: done \((\d+\.\d+) s\)")
+
+
+def measure_builds(root: Path, runs: int, result: SizeResult) -> None:
+    """The whole build, then the bare site generator on the pages it generated."""
+    laps: dict[str, list[float]] = {}
+    for _ in range(runs):
+        timed = run_timed([sys.executable, "-m", "site_builder", "build", "--root", str(root)])
+        result.builds.append(timed)
+        for stage, seconds in _LAP.findall(timed.output):
+            laps.setdefault(stage, []).append(float(seconds))
+        for seconds in _SITE.findall(timed.output):
+            laps.setdefault("site", []).append(float(seconds))
+    result.build_stages = {k: statistics.median(v) for k, v in laps.items()}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="bench-bare-") as site:
+            result.bare.append(run_timed([sys.executable, "-m", "mkdocs", "build", "--quiet", "--strict",
+                                          "--config-file", str(root / "mkdocs.yml"), "--site-dir", site]))
+
+
+def machine() -> list[str]:
+    """Lines describing the machine and the software measured."""
+    import markdown
+    import material
+    import mkdocs
+
+    cpu = "unknown CPU"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)  # type: ignore[union-attr]
+    except (OSError, AttributeError):
+        pass
+    mem = ""
+    try:
+        kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+        mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, AttributeError, ValueError):
+        pass
+    return [f"- Machine: {os.cpu_count()} × {cpu}{mem}, {platform.system()} {platform.release()} (shared with other "
+            "work: the load average, 1-minute, is given next to each figure as before→after)",
+            f"- Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}, "
+            f"Python-Markdown {markdown.__version__}"]
+
+
+def _ms(seconds: float, papers: int) -> str:
+    return f"{seconds / papers * 1000:.3f}"
+
+
+def report(results: list[SizeResult], extra: list[str], command: str, started: dt.datetime,
+           minutes: float) -> str:
+    """RESULTS.md."""
+    lines = ["# Scale benchmarks", "",
+             f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command}` ({minutes:.0f} minutes in all).", "",
+             *machine(), "",
+             "Synthetic collections from `bench/generate.py` (the repository's taxonomy, datasets, site settings and "
+             "hand-written pages; seeded records and a Semantic Scholar snapshot with ~15 citations inside the "
+             "collection per paper). Times are wall-clock seconds, medians of the warm runs unless said otherwise.",
+             "", "## Pipeline stages (everything but the site generator)", "",
+             "| papers | " + " | ".join(STAGES) + " | pipeline | ms/paper | +graph ms/paper | cold-cache pipeline | "
+             "load avg |",
+             "|---:|" + "---:|" * (len(STAGES) + 5)]
+    for r in results:
+        cells = [f"{r.warm[s]:.2f}" for s in STAGES]
+        cold = sum(r.cold[s] for s in PIPELINE)
+        lines.append(f"| {r.papers:,} | " + " | ".join(cells) + f" | {r.pipeline():.2f} | "
+                     f"{_ms(r.pipeline(), r.papers)} | {_ms(r.pipeline(STAGES), r.papers)} | {cold:.2f} | "
+                     f"{', '.join(r.stage_loads)} |")
+    lines += ["", "`graph` (snapshot + citation graph + most cited) is not run by `site-builder build` on this branch; "
+              "the +graph column adds it as it will be once the citation pages are merged. The cold-cache column is "
+              "the first run after deleting `.cache/site-builder/records`.", "",
+              "## Whole build and the bare site generator", "",
+              "| papers | runs | build (s) | build ms/paper | peak memory | pipeline share | bare `mkdocs build` (s) "
+              "| build / bare | build stages (load+check, render, write, site) | load avg |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        share = sum(r.build_stages.get(k, 0) for k in ("load+check", "render", "write")) / r.build_wall
+        stages = ", ".join(f"{r.build_stages.get(k, float('nan')):.1f}" for k in ("load+check", "render", "write",
+                                                                                    "site"))
+        peak = max(t.peak_mib for t in r.builds)
+        loads = ", ".join(t.load for t in r.builds + r.bare)
+        lines.append(f"| {r.papers:,} | {len(r.builds)} | {r.build_wall:.1f} | {_ms(r.build_wall, r.papers)} | "
+                     f"{peak:.0f} MiB | {share:.1%} | {r.bare_wall:.1f} | {r.build_wall / r.bare_wall:.2f} | "
+                     f"{stages} | {loads} |")
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        ratio = (large.build_wall / large.papers) / (small.build_wall / small.papers)
+        lines += ["", f"Per-paper cost of the whole build at {large.papers:,} papers is {ratio:.2f}× the cost at "
+                  f"{small.papers:,}."]
+    return "\n".join(lines + ["", *extra]) + "\n"
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,5000,20000", help="collection sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="warm runs of the stages and whole builds (median)")
+    parser.add_argument("--large-runs", type=int, default=1,
+                        help="whole builds of the largest size when it has 10,000 papers or more (each takes minutes)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the explore page measurement in Chromium")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import ensure
+
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    results: list[SizeResult] = []
+    for n in sizes:
+        root, generated = ensure(n, OUT / f"kb-{n // 1000}k" if n % 1000 == 0 else OUT / f"kb-{n}")
+        result = SizeResult(n, generated)
+        print(f"[{n}] stages", flush=True)
+        measure_stages(root, args.runs, result)
+        runs = args.large_runs if n >= 10_000 else args.runs
+        print(f"[{n}] whole build and bare site generator, {runs} run(s) each", flush=True)
+        measure_builds(root, runs, result)
+        results.append(result)
+    extra: list[str] = []
+    largest = OUT / (f"kb-{sizes[-1] // 1000}k" if sizes[-1] % 1000 == 0 else f"kb-{sizes[-1]}")
+    print(f"[{sizes[-1]}] editing one record", flush=True)
+    timed = run_timed([sys.executable, "-m", "bench.incremental", str(largest)])
+    extra += [timed.output.strip(), ""]
+    print(f"[{sizes[-1]}] explore", flush=True)
+    extra += explore_report(largest, browser=not args.no_browser)
+    minutes = (time.perf_counter() - t0) / 60
+    command = "python -m bench.run " + " ".join(sys.argv[1:])
+    args.output.write_text(report(results, extra, command.strip(), started, minutes), encoding="utf-8")
+    print(f"wrote {args.output} ({minutes:.0f} min)")
+
+
+def explore_report(root: Path, browser: bool) -> list[str]:
+    """The explore index (raw and gzipped) and, in Chromium, the time from a filter click to the updated table."""
+    index = (root / "site" / "explore" / "papers-index.json").read_bytes()
+    lines = ["## Explore page", "",
+             f"Index `explore/papers-index.json`: {len(index) / 1024 / 1024:.2f} MiB raw, "
+             f"{len(gzip.compress(index, 6)) / 1024 / 1024:.2f} MiB gzipped (level 6, as a web server would send it)."]
+    if browser:
+        timed = run_timed([sys.executable, "-m", "bench.explore_browser", str(root / "site")])
+        lines += ["", timed.output.strip(), "", f"(load average {timed.load})"]
+    return lines
+
+
+if __name__ == "__main__":
+    main()
