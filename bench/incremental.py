@@ -63,13 +63,13 @@ EDITS = {
 }
 
 
-def fresh_build(root: Path) -> tuple[float, str]:
-    """A ``site-builder build --pages-only`` process: (pipeline seconds it reports, its last line)."""
+def fresh_build(root: Path) -> float:
+    """A ``site-builder build --pages-only`` process: the pipeline seconds it reports."""
     proc = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--pages-only"],
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                           check=True)
     laps = re.findall(r"site-builder: (?:load\+check|render|write): .*\((\d+\.\d+) s\)", proc.stderr + proc.stdout)
-    return sum(float(x) for x in laps), proc.stdout.strip().splitlines()[-1]
+    return sum(float(x) for x in laps)
 
 
 def main() -> None:
@@ -109,7 +109,7 @@ def main() -> None:
             generate(project, session=session)  # back to the original pages
             record.write_text(re.sub(pattern, replacement, original, count=1), encoding="utf-8")
             before = snapshot(project.docs)
-            seconds, summary = fresh_build(project.root)
+            seconds = fresh_build(project.root)
             touched = rewritten(before, snapshot(project.docs))
             lines.append(f"| {name} | fresh build process | {seconds:.2f} | {n:,} | {len(touched)} | "
                          f"{'yes' if touched == changed else 'NO'} | {_kinds(touched)} | "

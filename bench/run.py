@@ -14,6 +14,7 @@ Every measurement records the machine's load average next to it: the machine is 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -144,17 +145,12 @@ def machine() -> list[str]:
     import material
     import mkdocs
 
-    cpu = "unknown CPU"
-    try:
+    cpu, mem = "unknown CPU", ""
+    with contextlib.suppress(OSError, AttributeError):
         cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)  # type: ignore[union-attr]
-    except (OSError, AttributeError):
-        pass
-    mem = ""
-    try:
+    with contextlib.suppress(OSError, AttributeError, ValueError):
         kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
         mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, AttributeError, ValueError):
-        pass
     return [f"- Machine: {os.cpu_count()} × {cpu}{mem}, {platform.system()} {platform.release()} (shared with other "
             "work: the load average, 1-minute, is given next to each figure as before→after)",
             f"- Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}, "

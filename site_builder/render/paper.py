@@ -84,8 +84,8 @@ def paper_markdown(view: PaperView) -> str:
         + ("search:\n  exclude: true\n" if view.unsearched else "")
         + "---\n\n"
         f"# {text(p.title)}\n\n"
-        f'<div class="sb-paper-meta">\n<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
-        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n</div>\n\n'
+        f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
+        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n\n'
         f"{text(p.summary)}\n\n"
         f'## Taxonomy\n\n<ul class="sb-tags">\n{tags}</ul>\n'
         + _section("Links", "sb-links", _links(p))
