@@ -201,7 +201,57 @@ def report(results: list[SizeResult], extra: list[str], command: str, started: d
         ratio = (large.build_wall / large.papers) / (small.build_wall / small.papers)
         lines += ["", f"Per-paper cost of the whole build at {large.papers:,} papers is {ratio:.2f}× the cost at "
                   f"{small.papers:,}."]
-    return "\n".join(lines + ["", *extra]) + "\n"
+    at = lines.index("") + 1 + lines[lines.index("") + 1:].index("") + 1  # after the date and machine paragraphs
+    at += lines[at:].index("") + 1
+    return "\n".join(lines[:at] + acceptance(results, extra) + lines[at:] + ["", *extra]) + "\n"
+
+
+def _cells(extra: list[str], first: str) -> list[list[str]]:
+    """Rows of the Markdown tables in ``extra`` whose first cell is ``first``."""
+    rows = []
+    for block in extra:
+        for line in block.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("|") and cells[0] == first:
+                rows.append(cells)
+    return rows
+
+
+def acceptance(results: list[SizeResult], extra: list[str]) -> list[str]:
+    """The "done when" points of issue 7, judged from this run's figures."""
+    large, small = results[-1], results[0]
+    out = ["## The points of issue 7, from the figures below", ""]
+
+    def point(ok: bool, text: str) -> None:
+        out.append(f"- {'met' if ok else '**not met**'}: {text}")
+
+    share = sum(large.build_stages.get(k, 0) for k in ("load+check", "render", "write")) / large.build_wall
+    per = large.pipeline() / large.papers * 1000
+    with_graph = large.pipeline(STAGES) / large.papers * 1000
+    point(per <= 1 and share <= 0.05, f"pipeline at {large.papers:,} papers {per:.2f} ms/paper (≤ 1) and "
+          f"{share:.1%} of the whole build (≤ 5%); with the graph stage {with_graph:.2f} ms/paper")
+    peak = max(t.peak_mib for t in large.builds)
+    ratio = (large.build_wall / large.papers) / (small.build_wall / small.papers)
+    point(large.build_wall <= 240 and peak <= 1536 and ratio <= 1.5,
+          f"whole build of {large.papers:,} papers {large.build_wall:.0f} s (≤ 240), peak {peak:.0f} MiB (≤ 1536), "
+          f"per-paper cost {ratio:.2f}× the cost at {small.papers:,} (≤ 1.5); the bare site generator alone took "
+          f"{large.bare_wall:.0f} s")
+    edits = _cells(extra, "summary") + _cells(extra, "title")
+    session = [float(c[2]) for c in edits if c[1] == "serve session"]
+    fresh = [float(c[2]) for c in edits if c[1] == "fresh build process"]
+    exact = all(c[5] == "yes" for c in edits)
+    if session:
+        point(max(session) < 2 and exact, f"editing one record: a serve session's pipeline took {max(session):.2f} s "
+              f"at most (< 2) and rewrote {'only' if exact else 'NOT only'} the files whose bytes changed; a fresh "
+              f"build process (warm record cache) took {max(fresh):.1f} s")
+    clicks = [float(c[2]) for c in _cells(extra, "objective: contrastive") + _cells(extra, "modality: image")
+              + _cells(extra, "has code") + _cells(extra, "clear all filters")]
+    gz = [line for block in extra for line in block.splitlines() if "gzipped" in line]
+    size = float(gz[0].split("MiB raw, ")[1].split(" MiB")[0]) if gz else float("nan")
+    if clicks:
+        point(size < 3 and max(clicks) < 100, f"explore at {large.papers:,} papers: index {size:.2f} MiB gzipped "
+              f"(< 3), filter clicks {max(clicks):.0f} ms at most (< 100)")
+    return [*out, ""]
 
 
 def main() -> None:
