@@ -86,6 +86,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int | None, int | None, str]]]
     "whitespace-only": ({"whitespace-only.yaml": P}, ("papers/whitespace-only.yaml", 1, 1, "empty-file")),
     "year-float": ({"year-float.yaml": P}, ("papers/year-float.yaml", 6, 7, "wrong-type")),
     "year-word": ({"year-word.yaml": P}, ("papers/year-word.yaml", 6, 7, "wrong-type")),
+    "unicode-line-separator": ({"line-separator.yaml": P}, ("papers/line-separator.yaml", 2, 14, "yaml-line-break")),
     "huge-file": ({}, ("papers/huge.yaml", 1, 1, "file-too-large")),
 }
 
