@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, paper_yaml
+from tests.conftest import REPO, KbFactory, paper_yaml
 
 FILES = Path(__file__).parent / "hostile" / "files"
 MIB = 1024 * 1024
@@ -136,8 +136,8 @@ def outcomes() -> dict[str, Outcome]:
 
 
 def test_corpus_is_large_and_every_file_is_used() -> None:
-    used = {source for placements, _ in CASES.values() for source in placements}
-    assert len(CASES) >= 40
+    used = {source for placements, _ in CASES.values() for source in placements} | set(BIB_CASES)
+    assert len(CASES) + len(BIB_CASES) >= 40
     assert used == {p.name for p in FILES.iterdir()}
 
 
@@ -149,3 +149,27 @@ def test_hostile_input(name: str, outcomes: dict[str, Outcome]) -> None:
     assert outcome.stderr == ""
     assert CASES[name][1] in outcome.problems, outcome.problems
     assert outcome.max_rss_mib < 200, f"peak memory {outcome.max_rss_mib:.0f} MiB"
+
+
+# BibTeX given to `site-builder add --bibtex`: file -> (line, code) of the problem it must produce.
+BIB_CASES: dict[str, tuple[int | None, str]] = {
+    "broken-brace.bib": (8, "bibtex-syntax"),
+    "deep-braces.bib": (1, "bibtex-syntax"),
+    "latin1.bib": (2, "encoding"),
+    "no-entries.bib": (None, "bibtex-empty"),
+    "binary.bib": (1, "encoding"),
+}
+
+
+@pytest.mark.parametrize("name", list(BIB_CASES))
+def test_hostile_bibtex(name: str, kb: KbFactory) -> None:
+    root = kb()
+    source = FILES / name
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "add", "--root", str(root), "--bibtex", str(source),
+                           "--dry-run"], capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
+    line, code = BIB_CASES[name]
+    where = f"{source}:{line}" if line is not None else f"{source}"
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr == ""
+    assert f"{where}: error [{code}]" in proc.stdout, proc.stdout
+    assert not list((root / "papers").iterdir())
