@@ -39,6 +39,8 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int | None, int | None, str]]]
                       ("datasets/dataset-cycle-b.yaml", 13, 16, "dataset-cycle")),
     "dataset-path-traversal": ({"dataset-traversal.yaml": P}, ("papers/dataset-traversal.yaml", 22, 12, "bad-id")),
     "deep-nesting": ({"deep-nesting.yaml": P}, ("papers/deep-nesting.yaml", 2, 39, "yaml-too-deep")),
+    "deep-block-nesting": ({"deep-nesting-block.yaml": P}, ("papers/deep-nesting-block.yaml", 34, 65,
+                                                             "yaml-too-deep")),
     "duplicate-key-ids": ({"dup-key-ids.yaml": P}, ("papers/dup-key-ids.yaml", 11, 3, "duplicate-key")),
     "duplicate-key-in-list": ({"dup-key-in-list.yaml": P}, ("papers/dup-key-in-list.yaml", 15, 7, "duplicate-key")),
     "duplicate-key-tags": ({"dup-key-tags.yaml": P}, ("papers/dup-key-tags.yaml", 19, 3, "duplicate-key")),
