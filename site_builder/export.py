@@ -44,14 +44,11 @@ class ExportFormat:
 
 
 def _citation_graph(kb: KnowledgeBase, snapshot: Snapshot) -> Any:
-    from site_builder.graph import build_graph  # networkx loads only when a graph is exported (fast CLI start)
+    from site_builder.graph import citation_graph  # networkx loads only when a graph is needed (fast CLI start)
 
     if not snapshot.present or not snapshot.records:
         raise SiteBuilderError("citation data has not been fetched yet: run 'site-builder enrich' first")
-    graph = build_graph(kb.papers, snapshot.records)
-    as_of = snapshot.as_of(kb.papers)
-    graph.graph["fetched"] = as_of.isoformat() if as_of else ""
-    return graph
+    return citation_graph(kb.papers, snapshot)
 
 
 def _graph_summary(graph: Any) -> str:
@@ -59,16 +56,21 @@ def _graph_summary(graph: Any) -> str:
             f"(Semantic Scholar data as of {graph.graph['fetched']})")
 
 
-def to_graphml(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
-    """GraphML of the citation graph; tuple attributes (edge ``intents``) become comma-separated text."""
+def graphml_text(graph: Any) -> str:
+    """GraphML of a citation graph; tuple attributes (edge ``intents``) become comma-separated text."""
     import networkx as nx
 
-    graph = _citation_graph(kb, snapshot)
     flat = nx.DiGraph(**graph.graph)
     flat.add_nodes_from(graph.nodes(data=True))
     for source, target, attrs in graph.edges(data=True):
         flat.add_edge(source, target, **{k: ",".join(v) if isinstance(v, tuple) else v for k, v in attrs.items()})
-    return Exported("\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n", _graph_summary(graph))
+    return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
+
+
+def to_graphml(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
+    """GraphML of the citation graph (the site's downloads/citation-graph.graphml)."""
+    graph = _citation_graph(kb, snapshot)
+    return Exported(graphml_text(graph), _graph_summary(graph))
 
 
 def to_node_link_json(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
