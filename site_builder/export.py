@@ -56,19 +56,10 @@ def _graph_summary(graph: Any) -> str:
             f"(Semantic Scholar data as of {graph.graph['fetched']})")
 
 
-def graphml_text(graph: Any) -> str:
-    """GraphML of a citation graph; tuple attributes (edge ``intents``) become comma-separated text."""
-    import networkx as nx
-
-    flat = nx.DiGraph(**graph.graph)
-    flat.add_nodes_from(graph.nodes(data=True))
-    for source, target, attrs in graph.edges(data=True):
-        flat.add_edge(source, target, **{k: ",".join(v) if isinstance(v, tuple) else v for k, v in attrs.items()})
-    return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
-
-
 def to_graphml(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
     """GraphML of the citation graph (the site's downloads/citation-graph.graphml)."""
+    from site_builder.graphml import graphml_text
+
     graph = _citation_graph(kb, snapshot)
     return Exported(graphml_text(graph), _graph_summary(graph))
 
