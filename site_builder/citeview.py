@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, most_cited
 from site_builder.models import Paper
-from site_builder.snapshot import SURVEY_ID, Citing, Snapshot
+from site_builder.snapshot import S2_PAGE, SURVEY_ID, Citing, Snapshot
 
 #: A paper outside the collection joins the candidates queue when at least this many papers of the collection
 #: reference it. One reference can be incidental and two can come from one group of authors; three independent
@@ -24,7 +24,6 @@ from site_builder.snapshot import SURVEY_ID, Citing, Snapshot
 CANDIDATE_MIN = 3
 #: How many papers the most-cited ranking lists.
 MOST_CITED = 20
-S2_PAGE = "https://www.semanticscholar.org/paper/"
 
 Status = Literal["ok", "not-found", "not-fetched"]
 
@@ -88,7 +87,7 @@ class Citations:
         members = set(ids)
         counts: Counter[str] = Counter()
         for pid in ids:
-            counts.update(q for q in self.graph.successors(pid) if q in members)
+            counts.update(q for q in self.papers[pid].cites if q in members)
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         return Within(sum(counts.values()), ranked)
 

@@ -34,6 +34,8 @@ from site_builder.yamlio import Positions
 SCHEMA = 1
 #: The record whose "cited by" list is fetched too (the survey the collection is built on).
 SURVEY_ID = "ssml-survey"
+#: A paper's page on Semantic Scholar is this followed by its paperId.
+S2_PAGE = "https://www.semanticscholar.org/paper/"
 ExternalIds = dict[str, str | int]
 
 
