@@ -275,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[root], help="preview the site, regenerating pages when records change",
                        description="Generate the pages, then serve the site with 'mkdocs serve' (live reload). "
-                                   "Changes to papers/, datasets/, taxonomy.yaml or data/cited-by-survey.yaml "
-                                   "regenerate the affected pages; problems are printed and the old pages kept.")
+                                   "Changes to papers/, datasets/, taxonomy.yaml, data/cited-by-survey.yaml or "
+                                   "the snapshot data/semantic-scholar/ regenerate the affected pages; problems are "
+                                   "printed and the old pages kept.")
     p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
                    help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
     p.add_argument("--dirty", action="store_true",

@@ -41,15 +41,13 @@ def _tiebreak(pid: str) -> float:
     return int.from_bytes(hashlib.sha1(pid.encode("utf-8")).digest()[:6], "big") / float(1 << 48)
 
 
-def _heights(year: np.ndarray, key: np.ndarray, ties: np.ndarray) -> np.ndarray:
-    """Each paper's relative height in (0, 1) inside its year when the year's papers are sorted by ``key``."""
-    order = np.lexsort((np.arange(len(year)), ties, key, year))
-    sorted_years = year[order]
-    starts = np.searchsorted(sorted_years, sorted_years, side="left")
-    ends = np.searchsorted(sorted_years, sorted_years, side="right")
-    heights = np.empty(len(year))
-    heights[order] = (np.arange(len(year)) - starts + 0.5) / (ends - starts)
-    return heights
+def _rank(members: np.ndarray, key: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Relative heights in (0, 1) of ``members`` (paper numbers of one year) sorted by ``key``, then ``ties``."""
+    order = members[np.lexsort((members, ties[members], key))]
+    heights: np.ndarray = np.empty(len(ties))
+    heights[order] = (np.arange(len(order)) + 0.5) / len(order)
+    ranked: np.ndarray = heights[members]
+    return ranked
 
 
 def year_layout(years: Mapping[str, int], edges: Iterable[tuple[str, str]], sweeps: int = SWEEPS) -> Layout:
@@ -65,10 +63,21 @@ def year_layout(years: Mapping[str, int], edges: Iterable[tuple[str, str]], swee
     year = np.array([years[pid] for pid in ids], dtype=np.int64)
     ties = np.array([_tiebreak(pid) for pid in ids])
     degree = np.bincount(src, minlength=len(ids))
-    where = _heights(year, ties, ties)
-    for _ in range(sweeps):  # every paper moves to the mean height of its neighbours, then each year is re-ranked
-        total = np.bincount(src, weights=where[dst], minlength=len(ids))
-        where = _heights(year, np.where(degree > 0, total / np.maximum(degree, 1), where), ties)
+    columns = sorted(set(years.values()))
+    members = {y: np.flatnonzero(year == y) for y in columns}
+    outgoing = {y: (src[year[src] == y], dst[year[src] == y]) for y in columns}
+    where = np.empty(len(ids))
+    for y in columns:
+        where[members[y]] = _rank(members[y], ties[members[y]], ties)
+    # Each sweep visits the years in turn (forward, then backward): a year's papers move to the mean height of
+    # their neighbours as they are now, so later years already see the new order (this does not oscillate).
+    for sweep in range(sweeps):
+        for y in columns if sweep % 2 == 0 else reversed(columns):
+            near_src, near_dst = outgoing[y]
+            total = np.bincount(near_src, weights=where[near_dst], minlength=len(ids))[members[y]]
+            count = degree[members[y]]
+            key = np.where(count > 0, total / np.maximum(count, 1), where[members[y]])
+            where[members[y]] = _rank(members[y], key, ties)
     by_year: dict[int, list[str]] = defaultdict(list)
     for i in np.lexsort((np.arange(len(ids)), where)):
         by_year[int(year[i])].append(ids[i])

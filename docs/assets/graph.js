@@ -15,7 +15,8 @@
   var OTHER_COLOUR = "#8c8c8c";
   var NONE_COLOUR = "#c8c8c8";
   var LINES_BY_DEFAULT = 30000;  /* more citations than this: lines only for the dot under the pointer */
-  var CANVAS_HEIGHT = 560;
+  var MIN_HEIGHT = 320;
+  var MAX_HEIGHT = 640;
   var MARGIN = 24;
   var MATCHES_LISTED = 8;
   var cache = {};
@@ -148,7 +149,7 @@
     var visible = null;
     var shownCount = 0;
     var view = { scale: 1, tx: 0, ty: 0 };
-    var size = { w: 0, h: CANVAS_HEIGHT };
+    var size = { w: 0, h: MIN_HEIGHT };
     var touched = false;
     var hovered = null;
     var matches = [];
@@ -374,6 +375,9 @@
       if (!document.body.contains(root)) { observer.disconnect(); return; }
       var ratio = window.devicePixelRatio || 1;
       size.w = Math.max(200, stage.clientWidth);
+      /* as tall as the picture needs at this width, within bounds that fit a screen */
+      size.h = Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT,
+        (size.w - 2 * MARGIN) * data.raw.h / Math.max(data.raw.w, 1) + 2 * MARGIN)));
       canvas.width = Math.round(size.w * ratio);
       canvas.height = Math.round(size.h * ratio);
       canvas.style.height = size.h + "px";
