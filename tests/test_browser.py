@@ -352,3 +352,14 @@ def test_graphml_download_loads_in_networkx(page: Page, base_url: str, built_sit
     assert sorted(graph.nodes) == ["alpha", "bravo", "charlie", "delta", "echo", "xss"]
     assert sorted(graph.edges) == [("alpha", "charlie"), ("alpha", "echo"), ("bravo", "alpha"),
                                    ("bravo", "charlie"), ("delta", "alpha"), ("delta", "bravo"), ("delta", "echo")]
+
+
+def test_graph_shows_hostile_titles_as_text(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url)
+    x, y = on_canvas(page, built_site, "xss")
+    box = page.locator("#sb-graph canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.locator(".sb-graph__tip strong")).to_have_text(
+        "<script>alert(1)</script> *[x](javascript:alert(1))* & Friends {: onclick=alert(1)}")
+    assert page.locator(".sb-graph__tip *").evaluate_all("nodes => nodes.map(n => n.tagName)") == ["STRONG", "SPAN"]

@@ -79,7 +79,8 @@ def test_removed_record_removes_its_page(tmp_path: Path) -> None:
     assert (project.docs / "contribute.md").is_file()
 
 
-@pytest.mark.parametrize("page", ["papers/xss/index.md", "index.md", "explore/index.md", "topics/index.md"])
+@pytest.mark.parametrize("page", ["papers/xss/index.md", "index.md", "explore/index.md", "topics/index.md",
+                                  "candidates/index.md", "graph/index.md", "trends/index.md"])
 def test_hostile_text_never_appears_as_markup(page: str) -> None:
     text = _render()[page].decode()
     for needle in ("<script", "<img", "<iframe", 'href="javascript', "](javascript", "**bold**"):

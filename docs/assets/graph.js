@@ -15,6 +15,7 @@
   var OTHER_COLOUR = "#8c8c8c";
   var NONE_COLOUR = "#c8c8c8";
   var LINES_BY_DEFAULT = 30000;  /* more citations than this: lines only for the dot under the pointer */
+  var MAX_LINES = 8000;  /* lines drawn per frame at most (an even sample when more are in view) */
   var MIN_HEIGHT = 320;
   var MAX_HEIGHT = 640;
   var MARGIN = 24;
@@ -169,6 +170,7 @@
     var reset = el("button", { type: "button", text: "Reset view" });
     var lines = el("input", { type: "checkbox", id: "sb-graph-lines" });
     lines.checked = data.edges.length / 2 <= LINES_BY_DEFAULT;
+    var linesNote = el("span", { className: "sb-graph__note" });
     var find = el("input", { type: "search", id: "sb-graph-find", autocomplete: "off", placeholder: "title or id" });
     var found = el("ul", { className: "sb-graph__found" });
     var status = el("p", { className: "sb-status", role: "status", "aria-live": "polite" });
@@ -200,7 +202,7 @@
 
     var controls = el("form", { className: "sb-graph__controls", "aria-label": "Graph controls" }, [
       el("div", { className: "sb-toolbar" }, [zoomIn, zoomOut, reset,
-        el("label", { for: "sb-graph-lines" }, [lines, document.createTextNode(" All citation lines")])]),
+        el("label", { for: "sb-graph-lines" }, [lines, document.createTextNode(" Citation lines"), linesNote])]),
       el("label", { for: "sb-graph-colour", text: "Colour by " }), colourSelect, legend,
       el("fieldset", {}, [el("legend", { text: "Show only" })].concat(filters, [clear])),
       el("label", { for: "sb-graph-find", text: "Find a paper" }), find, found
@@ -244,6 +246,39 @@
       });
     }
 
+    function inView(p) {
+      var s = toScreen(p);
+      return s[0] >= 0 && s[1] >= 0 && s[0] <= size.w && s[1] <= size.h;
+    }
+
+    /* Every citation with an end in view, or an even sample of them when there are more than MAX_LINES: drawing
+       stays fast at any size, and zooming in shows every line of the smaller area. */
+    function drawLines(ctx, fg) {
+      var shown = data.papers.map(function (p) { return visible[p.num] && inView(p); });
+      var total = 0;
+      data.papers.forEach(function (p) {
+        if (!visible[p.num]) return;
+        p.out.forEach(function (q) { if (visible[q] && (shown[p.num] || shown[q])) total++; });
+      });
+      var stride = Math.max(1, Math.ceil(total / MAX_LINES));
+      var seen = 0;
+      ctx.globalAlpha = Math.min(0.5, Math.max(0.06, 3 / Math.sqrt(Math.min(total, MAX_LINES) || 1)));
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 0.6;
+      ctx.beginPath();
+      data.papers.forEach(function (p) {
+        if (!visible[p.num]) return;
+        p.out.forEach(function (q) {
+          if (!visible[q] || !(shown[p.num] || shown[q]) || seen++ % stride) return;
+          var a = toScreen(p), b = toScreen(data.papers[q]);
+          ctx.moveTo(a[0], a[1]);
+          ctx.lineTo(b[0], b[1]);
+        });
+      });
+      ctx.stroke();
+      if (stride > 1) linesNote.textContent = " (1 in " + stride + " at this zoom)";
+    }
+
     function draw() {
       var ratio = window.devicePixelRatio || 1;
       var ctx = canvas.getContext("2d");
@@ -257,14 +292,8 @@
       ctx.font = "11px sans-serif";
       ctx.textAlign = "center";
       data.raw.years.forEach(function (y) { ctx.fillText(String(y[0]), y[1] * view.scale + view.tx, 12); });
-      if (lines.checked) {
-        ctx.globalAlpha = Math.min(0.5, Math.max(0.06, 3 / Math.sqrt(data.edges.length / 2 || 1)));
-        ctx.strokeStyle = fg;
-        ctx.lineWidth = 0.6;
-        ctx.beginPath();
-        data.papers.forEach(function (p) { if (visible[p.num]) strokeEdges(ctx, p.out, p); });
-        ctx.stroke();
-      }
+      linesNote.textContent = "";
+      if (lines.checked) drawLines(ctx, fg);
       if (hovered) {
         ctx.globalAlpha = 0.9;
         ctx.lineWidth = 1.4;
