@@ -6,7 +6,7 @@
  * Positions are computed at build time, so the browser only draws: one path per colour for the dots and one for
  * the lines, dots outside the view skipped, hit tests through a grid of cells. The colour and the filters live in
  * the query string (filters use the facet ids as keys, like the explore page). Works with the theme's instant
- * navigation (document$) and without it. No third-party code.
+ * navigation (document$) and without it (see common.js). No third-party code.
  */
 (function () {
   "use strict";
@@ -20,18 +20,8 @@
   var MAX_HEIGHT = 640;
   var MARGIN = 24;
   var MATCHES_LISTED = 8;
-  var cache = {};
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "text") node.textContent = attrs[key];
-      else if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
+  var el = window.SSMLKB.el;
 
   /* ---- the data ---- */
 
@@ -510,29 +500,8 @@
     root.setAttribute("data-state", "ready");
   }
 
-  function start() {
-    var root = document.getElementById("sb-graph");
-    if (!root || root.getAttribute("data-state")) return;
-    root.setAttribute("data-state", "loading");
-    var url = new URL(root.getAttribute("data-graph"), location.href).href;
-    var loading = cache[url] || (cache[url] = fetch(url).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    }).then(prepare));
-    loading.then(function (data) { mount(root, data); }, function (error) {
-      delete cache[url];
-      root.setAttribute("data-state", "error");
-      root.textContent = "";
-      root.appendChild(el("p", { className: "sb-note", text: "The citation graph could not be loaded (" +
-        error.message + "). Reload the page; every paper page also lists its citations." }));
-    });
-  }
-
-  if (typeof window.document$ !== "undefined" && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(start);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.SSMLKB.mountFromData("sb-graph", "data-graph", prepare, mount, function (message) {
+    return "The citation graph could not be loaded (" + message + "). Reload the page; every paper page also " +
+      "lists its citations.";
+  });
 })();
