@@ -17,6 +17,7 @@ from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
 from site_builder.report import plural
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
+from site_builder.snapshot import load_snapshot
 from site_builder.validate import validate
 from site_builder.write import WriteStats, write_outputs
 
@@ -73,12 +74,14 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
     start = time.perf_counter()
     info = read_site_info(project)
     checked = validate(project, strict=strict)
-    result = BuildResult(checked.problems, checked.checked)
+    snapshot = load_snapshot(project)
+    result = BuildResult(checked.problems + [p.promoted() if strict else p for p in snapshot.problems],
+                         checked.checked)
     lap = _Laps(result, progress, start)
     lap("load+check", checked.checked)
     if result.failed or checked.kb is None:
         return result
-    model = build_model(checked.kb, info)
+    model = build_model(checked.kb, info, snapshot)
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     outputs = render_site(model)
     result.generated = len(outputs)

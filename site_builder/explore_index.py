@@ -20,7 +20,7 @@ import json
 from typing import get_args
 
 from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type
-from site_builder.models import PaperKind
+from site_builder.models import Paper, PaperKind
 from site_builder.sitemodel import SiteModel
 from site_builder.taxonomy import Taxonomy
 
@@ -40,25 +40,37 @@ def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
     return numbers
 
 
+def taxonomy_rows(taxonomy: Taxonomy) -> tuple[list[list[str]], list[list[object]]]:
+    """The ``facets`` and ``nodes`` arrays of the index (shared with the citation graph's data)."""
+    numbers = node_numbers(taxonomy)
+    facet_pos = {fid: i for i, fid in enumerate(taxonomy.facets)}
+    nodes: list[list[object]] = [
+        [facet_pos[fid], nid, taxonomy.facet(fid).nodes[nid].label,
+         numbers[(fid, parent)] if (parent := taxonomy.facet(fid).nodes[nid].parent) else -1]
+        for (fid, nid) in numbers]
+    return [[f.id, f.label] for f in taxonomy.facets.values()], nodes
+
+
+def own_tag_numbers(paper: Paper, taxonomy: Taxonomy, numbers: dict[tuple[str, str], int]) -> list[int]:
+    """Node numbers of the paper's own tags (no ancestors), facets in taxonomy order."""
+    tags = paper.tags.model_dump()
+    return [numbers[(fid, t)] for fid in taxonomy.facets for t in dict.fromkeys(tags.get(fid, []))
+            if (fid, t) in numbers]
+
+
 def explore_index(model: SiteModel) -> str:
     """The index document as compact JSON."""
     numbers = node_numbers(model.taxonomy)
-    facet_pos = {fid: i for i, fid in enumerate(model.taxonomy.facets)}
-    nodes = [[facet_pos[fid], nid, model.taxonomy.facet(fid).nodes[nid].label,
-              numbers[(fid, parent)] if (parent := model.taxonomy.facet(fid).nodes[nid].parent) else -1]
-             for (fid, nid) in numbers]
+    facets, nodes = taxonomy_rows(model.taxonomy)
     hybrid = set(model.hybrid)
     rows: list[list[object]] = []
     for paper in model.papers:
         flags = (HAS_CODE if paper.links.code else 0) \
             | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
             | (HYBRID if paper.id in hybrid else 0)
-        tags = paper.tags.model_dump()
-        own = [numbers[(fid, t)] for fid in model.taxonomy.facets for t in dict.fromkeys(tags.get(fid, []))
-               if (fid, t) in numbers]
         rows.append([paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
-                     KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,
-                     paper.ids.arxiv or "", paper.ids.doi or ""])
-    doc = {"v": INDEX_VERSION, "facets": [[f.id, f.label] for f in model.taxonomy.facets.values()],
-           "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES), "cols": list(COLUMNS), "papers": rows}
+                     KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
+                     own_tag_numbers(paper, model.taxonomy, numbers), paper.ids.arxiv or "", paper.ids.doi or ""])
+    doc = {"v": INDEX_VERSION, "facets": facets, "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES),
+           "cols": list(COLUMNS), "papers": rows}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"

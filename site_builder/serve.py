@@ -1,8 +1,9 @@
 """``site-builder serve``: regenerate pages when records change and let ``mkdocs serve`` show them.
 
-A polling watcher (no extra dependency, works on every file system) looks at the record files, taxonomy.yaml
-and the curated lists once a second; when one changes it reruns load -> check -> render -> write. Only pages
-whose bytes changed are rewritten, and ``mkdocs serve`` (which watches docs/) rebuilds and reloads the browser.
+A polling watcher (no extra dependency, works on every file system) looks at the record files, taxonomy.yaml,
+the curated lists and the Semantic Scholar snapshot once a second; when one changes it reruns load -> check ->
+render -> write. Only pages whose bytes changed are rewritten, and ``mkdocs serve`` (which watches docs/) rebuilds
+and reloads the browser.
 When the records have errors, the problems are printed and the previous pages stay in place.
 """
 
@@ -27,9 +28,9 @@ POLL_SECONDS = 1.0
 def input_signature(project: Project) -> Signature:
     """(path, mtime, size) of every input of the generated pages, in a stable order."""
     files: list[Path] = [project.taxonomy, project.cited_by]
-    for folder in (project.papers, project.datasets):
+    for folder, pattern in ((project.papers, "*.yaml"), (project.datasets, "*.yaml"), (project.snapshot, "*.json")):
         if folder.is_dir():
-            files.extend(sorted(folder.glob("*.yaml")))
+            files.extend(sorted(folder.glob(pattern)))
     out = []
     for path in files:
         try:

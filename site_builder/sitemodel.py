@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.records import KnowledgeBase
+from site_builder.snapshot import Snapshot
 from site_builder.taxonomy import Facet, Taxonomy
+
+if TYPE_CHECKING:
+    from site_builder.citeview import Citations
 
 #: The derived objective view of papers that combine two or more objectives (not a node of taxonomy.yaml).
 HYBRID = "hybrid"
@@ -54,6 +59,8 @@ class SiteModel:
     sources: dict[str, str] = field(default_factory=dict)
     dataset_sources: dict[str, str] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
+    #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
+    citations: Citations | None = None
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -91,8 +98,8 @@ def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
     return len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
 
 
-def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
-    """Derive every index from a loaded (and checked) knowledge base."""
+def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None) -> SiteModel:
+    """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot."""
     papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
@@ -122,4 +129,8 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
     newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:NEWEST]
     model.newest = [p.id for p in newest]
     model.years = sorted({p.year for p in papers})
+    if snapshot is not None and snapshot.records:
+        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
+
+        model.citations = derive_citations(papers, snapshot)
     return model

@@ -7,6 +7,7 @@ same records always give the same bytes.
 from __future__ import annotations
 
 from site_builder.exports import bibtex_entries, bibtex_library, bibtex_text
+from site_builder.render.citations import citation_pages
 from site_builder.render.overview import overview_pages
 from site_builder.render.records import record_pages
 from site_builder.render.topics import topic_pages
@@ -15,7 +16,8 @@ from site_builder.sitemodel import SiteModel
 
 #: What the render stage owns under docs/: these folders and files are generated, git-ignored, and pruned of
 #: files the current build did not produce. Everything else under docs/ is hand-written and never touched.
-GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference")
+GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference", "graph",
+                  "candidates")
 GENERATED_FILES = ("index.md",)
 
 
@@ -27,5 +29,6 @@ def render_site(model: SiteModel) -> dict[str, bytes]:
     out.update(record_pages(model, entries))
     out.update(topic_pages(model))
     out.update(overview_pages(model, entries, bibtex_text(library)))
+    out.update(citation_pages(model))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
     return dict(sorted(out.items()))

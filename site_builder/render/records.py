@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from site_builder.models import Dataset, Paper
+from site_builder.render.citations import paper_citations
 from site_builder.render.env import render_page
 from site_builder.sitemodel import SiteModel, own_tags
 from site_builder.taxonomy import Facet, Node
@@ -49,7 +50,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str) -> bytes:
         "paper.md.j2", path, paper=paper, model=model, hybrid=paper.id in model.hybrid_set,
         tag_rows=tag_rows(model, paper), bibtex=bibtex,
         datasets=[model.dataset_by_id[d] for d in dict.fromkeys(paper.datasets) if d in model.dataset_by_id],
-        citations=None, edit_url=edit_url(model, source), source=source or "",
+        **paper_citations(model, paper), edit_url=edit_url(model, source), source=source or "",
     )
 
 

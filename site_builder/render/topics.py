@@ -51,6 +51,7 @@ def node_page(model: SiteModel, facet: Facet, node: Node) -> bytes:
         papers=papers, shown=papers[:LIST_LIMIT], spread=spread,
         chart=bar_chart(model.year_counts(ids), year_range(model), f"Papers per year on {node.label}"),
         explore_url=explore_link(root, **{facet.id: node.id}),
+        view=model.citations, within=model.citations.within(ids) if model.citations and ids else None,
     )
 
 
