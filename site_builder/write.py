@@ -8,12 +8,11 @@ generated folders and files are never touched.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from site_builder.fsio import write_atomic
 from site_builder.problems import SiteBuilderError
 
 
@@ -24,19 +23,6 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see either the old or the new content, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_key(key: str) -> None:
@@ -90,7 +76,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
             continue
         if path.is_symlink():
             path.unlink()
-        atomic_write(path, data)
+        write_atomic(path, data, durable=False)  # regenerable output: a rename is enough
         written += 1
     for key in sorted(existing_generated(base, dirs, files) - set(outputs)):
         (base / key).unlink()
