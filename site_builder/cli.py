@@ -158,7 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Run ``add``."""
-    from site_builder.clock import today
+    from site_builder.dates import today
     from site_builder.project import open_project
     from site_builder.scaffold.add import add_records, format_result
     from site_builder.scaffold.online import default_resolver
@@ -189,7 +189,7 @@ def _positive(convert: Callable[[str], N]) -> Callable[[str], N]:
 
 def cmd_check_links(args: argparse.Namespace) -> int:
     """Run ``check-links``."""
-    from site_builder.clock import today
+    from site_builder.dates import today
     from site_builder.links.probe import ProbeSettings
     from site_builder.links.report import render_links
     from site_builder.links.run import check_links
