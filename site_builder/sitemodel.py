@@ -94,8 +94,11 @@ def own_tags(facet: Facet, tags: list[str]) -> list[str]:
 
 
 def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
-    """True when the paper combines two or more distinct objectives (the awesome list's "Hybrid")."""
-    return len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
+    """True when a method combines two or more distinct objectives (the awesome list's "Hybrid").
+
+    Surveys and analyses that discuss several objectives are not hybrid models.
+    """
+    return paper.kind == "method" and len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
 
 
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None) -> SiteModel:
