@@ -29,9 +29,12 @@ from site_builder.project import Project  # noqa: E402
 from site_builder.scaffold.add import add_records  # noqa: E402
 from tests.localhttp import Reply, serve  # noqa: E402
 
-WORDS = ("audio visual contrastive masked video text speech alignment fusion encoder transformer grounding "
-         "retrieval captioning robust tactile lidar point cloud depth thermal pretraining prompt bridge clip "
-         "cluster distill token patch region object scene motion sound language vision").split()
+WORDS = [
+    "audio", "visual", "contrastive", "masked", "video", "text", "speech", "alignment", "fusion", "encoder",
+    "transformer", "grounding", "retrieval", "captioning", "robust", "tactile", "lidar", "point", "cloud",
+    "depth", "thermal", "pretraining", "prompt", "bridge", "clip", "cluster", "distill", "token", "patch",
+    "region", "object", "scene", "motion", "sound", "language", "vision"
+]
 
 
 def synthetic_kb(folder: Path, papers: int, rng: random.Random) -> None:
@@ -68,7 +71,8 @@ def bench_links(links: int) -> None:
         urls = {f"{srv.url}/p{i}": [] for i in range(links)}
         settings = ProbeSettings(timeout=5.0, retries=0)
         start = time.perf_counter()
-        results = check_urls(urls, concurrency=8, settings=settings, rules={"127.0.0.1": Rule("b", 0.0, GENERIC.verdict)})
+        results = check_urls(urls, concurrency=8, settings=settings,
+                             rules={"127.0.0.1": Rule("b", 0.0, GENERIC.verdict)})
         took = time.perf_counter() - start
     alive = sum(r.state == "alive" for r in results)
     print(f"check_urls: {links} local links, concurrency 8, no pacing: {took:.2f} s ({alive} alive)")

@@ -19,6 +19,7 @@ from site_builder.report import plural
 from site_builder.session import Session
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
+from site_builder.snapshot import load_snapshot
 from site_builder.validate import validate
 from site_builder.write import WriteStats, write_outputs
 
@@ -85,12 +86,14 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     info = read_site_info(project)
     checked = validate(project, strict=strict, files=session.files if session else None,
                        found=session.checks if session else None)
-    result = BuildResult(checked.problems, checked.checked)
+    snapshot = load_snapshot(project)
+    result = BuildResult(checked.problems + [p.promoted() if strict else p for p in snapshot.problems],
+                         checked.checked)
     lap = _Laps(result, progress, start)
     lap("load+check", checked.checked)
     if result.failed or checked.kb is None:
         return result
-    model = build_model(checked.kb, info)
+    model = build_model(checked.kb, info, snapshot)
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     outputs = render_site(model, session.render if session else None)
     result.generated = len(outputs)

@@ -99,7 +99,7 @@ class RecordCache:
                         path.unlink()
             for name in sorted(names):
                 text = json.dumps(self._shards[name], sort_keys=True, separators=(",", ":"))
-                write_atomic(self.folder / f"{name}.json", text)
+                write_atomic(self.folder / f"{name}.json", text, durable=False)
         except OSError:
             return
         self._dirty.clear()

@@ -158,7 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Run ``add``."""
-    from site_builder.clock import today
+    from site_builder.dates import today
     from site_builder.project import open_project
     from site_builder.scaffold.add import add_records, format_result
     from site_builder.scaffold.online import default_resolver
@@ -189,7 +189,7 @@ def _positive(convert: Callable[[str], N]) -> Callable[[str], N]:
 
 def cmd_check_links(args: argparse.Namespace) -> int:
     """Run ``check-links``."""
-    from site_builder.clock import today
+    from site_builder.dates import today
     from site_builder.links.probe import ProbeSettings
     from site_builder.links.report import render_links
     from site_builder.links.run import check_links
@@ -253,10 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     from site_builder.export import EXPORTERS
 
     p = sub.add_parser("export", parents=[root], help="write the collection in a download format",
-                       description="Export the collection. graphml: the citation graph inside the collection "
-                                   "(an edge A -> B when B is in A's references), readable by networkx, Gephi or "
-                                   "Cytoscape; json: the same graph as node-link JSON. Needs the Semantic Scholar "
-                                   "snapshot (site-builder enrich).")
+                       description="Export the collection. bib: every paper as BibTeX; csv: one row per paper "
+                                   "(both the same bytes as the site's downloads/papers.bib and papers.csv). "
+                                   "graphml: the citation graph inside the collection (an edge A -> B when B is in "
+                                   "A's references), readable by networkx, Gephi or Cytoscape; json: the same graph "
+                                   "as node-link JSON (the graph formats need the Semantic Scholar snapshot: "
+                                   "site-builder enrich).")
     p.add_argument("--format", required=True, choices=sorted(EXPORTERS), help="the export format (see above)")
     p.add_argument("--output", type=Path, default=None, metavar="PATH",
                    help="write to PATH (atomically, only when the content changed) instead of standard output")
@@ -273,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[root], help="preview the site, regenerating pages when records change",
                        description="Generate the pages, then serve the site with 'mkdocs serve' (live reload). "
-                                   "Changes to papers/, datasets/, taxonomy.yaml or data/cited-by-survey.yaml "
-                                   "regenerate the affected pages; problems are printed and the old pages kept.")
+                                   "Changes to papers/, datasets/, taxonomy.yaml, data/cited-by-survey.yaml or "
+                                   "the snapshot data/semantic-scholar/ regenerate the affected pages; problems are "
+                                   "printed and the old pages kept.")
     p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
                    help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
     p.add_argument("--full-rebuilds", action="store_true",

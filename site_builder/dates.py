@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 
 from site_builder.problems import UsageError
@@ -10,9 +11,10 @@ from site_builder.problems import UsageError
 TODAY_ENV = "SITE_BUILDER_TODAY"
 
 
-def today(env: Mapping[str, str]) -> dt.date:
-    """``SITE_BUILDER_TODAY`` (YYYY-MM-DD) when set, else the local date."""
-    text = env.get(TODAY_ENV, "").strip()
+def today(env: Mapping[str, str] | None = None) -> dt.date:
+    """``SITE_BUILDER_TODAY`` (YYYY-MM-DD) when set in ``env`` (default: the process environment), else the
+    local date."""
+    text = (os.environ if env is None else env).get(TODAY_ENV, "").strip()
     if not text:
         return dt.date.today()
     try:

@@ -45,15 +45,30 @@ def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
     return numbers
 
 
+def taxonomy_rows(taxonomy: Taxonomy) -> tuple[list[list[str]], list[list[object]]]:
+    """The ``facets`` and ``nodes`` arrays of the index (shared with the citation graph's data)."""
+    numbers = node_numbers(taxonomy)
+    facet_pos = {fid: i for i, fid in enumerate(taxonomy.facets)}
+    nodes: list[list[object]] = [
+        [facet_pos[fid], nid, taxonomy.facet(fid).nodes[nid].label,
+         numbers[(fid, parent)] if (parent := taxonomy.facet(fid).nodes[nid].parent) else -1]
+        for (fid, nid) in numbers]
+    return [[f.id, f.label] for f in taxonomy.facets.values()], nodes
+
+
+def own_tag_numbers(paper: Paper, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> list[int]:
+    """Node numbers of the paper's own tags (no ancestors), ``facets`` in taxonomy order."""
+    return [numbers[(fid, t)] for fid in facets for t in dict.fromkeys(paper.tags.of(fid)) if (fid, t) in numbers]
+
+
 def index_row(paper: Paper, numbers: dict[tuple[str, str], int], facets: Iterable[str], hybrid: bool) -> str:
     """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`)."""
     flags = (HAS_CODE if paper.links.code else 0) \
         | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
         | (HYBRID if hybrid else 0)
-    own = [numbers[(fid, t)] for fid in facets for t in dict.fromkeys(paper.tags.of(fid)) if (fid, t) in numbers]
     row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
-           KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags, own,
-           paper.ids.arxiv or "", paper.ids.doi or ""]
+           KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
+           own_tag_numbers(paper, facets, numbers), paper.ids.arxiv or "", paper.ids.doi or ""]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -63,10 +78,7 @@ def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
     ``piece(paper, kind, make)`` may supply rows written earlier (see :class:`~site_builder.render.memo.Fragments`).
     """
     numbers = node_numbers(model.taxonomy)
-    facet_pos = {fid: i for i, fid in enumerate(model.taxonomy.facets)}
-    nodes = [[facet_pos[fid], nid, model.taxonomy.facet(fid).nodes[nid].label,
-              numbers[(fid, parent)] if (parent := model.taxonomy.facet(fid).nodes[nid].parent) else -1]
-             for (fid, nid) in numbers]
+    facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
     # What a row depends on besides the paper: the node numbering (and the paper's hybrid flag, below).
     numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
@@ -75,7 +87,7 @@ def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
         hybrid = paper.id in model.hybrid_set
         make = functools.partial(index_row, paper, numbers, facets, hybrid)
         rows.append(piece(paper, ("explore-index", numbering, hybrid), make) if piece else make())
-    head = {"v": INDEX_VERSION, "facets": [[f.id, f.label] for f in model.taxonomy.facets.values()],
-            "nodes": nodes, "kinds": list(KINDS), "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
+    head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
+            "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.
     return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"

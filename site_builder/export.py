@@ -1,8 +1,9 @@
-"""The ``export`` stage: the collection in a download format (citation graph as GraphML or node-link JSON).
+"""The ``export`` stage: the collection in a download format.
 
-Formats are a registry of functions over the loaded data, each returning the file's text. The ``bib`` and
-``csv`` formats belong to the site's exports module; they are registered here when the branches merge, and
-the command accepts only formats present in :data:`EXPORTERS`.
+Formats are a registry of functions over the loaded data, each returning the file's text: the citation graph as
+GraphML or node-link JSON (these need the Semantic Scholar snapshot), and the papers as BibTeX or CSV, the same
+bytes as the site's ``downloads/papers.bib`` and ``downloads/papers.csv`` (both come from
+:mod:`site_builder.exports`, over the papers in the site's display order).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.fsio import write_if_changed
+from site_builder.models import Paper
 from site_builder.problems import SiteBuilderError, has_errors
 from site_builder.project import Project
 from site_builder.records import KnowledgeBase, load_knowledge_base
+from site_builder.report import plural
+from site_builder.sitemodel import display_order
 from site_builder.snapshot import Snapshot, load_snapshot
 
 
@@ -31,15 +35,20 @@ class Exported:
 Exporter = Callable[[KnowledgeBase, Snapshot], Exported]
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    """A registered format: the function that writes it, and whether it reads the snapshot."""
+
+    write: Exporter
+    needs_snapshot: bool
+
+
 def _citation_graph(kb: KnowledgeBase, snapshot: Snapshot) -> Any:
-    from site_builder.graph import build_graph  # networkx loads only when a graph is exported (fast CLI start)
+    from site_builder.graph import citation_graph  # networkx loads only when a graph is needed (fast CLI start)
 
     if not snapshot.present or not snapshot.records:
         raise SiteBuilderError("citation data has not been fetched yet: run 'site-builder enrich' first")
-    graph = build_graph(kb.papers, snapshot.records)
-    fetched = snapshot.fetched
-    graph.graph["fetched"] = fetched.isoformat() if fetched else ""
-    return graph
+    return citation_graph(kb.papers, snapshot)
 
 
 def _graph_summary(graph: Any) -> str:
@@ -48,15 +57,11 @@ def _graph_summary(graph: Any) -> str:
 
 
 def to_graphml(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
-    """GraphML of the citation graph; tuple attributes (edge ``intents``) become comma-separated text."""
-    import networkx as nx
+    """GraphML of the citation graph (the site's downloads/citation-graph.graphml)."""
+    from site_builder.graphml import graphml_text
 
     graph = _citation_graph(kb, snapshot)
-    flat = nx.DiGraph(**graph.graph)
-    flat.add_nodes_from(graph.nodes(data=True))
-    for source, target, attrs in graph.edges(data=True):
-        flat.add_edge(source, target, **{k: ",".join(v) if isinstance(v, tuple) else v for k, v in attrs.items()})
-    return Exported("\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n", _graph_summary(graph))
+    return Exported(graphml_text(graph), _graph_summary(graph))
 
 
 def to_node_link_json(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
@@ -68,10 +73,32 @@ def to_node_link_json(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
     return Exported(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", _graph_summary(graph))
 
 
-#: Export formats by name. "bib" and "csv" join after the merge with the site's exports module.
-EXPORTERS: dict[str, Exporter] = {
-    "graphml": to_graphml,
-    "json": to_node_link_json,
+def _site_papers(kb: KnowledgeBase) -> list[Paper]:
+    return sorted(kb.papers.values(), key=display_order)
+
+
+def to_bibtex(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
+    """BibTeX of every paper: the bytes of the site's downloads/papers.bib."""
+    from site_builder.exports import bibtex_library, bibtex_text  # bibtexparser loads only when needed
+
+    papers = _site_papers(kb)
+    return Exported(bibtex_text(bibtex_library(papers)), f"{plural(len(papers), 'paper')} as BibTeX entries")
+
+
+def to_csv(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
+    """CSV of every paper: the bytes of the site's downloads/papers.csv."""
+    from site_builder.exports import papers_csv
+
+    papers = _site_papers(kb)
+    return Exported(papers_csv(papers, kb.taxonomy), f"{plural(len(papers), 'paper')} as CSV rows")
+
+
+#: Export formats by name.
+EXPORTERS: dict[str, ExportFormat] = {
+    "bib": ExportFormat(to_bibtex, needs_snapshot=False),
+    "csv": ExportFormat(to_csv, needs_snapshot=False),
+    "graphml": ExportFormat(to_graphml, needs_snapshot=True),
+    "json": ExportFormat(to_node_link_json, needs_snapshot=True),
 }
 
 
@@ -79,14 +106,15 @@ def export(project: Project, fmt: str, output: Path | None = None) -> Exported:
     """Build the ``fmt`` export; write it atomically to ``output`` when given (only if its content changed)."""
     if fmt not in EXPORTERS:
         raise SiteBuilderError(f"unknown export format {fmt!r}; known: {', '.join(sorted(EXPORTERS))}")
+    chosen = EXPORTERS[fmt]
     kb, problems = load_knowledge_base(project)
-    snapshot = load_snapshot(project)
+    snapshot = load_snapshot(project) if chosen.needs_snapshot else Snapshot(present=False)
     problems += snapshot.problems
     if kb is None or has_errors(problems):
         raise SiteBuilderError("the records or the snapshot have errors; fix them before exporting "
                                "(site-builder validate, site-builder enrich)", [p for p in problems
                                                                                 if p.severity == "error"])
-    result = EXPORTERS[fmt](kb, snapshot)
+    result = chosen.write(kb, snapshot)
     if output is not None:
         write_if_changed(output, result.text)
     return result

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from site_builder.models import Paper
-from site_builder.snapshot import SnapshotRecord
+from site_builder.snapshot import Snapshot, SnapshotRecord
 from site_builder.taxonomy import Facet
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
@@ -96,6 +96,14 @@ def build_graph(papers: Mapping[str, Paper], snapshot: Mapping[str, SnapshotReco
             old = graph.edges[pid, target] if graph.has_edge(pid, target) else {}
             graph.add_edge(pid, target, isInfluential=bool(old.get("isInfluential")) or bool(ref.isInfluential),
                            intents=tuple(sorted(set(old.get("intents", ())) | set(ref.intents or ()))))
+    return graph
+
+
+def citation_graph(papers: Mapping[str, Paper], snapshot: Snapshot) -> nx.DiGraph:
+    """:func:`build_graph` with the snapshot's "as of" date of ``papers`` as the graph attribute ``fetched``."""
+    graph = build_graph(papers, snapshot.records)
+    as_of = snapshot.as_of(papers)
+    graph.graph["fetched"] = as_of.isoformat() if as_of else ""
     return graph
 
 

@@ -1,12 +1,12 @@
 """``site-builder serve``: regenerate pages when records change and let ``mkdocs serve`` show them.
 
-A polling watcher (no extra dependency, works on every file system) looks at the record files, taxonomy.yaml
-and the curated lists once a second; when one changes it reruns load -> check -> render -> write
-with a :class:`~site_builder.session.Session`, so that only the changed records are read and checked again and
-only the pages that depend on them are rendered and rewritten. ``mkdocs serve`` (which watches docs/) then
-rebuilds, by default only the pages whose files changed ("dirty" builds; a full rebuild of 20,000 pages takes
-minutes), and reloads the browser. When the records have errors, the problems are printed and the previous pages
-stay in place.
+A polling watcher (no extra dependency, works on every file system) looks at the record files, taxonomy.yaml,
+the curated lists and the Semantic Scholar snapshot once a second; when one changes it reruns load -> check ->
+render -> write with a :class:`~site_builder.session.Session`, so that only the changed records are read and
+checked again and only the pages that depend on them are rendered and rewritten. ``mkdocs serve`` (which watches
+docs/) then rebuilds, by default only the pages whose files changed ("dirty" builds; a full rebuild of 20,000
+pages takes minutes), and reloads the browser. When the records have errors, the problems are printed and the
+previous pages stay in place.
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ def input_signature(project: Project) -> Signature:
         with contextlib.suppress(OSError):
             st = path.stat()
             out.append((path.as_posix(), st.st_mtime_ns, st.st_size))
-    for folder in (project.papers, project.datasets):
+    for folder, suffix in ((project.papers, ".yaml"), (project.datasets, ".yaml"), (project.snapshot, ".json")):
         # os.scandir and plain strings: this runs every second over up to tens of thousands of files.
         with contextlib.suppress(OSError), os.scandir(folder) as listing:
             for entry in sorted(listing, key=lambda e: e.name):
-                if entry.name.endswith(".yaml"):
+                if entry.name.endswith(suffix):
                     with contextlib.suppress(OSError):
                         st = entry.stat()
                         out.append((entry.path, st.st_mtime_ns, st.st_size))

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
 from site_builder.records import KnowledgeBase
+from site_builder.snapshot import Snapshot
 from site_builder.taxonomy import Facet, Taxonomy
+
+if TYPE_CHECKING:
+    from site_builder.citeview import Citations
 
 #: The derived objective view of papers that combine two or more objectives (not a node of taxonomy.yaml).
 HYBRID = "hybrid"
@@ -57,6 +62,8 @@ class SiteModel:
     years: list[int] = field(default_factory=list)
     #: Papers per node ((facet, node) keys) and per year (int keys) as bit masks: counts of intersections.
     sets: PaperSets = field(default_factory=lambda: PaperSets(()))
+    #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
+    citations: Citations | None = None
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -93,12 +100,15 @@ def own_tags(facet: Facet, tags: list[str]) -> list[str]:
 
 
 def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
-    """True when the paper combines two or more distinct objectives (the awesome list's "Hybrid")."""
-    return len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
+    """True when a method combines two or more distinct objectives (the awesome list's "Hybrid").
+
+    Surveys and analyses that discuss several objectives are not hybrid models.
+    """
+    return paper.kind == "method" and len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
 
 
-def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
-    """Derive every index from a loaded (and checked) knowledge base."""
+def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None) -> SiteModel:
+    """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot."""
     papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
@@ -153,4 +163,8 @@ def build_model(kb: KnowledgeBase, info: SiteInfo) -> SiteModel:
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
+    if snapshot is not None and snapshot.records:
+        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
+
+        model.citations = derive_citations(papers, snapshot)
     return model

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,8 @@ from site_builder.yamlio import Positions
 SCHEMA = 1
 #: The record whose "cited by" list is fetched too (the survey the collection is built on).
 SURVEY_ID = "ssml-survey"
+#: A paper's page on Semantic Scholar is this followed by its paperId.
+S2_PAGE = "https://www.semanticscholar.org/paper/"
 ExternalIds = dict[str, str | int]
 
 
@@ -146,8 +149,13 @@ class Snapshot:
 
     @property
     def fetched(self) -> dt.date | None:
-        """The latest fetch date (what "citation counts as of" shows), None when empty."""
+        """The latest fetch date of any file, None when empty."""
         return max((r.fetched for r in self.records.values()), default=None)
+
+    def as_of(self, ids: Iterable[str]) -> dt.date | None:
+        """The oldest fetch date among the records ``ids`` that have a file: what "citation counts as of" shows,
+        since every fetched count of those records is at least that fresh. None when none of them is fetched."""
+        return min((self.records[i].fetched for i in ids if i in self.records), default=None)
 
     def paper(self, record_id: str) -> S2Paper | None:
         """S2 metadata of a record, when fetched and found."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from site_builder.models import Paper
 from site_builder.report import plural
+from site_builder.sitemodel import is_hybrid
 from site_builder.taxonomy import Taxonomy
 
 
@@ -55,13 +56,8 @@ def compute_stats(papers: list[Paper], taxonomy: Taxonomy) -> Stats:
     stats.kinds = dict(sorted(Counter(p.kind for p in papers).items()))
     stats.with_code = sum(1 for p in papers if p.links.code)
     stats.with_official_code = sum(1 for p in papers if any(c.official for c in p.links.code))
-    stats.multi_objective = sum(1 for p in papers if is_hybrid(p))
+    stats.multi_objective = sum(1 for p in papers if is_hybrid(taxonomy, p))
     return stats
-
-
-def is_hybrid(paper: Paper) -> bool:
-    """The survey list's "Hybrid" objective: a paper that combines two or more objectives."""
-    return len(set(paper.tags.objective)) >= 2
 
 
 def _table(headers: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
@@ -89,7 +85,7 @@ def format_text(stats: Stats) -> str:
         ("with official code", str(stats.with_official_code)),
         ("without code", str(stats.total - stats.with_code)),
     ]) + [""]
-    out += _table(("objectives", "papers"), [("hybrid (two or more objectives)", str(stats.multi_objective))])
+    out += _table(("objectives", "papers"), [("hybrid methods (two or more objectives)", str(stats.multi_objective))])
     return "\n".join(out) + "\n"
 
 

@@ -8,13 +8,13 @@ generated folders and files are never touched.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.fsio import replace_generated
 from site_builder.problems import SiteBuilderError
 
 
@@ -25,33 +25,6 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see either the old or the new content, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, data)
-
-
-def _replace(path: str | Path, data: bytes) -> None:
-    # A temporary name of our own (O_EXCL) rather than mkstemp: one system call less and no random name to draw,
-    # which counts when a build writes 20,000 pages. A temporary file left by a killed run is removed as stale.
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o644)
-    except FileExistsError:
-        os.unlink(tmp)
-        fd = os.open(tmp, flags, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _check_key(key: str) -> None:
@@ -127,7 +100,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        _replace(path, data)
+        replace_generated(path, data)
         written += 1
     emptied = []
     for key in sorted(existing - set(outputs)):

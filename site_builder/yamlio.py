@@ -271,6 +271,8 @@ def parse_text(text: str, rel: str) -> YamlDocument:
         code, message = "yaml-syntax", f"{exc.context}: {problem}" if exc.context else problem
         if line is not None and col is not None and _char_at(text, line, col) == "\t":
             code, message = "yaml-tab", "tab character where YAML allows only spaces for indentation"
+        elif "nesting depth" in problem:  # newer libyaml stops runaway nesting itself, before our own limit
+            code, message = "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels"
         return YamlDocument(None, Positions(), [Problem(rel, line, col, "error", code, message)])
     except yaml.reader.ReaderError as exc:
         at = _line_col(text, exc.position)

@@ -6,41 +6,23 @@ the test, as does any console error or JavaScript dialog. These tests never skip
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import bibtexparser
+import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import LocalServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="session")
 def base_url(built_site: Path, local_server: LocalServer) -> str:
     return local_server.url
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-                    "the browser tests must run, not skip")
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
@@ -213,3 +195,151 @@ def test_bibtex_block_has_a_copy_button(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}papers/echo/")
     copy = page.locator("pre.sb-bibtex").get_by_role("button", name="Copy to clipboard")
     expect(copy).to_have_count(1)
+
+
+# ---- the citation graph page ----
+
+def graph_page(page: Page, base_url: str, query: str = "") -> None:
+    page.goto(f"{base_url}graph/{query}")
+    expect(page.locator("#sb-graph[data-state=ready]")).to_be_attached()
+
+
+def on_canvas(page: Page, built_site: Path, pid: str) -> tuple[float, float]:
+    """Where paper ``pid`` is drawn, in canvas pixels: its layout position through the view the page reports."""
+    data = json.loads((built_site / "site" / "graph" / "citation-graph.json").read_text(encoding="utf-8"))
+    col = {name: i for i, name in enumerate(data["cols"])}
+    row = next(r for r in data["papers"] if r[col["id"]] == pid)
+    scale, tx, ty = (float(v) for v in page.locator("#sb-graph").get_attribute("data-view").split())
+    return row[col["x"]] * scale + tx, row[col["y"]] * scale + ty
+
+
+def pixel(page: Page, x: float, y: float) -> list[int]:
+    """The RGBA value the canvas holds at (x, y) in CSS pixels."""
+    return page.locator("#sb-graph canvas").evaluate(
+        "(c, [x, y]) => { const r = window.devicePixelRatio || 1; "
+        "return Array.from(c.getContext('2d').getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data); }",
+        [x, y])
+
+
+def click_on_canvas(page: Page, x: float, y: float) -> None:
+    box = page.locator("#sb-graph canvas").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_graph_draws_papers_hover_shows_the_title_click_opens_the_page(page: Page, base_url: str,
+                                                                       built_site: Path) -> None:
+    graph_page(page, base_url)
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
+    x, y = on_canvas(page, built_site, "alpha")
+    assert pixel(page, x, y) == [51, 102, 204, 255]  # drawn in the colour of its objective family
+    box = page.locator("#sb-graph canvas").bounding_box()
+    assert box is not None
+    assert pixel(page, 3, box["height"] - 3)[3] == 0  # and nothing where no paper is
+    page.evaluate("window.__sameDocument = true")
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.locator(".sb-graph__tip")).to_have_text(
+        "Alpha Contrastive Pretraining of Images and Captions 2021 · cites 2 · cited by 2 in this collection")
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(f"{base_url}papers/alpha/")
+    expect(page.locator("h1")).to_contain_text("Alpha Contrastive Pretraining")
+    assert page.evaluate("window.__sameDocument === true"), "the theme's instant navigation was not used"
+
+
+def test_graph_colour_by_another_facet(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url)
+    x, y = on_canvas(page, built_site, "charlie")
+    assert pixel(page, x, y) == [51, 102, 204, 255]  # instance discrimination, like most papers
+    page.get_by_label("Colour by").select_option("modality")
+    expect(page).to_have_url(f"{base_url}graph/?colour=modality")
+    expect(page.locator(".sb-graph__legend li")).to_have_text(["Image + Text 3", "Audio + Video 1", "Text 1",
+                                                               "Text + Audio 1"])
+    page.wait_for_timeout(100)  # the redraw happens on the next animation frame
+    assert pixel(page, x, y) == [232, 115, 26, 255]  # audio + video: the second colour
+    page.reload()
+    expect(page.locator("#sb-graph[data-state=ready]")).to_be_attached()
+    expect(page.get_by_label("Colour by")).to_have_value("modality")
+
+
+def test_graph_filter_by_facet_values(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url)
+    page.get_by_role("button", name="Objective").click()
+    page.locator("#sb-graph-f-objective-masked-prediction").check()
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("2 of 6 papers shown")  # bravo and delta
+    expect(page).to_have_url(f"{base_url}graph/?objective=masked-prediction")
+    page.wait_for_timeout(100)
+    alpha, bravo = on_canvas(page, built_site, "alpha"), on_canvas(page, built_site, "bravo")
+    assert pixel(page, *alpha)[3] == 0 and pixel(page, *bravo)[3] == 255
+    click_on_canvas(page, *alpha)  # a hidden paper cannot be clicked
+    expect(page).to_have_url(f"{base_url}graph/?objective=masked-prediction")
+    graph_page(page, base_url, "?objective=masked-prediction&modality=audio")
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("0 of 6 papers shown")
+    expect(page.locator("#sb-graph-f-modality-audio")).to_be_checked()
+    page.get_by_role("button", name="Clear filters").click()
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
+
+
+def test_graph_controls_work_from_the_keyboard(page: Page, base_url: str) -> None:
+    graph_page(page, base_url)
+
+    def view() -> list[float]:
+        return [float(v) for v in page.locator("#sb-graph").get_attribute("data-view").split()]
+
+    start = view()
+    page.locator("#sb-graph canvas").focus()
+    page.keyboard.press("+")
+    page.wait_for_timeout(100)
+    zoomed = view()
+    assert zoomed[0] == pytest.approx(start[0] * 1.25, rel=1e-3)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(100)
+    assert view() == pytest.approx([zoomed[0], zoomed[1] + 40, zoomed[2]])
+    page.keyboard.press("0")
+    page.wait_for_timeout(100)
+    assert view() == pytest.approx(start)
+    page.get_by_role("button", name="Zoom in").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(100)
+    assert view()[0] > start[0]
+    page.locator("#sb-graph-find").focus()
+    page.keyboard.type("radiographs")
+    matches = page.locator(".sb-graph__found a")
+    expect(matches).to_have_text(["Delta Masked Reports and Radiographs (2022)"])
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown, 1 found")
+    page.keyboard.press("Tab")
+    expect(matches.first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}papers/delta/")
+
+
+def test_instant_navigation_mounts_the_graph(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    page.evaluate("window.__sameDocument = true")
+    page.locator(".md-tabs a", has_text="Citation graph").click()
+    expect(page.locator("#sb-graph[data-state=ready]")).to_be_attached()
+    assert page.evaluate("window.__sameDocument === true")
+    page.locator(".md-tabs a", has_text="Trends").click()
+    page.locator(".md-tabs a", has_text="Citation graph").click()
+    expect(page.locator("#sb-graph[data-state=ready]")).to_be_attached()
+    expect(page.locator("#sb-graph canvas")).to_have_count(1)
+
+
+def test_graphml_download_loads_in_networkx(page: Page, base_url: str, built_site: Path) -> None:
+    page.goto(f"{base_url}downloads/")
+    with page.expect_download() as info:
+        page.locator("article a", has_text="citation-graph.graphml").first.click(modifiers=["Alt"])
+    graph = nx.read_graphml(info.value.path())
+    assert sorted(graph.nodes) == ["alpha", "bravo", "charlie", "delta", "echo", "xss"]
+    assert sorted(graph.edges) == [("alpha", "charlie"), ("alpha", "echo"), ("bravo", "alpha"),
+                                   ("bravo", "charlie"), ("delta", "alpha"), ("delta", "bravo"), ("delta", "echo")]
+
+
+def test_graph_shows_hostile_titles_as_text(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url)
+    x, y = on_canvas(page, built_site, "xss")
+    box = page.locator("#sb-graph canvas").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.locator(".sb-graph__tip strong")).to_have_text(
+        "<script>alert(1)</script> *[x](javascript:alert(1))* & Friends {: onclick=alert(1)}")
+    assert page.locator(".sb-graph__tip *").evaluate_all("nodes => nodes.map(n => n.tagName)") == ["STRONG", "SPAN"]

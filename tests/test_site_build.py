@@ -122,11 +122,13 @@ def test_record_error_stops_before_writing(site_copy: Path, capsys: pytest.Captu
     code = main(["build", "--root", str(site_copy)])
     out = capsys.readouterr().out
     assert code == 1
+    cited_by, xss = XSS_WARNINGS.split("\n", 1)
     assert out == (
+        cited_by + "\n"
         "papers/alpha.yaml:15:15: error [unknown-tag] 'contrastiv' is not a node of facet 'objective' "
         "(did you mean 'contrastive'?)\n"
-        + XSS_WARNINGS +
-        "1 error, 3 warnings (6 papers, 1 dataset)\n"
+        + xss +
+        "1 error, 4 warnings (6 papers, 1 dataset)\n"
         "build stopped: fix the errors above; nothing was written\n"
     )
     assert snapshot(site_copy / "docs") == docs
@@ -151,5 +153,5 @@ def test_rebuild_rewrites_no_generated_file(site_copy: Path, capsys: pytest.Capt
     hand_written = sum(1 for name in SITE_FILES if name.startswith("docs/")
                        for p in [REPO / name, *(REPO / name).rglob("*")] if p.is_file())
     generated = sum(1 for p in (site_copy / "docs").rglob("*") if p.is_file()) - hand_written
-    assert out == XSS_WARNINGS + "0 errors, 3 warnings (6 papers, 1 dataset)\n" + (
+    assert out == XSS_WARNINGS + "0 errors, 4 warnings (6 papers, 1 dataset)\n" + (
         f"6 papers, 1 dataset: {generated} files generated (0 written, {generated} unchanged, 0 removed)\n")

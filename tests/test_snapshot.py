@@ -30,6 +30,8 @@ def test_valid_files_are_read(kb: KbFactory) -> None:
     assert snap.problems == []
     assert sorted(snap.records) == ["a", "b"]
     assert snap.fetched == dt.date(2026, 11, 28)
+    assert snap.as_of(["a", "b", "zz"]) == dt.date(2026, 11, 20)  # the oldest of the records asked for
+    assert (snap.as_of(["a"]), snap.as_of(["zz"])) == (dt.date(2026, 11, 28), None)
     paper = snap.paper("a")
     assert paper is not None and paper.paperId == "p" * 40 and paper.year is None
     assert snap.paper("b") is None and snap.paper("zz") is None

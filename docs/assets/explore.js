@@ -5,7 +5,7 @@
  * site_builder/explore_index.py). Filters combine with AND across facets and OR within a facet; a tag on a
  * child node implies its ancestors. Counts next to each facet value say how many papers that value would give
  * with the other filters kept. The state lives in the query string, so a reload or a shared link restores it.
- * Works with the theme's instant navigation (document$) and without it. No third-party code.
+ * Works with the theme's instant navigation (document$) and without it (see common.js). No third-party code.
  * The free-text filter is "text" in the query string: the theme itself reads "q" to open its search dialog.
  */
 (function () {
@@ -17,18 +17,8 @@
   var TEXT_DELAY_MS = 120;
   var FLAG_CODE = 1;
   var FLAG_HYBRID = 4;
-  var indexCache = {};
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "text") node.textContent = attrs[key];
-      else if (key === "className") node.className = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
+  var el = window.SSMLKB.el;
 
   /* ---- the index ---- */
 
@@ -378,29 +368,8 @@
     return names.length <= 3 ? names.join(", ") : names.slice(0, 3).join(", ") + " et al.";
   }
 
-  function start() {
-    var root = document.getElementById("sb-explore");
-    if (!root || root.getAttribute("data-state")) return;
-    root.setAttribute("data-state", "loading");
-    var url = new URL(root.getAttribute("data-index"), location.href).href;
-    var pending = indexCache[url] || (indexCache[url] = fetch(url).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    }).then(prepare));
-    pending.then(function (data) { mount(root, data); }, function (error) {
-      delete indexCache[url];
-      root.setAttribute("data-state", "error");
-      root.textContent = "";
-      root.appendChild(el("p", { className: "sb-note", text: "The paper index could not be loaded (" + error.message +
-        "). Reload the page, or download papers.csv from the downloads page." }));
-    });
-  }
-
-  if (typeof window.document$ !== "undefined" && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(start);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.SSMLKB.mountFromData("sb-explore", "data-index", prepare, mount, function (message) {
+    return "The paper index could not be loaded (" + message + "). Reload the page, or download papers.csv from " +
+      "the downloads page.";
+  });
 })();

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from site_builder.checks.registry import check
-from site_builder.models import PLACEHOLDER, TAG_FACETS, Dataset, Paper
+from site_builder.models import PLACEHOLDER, TAG_FACETS, CitingList, Dataset, Paper
 from site_builder.problems import Problem
 from site_builder.records import Entry, KnowledgeBase
 from site_builder.suggest import did_you_mean
@@ -179,11 +180,23 @@ def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[s
         yield ("links", i, "label"), link.label
 
 
+def _cited_by_fields(entry: Entry[CitingList]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for i, item in enumerate(entry.record.papers):
+        yield ("papers", i, "title"), item.title
+        for j, name in enumerate(item.authors):
+            yield ("papers", i, "authors", j), name
+        if item.venue:
+            yield ("papers", i, "venue"), item.venue
+
+
 @check("markup-in-text", "warning", "a plain-text field holds HTML, a Markdown link or a script URL",
        per_record=True)
 def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
-    for entry in _all_entries(kb):
-        fields = list(_text_fields(entry))
+    sources: list[tuple[Any, list[tuple[tuple[str | int, ...], str]]]] = [
+        (entry, list(_text_fields(entry))) for entry in _all_entries(kb)]
+    if kb.cited_by is not None:
+        sources.append((kb.cited_by, list(_cited_by_fields(kb.cited_by))))
+    for entry, fields in sources:
         # One search over all fields joined by NUL (a non-word character, like the start of a field) finds every
         # record with a matching field; a match spanning two fields is only a false alarm the per-field search
         # below drops.

@@ -85,11 +85,16 @@ def _run_remembering(kb: KnowledgeBase, chosen: list[Check], memo: CheckMemo) ->
     if memo.taxonomy != key or memo.codes != tuple(c.code for c in per_record):
         memo.taxonomy, memo.codes, memo.found = key, tuple(c.code for c in per_record), {}
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
+    if kb.cited_by is not None:
+        entries.append(kb.cited_by)
     fresh = [e for e in entries if memo.found.get(id(e), (None,))[0] is not e]
     if fresh:
         papers = {id(e) for e in kb.paper_entries}
+        datasets = {id(e) for e in kb.dataset_entries}
         sub = KnowledgeBase(kb.project, kb.taxonomy, [e for e in fresh if id(e) in papers],
-                 [e for e in fresh if id(e) not in papers])
+                            [e for e in fresh if id(e) in datasets])
+        if kb.cited_by is not None and any(e is kb.cited_by for e in fresh):
+            sub.cited_by = kb.cited_by
         by_path: dict[str, list[Problem]] = {}
         for chk in per_record:
             for problem in chk.func(sub):

@@ -7,6 +7,7 @@ same records always give the same bytes.
 from __future__ import annotations
 
 from site_builder.exports import join_bibtex
+from site_builder.render.citations import citation_pages
 from site_builder.render.memo import Fragments, RenderMemo
 from site_builder.render.overview import overview_pages
 from site_builder.render.records import record_pages, site_context
@@ -16,7 +17,8 @@ from site_builder.sitemodel import SiteModel
 
 #: What the render stage owns under docs/: these folders and files are generated, git-ignored, and pruned of
 #: files the current build did not produce. Everything else under docs/ is hand-written and never touched.
-GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference")
+GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference", "graph",
+                  "candidates")
 GENERATED_FILES = ("index.md",)
 
 
@@ -34,6 +36,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
     out.update(record_pages(model, entries, parts))
     out.update(topic_pages(model, parts))
     out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts))
+    out.update(citation_pages(model))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
     memo.finish(model.papers)
     return dict(sorted(out.items()))

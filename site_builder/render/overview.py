@@ -11,6 +11,7 @@ from site_builder.explore_index import INDEX_PATH, explore_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
+from site_builder.graphml import graphml_text
 from site_builder.render.env import render_page
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
@@ -19,6 +20,7 @@ from site_builder.svg import bar_chart
 
 #: The record of the survey the collection is built on; its BibTeX goes on the home page under "How to cite".
 SURVEY_ID = "ssml-survey"
+GRAPHML_PATH = "downloads/citation-graph.graphml"
 
 
 def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
@@ -42,13 +44,19 @@ def trends_page(model: SiteModel) -> bytes:
     total = model.year_counts([p.id for p in model.papers])
     charts = [(f, facet_heat(model, f, f"Papers per year for each node of {f.label}"))
               for f in model.taxonomy.facets.values()]
+    view = model.citations
+    most = [(model.by_id[pid], n, view.papers[pid]) for pid, n in view.most_cited] if view else []
     return render_page("trends.md.j2", "trends/index.md", total_chart=bar_chart(total, years, "Papers per year"),
-                       facet_charts=charts)
+                       facet_charts=charts, view=view, most_cited=most)
 
 
 def cited_by_page(model: SiteModel) -> bytes:
-    """cited-by/index.md: the curated list of papers citing the survey."""
-    return render_page("cited_by.md.j2", "cited-by/index.md", papers=model.cited_by, records=model.by_id)
+    """cited-by/index.md: papers citing the survey, from the snapshot when fetched, else the curated list."""
+    view = model.citations
+    citing = view.survey_citing if view else None
+    return render_page("cited_by.md.j2", "cited-by/index.md", papers=model.cited_by, records=model.by_id, view=view,
+                       citing=citing, in_collection=sum(1 for c in citing or () if c.record in model.by_id),
+                       survey_fetched=view.papers[SURVEY_ID].fetched if view and citing is not None else None)
 
 
 def explore_page(model: SiteModel) -> bytes:
@@ -58,11 +66,14 @@ def explore_page(model: SiteModel) -> bytes:
 
 
 def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = None) -> dict[str, bytes]:
-    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib, the Atom feed."""
+    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib, the Atom feed, and
+    citation-graph.graphml when citation data exists."""
     parts = parts or Fragments(model)
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
-                       csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE)
-    return {
+                       csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
+                       view=model.citations)
+    graph = {GRAPHML_PATH: graphml_text(model.citations.graph).encode("utf-8")} if model.citations else {}
+    return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": papers_json(model.papers, model.taxonomy,
                                              [parts.json_line(p) for p in model.papers]).encode("utf-8"),

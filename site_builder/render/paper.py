@@ -87,7 +87,8 @@ def paper_markdown(view: PaperView) -> str:
         f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
         f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n\n'
         f"{text(p.summary)}\n\n"
-        f'## Taxonomy\n\n<ul class="sb-tags">\n{tags}</ul>\n'
+        + (f'<p class="sb-note"><strong>Curator\'s note:</strong> {text(p.notes)}</p>\n\n' if p.notes else "")
+        + f'## Taxonomy\n\n<ul class="sb-tags">\n{tags}</ul>\n'
         + _section("Links", "sb-links", _links(p))
         + _section("Datasets", "sb-datasets", datasets)
         + f"\n{view.citations}\n"

@@ -9,6 +9,7 @@ from collections.abc import Hashable, Mapping
 from markupsafe import Markup
 
 from site_builder.models import Dataset, Paper
+from site_builder.render.citations import paper_citations
 from site_builder.render.env import render_page, root_of
 from site_builder.render.memo import Fragments
 from site_builder.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
@@ -76,7 +77,7 @@ def tag_rows(model: SiteModel, paper: Paper, chains: TagChains | None = None) ->
 def citations_section(model: SiteModel, paper: Paper) -> str:
     """The paper page's citation section (``paper_citations.md.j2``)."""
     return render_page("paper_citations.md.j2", f"papers/{paper.id}/index.md", paper=paper, model=model,
-                       citations=None).decode("utf-8")
+                       **paper_citations(model, paper)).decode("utf-8")
 
 
 def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | None = None,
@@ -122,7 +123,7 @@ def datasets_index(model: SiteModel) -> bytes:
 
 def site_context(model: SiteModel, parts: Fragments) -> Hashable:
     """What every paper page depends on besides its paper and the context of :func:`record_pages`."""
-    same = citations_section(model, model.papers[0]) if model.papers else None
+    same = citations_section(model, model.papers[0]) if model.papers and model.citations is None else None
     return (parts.taxonomy, model.info, same, len(model.papers) > SEARCH_PAPERS_UP_TO)
 
 
@@ -135,15 +136,17 @@ def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments |
     """
     parts = parts or Fragments(model)
     chains = TagChains(model)
-    # Without citation data the section is the same note on every page: written once.
-    same = citations_section(model, model.papers[0]) if model.papers else None
+    # Without citation data the section is the same note on every page: written once. With it, each paper's
+    # section (which names other papers) is part of what its page depends on.
+    same = citations_section(model, model.papers[0]) if model.papers and model.citations is None else None
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
     out = {}
     for p in model.papers:
         path = f"papers/{p.id}/index.md"
+        section = same if same is not None else citations_section(model, p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
-        context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id))
-        make = functools.partial(paper_page, model, p, bibtex[p.id], chains, same)
+        context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
+        make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)
         out[path] = parts.memo.page(path, p, context, make)
     out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets})
     out["datasets/index.md"] = datasets_index(model)

@@ -57,6 +57,7 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
         spread=spread,
         chart=bar_chart(model.year_counts(mask), year_range(model), f"Papers per year on {node.label}"),
         explore_url=explore_link(root, **{facet.id: node.id}),
+        view=model.citations, within=model.citations.within(ids) if model.citations and ids else None,
     )
 
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.fsio import create_new
 from site_builder.problems import Problem, SiteBuilderError, UsageError
 from site_builder.project import Project
 from site_builder.records import load_knowledge_base
-from site_builder.scaffold.atomic import create_new
 from site_builder.scaffold.bibtex import parse_bibtex
 from site_builder.scaffold.draft import Draft
 from site_builder.scaffold.duplicates import DuplicateIndex, Known

@@ -1,8 +1,7 @@
 """Drafts from Semantic Scholar: ``ARXIV:``/``DOI:`` identifiers -> one paper lookup -> a draft.
 
 The lookup goes through a *resolver*: any object with ``paper(paper_id, fields)`` returning the API's paper
-object, as ``site_builder.s2.client.S2Client`` does. The command uses that client when it is installed and the
-small :mod:`site_builder.scaffold.s2minimal` client otherwise; tests inject their own resolver.
+object, as ``site_builder.s2.client.S2Client`` does. The command uses that client; tests inject their own.
 """
 
 from __future__ import annotations
@@ -106,18 +105,9 @@ def lookup(resolver: Resolver, identifier: str) -> tuple[Draft | None, list[Prob
 
 
 def default_resolver() -> Resolver:
-    """The project's Semantic Scholar client (``S2Client.from_env``) or, without it, the minimal stand-in.
-
-    Both read ``S2_API_URL`` and ``S2_API_KEY`` from the environment.
-    """
-    import importlib
+    """The project's Semantic Scholar client, configured from ``S2_API_URL`` / ``S2_API_KEY`` and the rest."""
     import os
 
-    try:
-        module = importlib.import_module("site_builder.s2.client")
-    except ImportError:
-        from site_builder.scaffold.s2minimal import MinimalS2Client
+    from site_builder.s2.client import S2Client
 
-        return MinimalS2Client()
-    client: Resolver = module.S2Client.from_env(os.environ)
-    return client
+    return S2Client.from_env(os.environ)

@@ -1,0 +1,507 @@
+/*
+ * Citation graph page: the collection's citation graph drawn on a canvas, with pan, zoom, hover, click to open
+ * a paper, colour by a facet and facet filters.
+ *
+ * Reads graph/citation-graph.json written at build time (its shape is documented in site_builder/graph_index.py).
+ * Positions are computed at build time, so the browser only draws: one path per colour for the dots and one for
+ * the lines, dots outside the view skipped, hit tests through a grid of cells. The colour and the filters live in
+ * the query string (filters use the facet ids as keys, like the explore page). Works with the theme's instant
+ * navigation (document$) and without it (see common.js). No third-party code.
+ */
+(function () {
+  "use strict";
+
+  var PALETTE = ["#3366cc", "#e8731a", "#2e9e5b", "#c93c3c", "#8a5cc7", "#a0702c", "#d4509e", "#1aa3b8", "#b8a31a"];
+  var OTHER_COLOUR = "#8c8c8c";
+  var NONE_COLOUR = "#c8c8c8";
+  var LINES_BY_DEFAULT = 30000;  /* more citations than this: lines only for the dot under the pointer */
+  var MAX_LINES = 8000;  /* lines drawn per frame at most (an even sample when more are in view) */
+  var MIN_HEIGHT = 320;
+  var MAX_HEIGHT = 640;
+  var MARGIN = 24;
+  var MATCHES_LISTED = 8;
+
+  var el = window.SSMLKB.el;
+
+  /* ---- the data ---- */
+
+  function prepare(raw) {
+    var col = {};
+    raw.cols.forEach(function (name, i) { col[name] = i; });
+    var nodes = raw.nodes.map(function (n, i) {
+      return { num: i, facet: n[0], id: n[1], label: n[2], parent: n[3], depth: 0, root: i };
+    });
+    nodes.forEach(function (n) {
+      if (n.parent >= 0) { n.depth = nodes[n.parent].depth + 1; n.root = nodes[n.parent].root; }
+    });
+    var facets = raw.facets.map(function (f, i) {
+      return { pos: i, id: f[0], label: f[1], nodes: nodes.filter(function (n) { return n.facet === i; }) };
+    });
+    var papers = raw.papers.map(function (row, i) {
+      var closure = new Set();
+      row[col.tags].forEach(function (num) {
+        for (var k = num; k >= 0 && !closure.has(k); k = nodes[k].parent) closure.add(k);
+      });
+      return {
+        num: i, id: row[col.id], title: row[col.title], year: row[col.year], x: row[col.x], y: row[col.y],
+        citedBy: row[col.citedBy], own: row[col.tags], closure: closure, out: [], into: [],
+        r: raw.cell * Math.min(0.9, 0.22 + 0.08 * Math.sqrt(row[col.citedBy])),
+        haystack: (row[col.title] + " " + row[col.id]).toLowerCase()
+      };
+    });
+    var edges = raw.edges;
+    for (var e = 0; e < edges.length; e += 2) {
+      papers[edges[e]].out.push(edges[e + 1]);
+      papers[edges[e + 1]].into.push(edges[e]);
+    }
+    var grid = new Map();
+    papers.forEach(function (p) {
+      var key = Math.floor(p.x / raw.cell) + ":" + Math.floor(p.y / raw.cell);
+      if (!grid.has(key)) grid.set(key, []);
+      grid.get(key).push(p);
+    });
+    return { raw: raw, facets: facets, nodes: nodes, papers: papers, edges: edges, grid: grid, cell: raw.cell };
+  }
+
+  /* Colour groups of one facet: the set of top-level nodes a paper sits under ("Image + Text"); the most common
+     groups get a colour each, the rest share "other", papers without a tag on the facet are "untagged". */
+  function colourGroups(data, facet) {
+    var keyOf = new Array(data.papers.length);
+    var counts = new Map();
+    data.papers.forEach(function (p) {
+      var roots = facet.nodes.filter(function (n) { return n.parent < 0 && p.closure.has(n.num); });
+      var key = roots.map(function (n) { return n.label; }).join(" + ");
+      keyOf[p.num] = key;
+      counts.set(key, (counts.get(key) || 0) + 1);
+    });
+    var ranked = Array.from(counts.keys()).filter(function (k) { return k; }).sort(function (a, b) {
+      return counts.get(b) - counts.get(a) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var groups = ranked.slice(0, PALETTE.length).map(function (key, i) {
+      return { label: key, colour: PALETTE[i], count: counts.get(key) };
+    });
+    var byKey = new Map(groups.map(function (g) { return [g.label, g]; }));
+    var other = { label: "other combinations", colour: OTHER_COLOUR, count: 0 };
+    var none = { label: "untagged", colour: NONE_COLOUR, count: counts.get("") || 0 };
+    var groupOf = keyOf.map(function (key) {
+      if (!key) return none;
+      var g = byKey.get(key);
+      if (g) return g;
+      other.count++;
+      return other;
+    });
+    if (other.count) groups.push(other);
+    if (none.count) groups.push(none);
+    return { groups: groups, groupOf: groupOf };
+  }
+
+  /* ---- state <-> query string ---- */
+
+  function readState(data, search) {
+    var params = new URLSearchParams(search);
+    var state = { colour: data.facets.length ? data.facets[0].id : "", sel: {} };
+    data.facets.forEach(function (f) {
+      state.sel[f.id] = new Set();
+      if (params.get("colour") === f.id) state.colour = f.id;
+      var known = new Set(f.nodes.map(function (n) { return n.id; }));
+      (params.get(f.id) || "").split(",").forEach(function (v) { if (known.has(v)) state.sel[f.id].add(v); });
+    });
+    return state;
+  }
+
+  function writeState(data, state) {
+    var params = new URLSearchParams();
+    if (data.facets.length && state.colour !== data.facets[0].id) params.set("colour", state.colour);
+    data.facets.forEach(function (f) {
+      var chosen = f.nodes.filter(function (n) { return state.sel[f.id].has(n.id); });
+      if (chosen.length) params.set(f.id, chosen.map(function (n) { return n.id; }).join(","));
+    });
+    var query = params.toString().replace(/%2C/g, ",");
+    var url = location.pathname + (query ? "?" + query : "") + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+  }
+
+  /* AND across facets, OR within one; a chosen node also matches papers tagged below it. */
+  function visibility(data, state) {
+    var chosen = data.facets.map(function (f) {
+      return f.nodes.filter(function (n) { return state.sel[f.id].has(n.id); }).map(function (n) { return n.num; });
+    }).filter(function (nums) { return nums.length; });
+    return data.papers.map(function (p) {
+      return chosen.every(function (nums) { return nums.some(function (k) { return p.closure.has(k); }); });
+    });
+  }
+
+  /* ---- the view ---- */
+
+  function mount(root, data) {
+    var base = root.getAttribute("data-root") || "../";
+    var state = readState(data, location.search);
+    var colours = null;
+    var visible = null;
+    var shownCount = 0;
+    var view = { scale: 1, tx: 0, ty: 0 };
+    var size = { w: 0, h: MIN_HEIGHT };
+    var touched = false;
+    var hovered = null;
+    var matches = [];
+    var pending = false;
+
+    var canvas = el("canvas", { className: "sb-graph__canvas", tabindex: "0", role: "img",
+      "aria-label": "Citation graph of " + data.papers.length + " papers; arrow keys move, plus and minus zoom, 0 resets" });
+    var tip = el("div", { className: "sb-graph__tip", role: "tooltip", hidden: "" });
+    var stage = el("div", { className: "sb-graph__stage" }, [canvas, tip]);
+
+    var colourSelect = el("select", { id: "sb-graph-colour" }, data.facets.map(function (f) {
+      return el("option", { value: f.id, text: f.label });
+    }));
+    var legend = el("ul", { className: "sb-graph__legend", "aria-label": "Colours" });
+    var zoomIn = el("button", { type: "button", text: "Zoom in", "aria-label": "Zoom in" });
+    var zoomOut = el("button", { type: "button", text: "Zoom out", "aria-label": "Zoom out" });
+    var reset = el("button", { type: "button", text: "Reset view" });
+    var lines = el("input", { type: "checkbox", id: "sb-graph-lines" });
+    lines.checked = data.edges.length / 2 <= LINES_BY_DEFAULT;
+    var linesNote = el("span", { className: "sb-graph__note" });
+    var find = el("input", { type: "search", id: "sb-graph-find", autocomplete: "off", placeholder: "title or id" });
+    var found = el("ul", { className: "sb-graph__found" });
+    var status = el("p", { className: "sb-status", role: "status", "aria-live": "polite" });
+    var clear = el("button", { type: "button", text: "Clear filters" });
+
+    var boxes = [];
+    var toggles = [];
+    var filters = data.facets.map(function (f) {
+      var items = f.nodes.map(function (n) {
+        var id = "sb-graph-f-" + f.id + "-" + n.id;
+        var input = el("input", { type: "checkbox", id: id, name: f.id, value: n.id });
+        var label = el("label", { className: "sb-opt", for: id }, [input, document.createTextNode(" " + n.label)]);
+        label.style.paddingLeft = n.depth * 1.1 + "em";
+        boxes.push({ input: input, facet: f, node: n });
+        return label;
+      });
+      var panel = el("div", { className: "sb-graph__options", id: "sb-graph-opts-" + f.id, hidden: "" }, items);
+      var toggle = el("button", { type: "button", className: "sb-graph__toggle", "aria-expanded": "false",
+        "aria-controls": panel.id, text: f.label });
+      toggle.addEventListener("click", function () { setOpen(toggle, panel, panel.hidden); });
+      toggles.push({ facet: f, toggle: toggle, panel: panel });
+      return el("div", { className: "sb-graph__facet" }, [toggle, panel]);
+    });
+
+    function setOpen(toggle, panel, open) {
+      panel.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+
+    var controls = el("form", { className: "sb-graph__controls", "aria-label": "Graph controls" }, [
+      el("div", { className: "sb-toolbar" }, [zoomIn, zoomOut, reset,
+        el("label", { for: "sb-graph-lines" }, [lines, document.createTextNode(" Citation lines"), linesNote])]),
+      el("label", { for: "sb-graph-colour", text: "Colour by " }), colourSelect, legend,
+      el("fieldset", {}, [el("legend", { text: "Show only" })].concat(filters, [clear])),
+      el("label", { for: "sb-graph-find", text: "Find a paper" }), find, found
+    ]);
+    controls.addEventListener("submit", function (event) { event.preventDefault(); });
+    root.textContent = "";
+    root.appendChild(el("div", { className: "sb-graph__layout" }, [el("div", {}, [status, stage]), controls]));
+
+    function toScreen(p) { return [p.x * view.scale + view.tx, p.y * view.scale + view.ty]; }
+
+    function fit() {
+      var w = data.raw.w, h = data.raw.h;
+      view.scale = Math.min((size.w - 2 * MARGIN) / Math.max(w, 1), (size.h - 2 * MARGIN) / Math.max(h, 1));
+      view.tx = (size.w - w * view.scale) / 2;
+      view.ty = (size.h - h * view.scale) / 2;
+    }
+
+    function zoomAt(factor, sx, sy) {
+      var next = Math.max(0.05, Math.min(80, view.scale * factor));
+      view.tx = sx - (sx - view.tx) * (next / view.scale);
+      view.ty = sy - (sy - view.ty) * (next / view.scale);
+      view.scale = next;
+      touched = true;
+      schedule();
+    }
+
+    function radius(p) { return Math.max(2, p.r * view.scale); }
+
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; draw(); });
+    }
+
+    function strokeEdges(ctx, list, from) {
+      list.forEach(function (q) {
+        if (!visible[q]) return;
+        var a = toScreen(from), b = toScreen(data.papers[q]);
+        ctx.moveTo(a[0], a[1]);
+        ctx.lineTo(b[0], b[1]);
+      });
+    }
+
+    function inView(p) {
+      var s = toScreen(p);
+      return s[0] >= 0 && s[1] >= 0 && s[0] <= size.w && s[1] <= size.h;
+    }
+
+    /* Every citation with an end in view, or an even sample of them when there are more than MAX_LINES: drawing
+       stays fast at any size, and zooming in shows every line of the smaller area. */
+    function drawLines(ctx, fg) {
+      var shown = data.papers.map(function (p) { return visible[p.num] && inView(p); });
+      var total = 0;
+      data.papers.forEach(function (p) {
+        if (!visible[p.num]) return;
+        p.out.forEach(function (q) { if (visible[q] && (shown[p.num] || shown[q])) total++; });
+      });
+      var stride = Math.max(1, Math.ceil(total / MAX_LINES));
+      var seen = 0;
+      ctx.globalAlpha = Math.min(0.5, Math.max(0.06, 3 / Math.sqrt(Math.min(total, MAX_LINES) || 1)));
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 0.6;
+      ctx.beginPath();
+      data.papers.forEach(function (p) {
+        if (!visible[p.num]) return;
+        p.out.forEach(function (q) {
+          if (!visible[q] || !(shown[p.num] || shown[q]) || seen++ % stride) return;
+          var a = toScreen(p), b = toScreen(data.papers[q]);
+          ctx.moveTo(a[0], a[1]);
+          ctx.lineTo(b[0], b[1]);
+        });
+      });
+      ctx.stroke();
+      if (stride > 1) linesNote.textContent = " (1 in " + stride + " at this zoom)";
+    }
+
+    function draw() {
+      var ratio = window.devicePixelRatio || 1;
+      var ctx = canvas.getContext("2d");
+      var style = getComputedStyle(canvas);
+      var fg = style.color;
+      var accent = style.getPropertyValue("--md-accent-fg-color").trim() || "#526cfe";
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.w, size.h);
+      ctx.fillStyle = fg;
+      ctx.globalAlpha = 0.6;
+      ctx.font = "11px sans-serif";
+      ctx.textAlign = "center";
+      data.raw.years.forEach(function (y) { ctx.fillText(String(y[0]), y[1] * view.scale + view.tx, 12); });
+      linesNote.textContent = "";
+      if (lines.checked) drawLines(ctx, fg);
+      if (hovered) {
+        ctx.globalAlpha = 0.9;
+        ctx.lineWidth = 1.4;
+        ctx.strokeStyle = accent;
+        ctx.beginPath();
+        strokeEdges(ctx, hovered.out, hovered);
+        strokeEdges(ctx, hovered.into, hovered);
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+      colours.groups.forEach(function (group) {
+        ctx.fillStyle = group.colour;
+        ctx.beginPath();
+        data.papers.forEach(function (p) {
+          if (!visible[p.num] || colours.groupOf[p.num] !== group) return;
+          var s = toScreen(p), r = radius(p);
+          if (s[0] < -r || s[1] < -r || s[0] > size.w + r || s[1] > size.h + r) return;
+          ctx.moveTo(s[0] + r, s[1]);
+          ctx.arc(s[0], s[1], r, 0, 2 * Math.PI);
+        });
+        ctx.fill();
+      });
+      var rings = matches.slice();
+      if (hovered) rings.push(hovered);
+      ctx.strokeStyle = fg;
+      ctx.lineWidth = 2;
+      rings.forEach(function (p) {
+        if (!visible[p.num]) return;
+        var s = toScreen(p);
+        ctx.beginPath();
+        ctx.arc(s[0], s[1], radius(p) + 3, 0, 2 * Math.PI);
+        ctx.stroke();
+      });
+      root.setAttribute("data-view", [view.scale, view.tx, view.ty].map(function (v) { return v.toFixed(4); }).join(" "));
+    }
+
+    function hit(sx, sy) {
+      var x = (sx - view.tx) / view.scale, y = (sy - view.ty) / view.scale;
+      var cx = Math.floor(x / data.cell), cy = Math.floor(y / data.cell);
+      var best = null, bestDistance = Infinity;
+      var reach = Math.min(8, Math.ceil(Math.max(6 / view.scale, data.cell) / data.cell));
+      for (var i = -reach; i <= reach; i++) {
+        for (var j = -reach; j <= reach; j++) {
+          (data.grid.get((cx + i) + ":" + (cy + j)) || []).forEach(function (p) {
+            if (!visible[p.num]) return;
+            var s = toScreen(p);
+            var d = Math.hypot(s[0] - sx, s[1] - sy);
+            if (d <= Math.max(radius(p), 6) && d < bestDistance) { best = p; bestDistance = d; }
+          });
+        }
+      }
+      return best;
+    }
+
+    function showTip(p, sx, sy) {
+      if (!p) { tip.hidden = true; return; }
+      tip.textContent = "";
+      tip.appendChild(el("strong", { text: p.title }));
+      tip.appendChild(el("span", { text: " " + p.year + " · cites " + p.out.length + " · cited by " + p.into.length +
+        " in this collection" }));
+      tip.hidden = false;
+      tip.style.left = Math.min(sx + 12, Math.max(0, size.w - 260)) + "px";
+      tip.style.top = sy + 12 + "px";
+    }
+
+    function open(p) {
+      var link = el("a", { href: base + "papers/" + encodeURIComponent(p.id) + "/" });
+      link.hidden = true;
+      root.appendChild(link);
+      link.click();  /* a real link, so that the theme's instant navigation can take it */
+      link.remove();
+    }
+
+    function renderLegend() {
+      legend.textContent = "";
+      colours.groups.forEach(function (g) {
+        var swatch = el("span", { className: "sb-graph__swatch", "aria-hidden": "true" });
+        swatch.style.background = g.colour;
+        legend.appendChild(el("li", {}, [swatch, document.createTextNode(" " + g.label + " "),
+          el("span", { className: "sb-count", text: String(g.count) })]));
+      });
+    }
+
+    function renderMatches() {
+      found.textContent = "";
+      matches.slice(0, MATCHES_LISTED).forEach(function (p) {
+        found.appendChild(el("li", {}, [el("a", { href: base + "papers/" + encodeURIComponent(p.id) + "/",
+          text: p.title + " (" + p.year + ")" })]));
+      });
+      if (matches.length > MATCHES_LISTED) {
+        found.appendChild(el("li", { text: "and " + (matches.length - MATCHES_LISTED) + " more" }));
+      }
+    }
+
+    function update() {
+      visible = visibility(data, state);
+      shownCount = visible.filter(Boolean).length;
+      var facet = data.facets.filter(function (f) { return f.id === state.colour; })[0];
+      colours = facet ? colourGroups(data, facet) : { groups: [], groupOf: [] };
+      renderLegend();
+      status.textContent = shownCount + " of " + data.papers.length + " papers shown" +
+        (matches.length ? ", " + matches.length + " found" : "");
+      writeState(data, state);
+      schedule();
+    }
+
+    function resize() {
+      if (!document.body.contains(root)) { observer.disconnect(); return; }
+      var ratio = window.devicePixelRatio || 1;
+      size.w = Math.max(200, stage.clientWidth);
+      /* as tall as the picture needs at this width, within bounds that fit a screen */
+      size.h = Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT,
+        (size.w - 2 * MARGIN) * data.raw.h / Math.max(data.raw.w, 1) + 2 * MARGIN)));
+      canvas.width = Math.round(size.w * ratio);
+      canvas.height = Math.round(size.h * ratio);
+      canvas.style.height = size.h + "px";
+      if (!touched) fit();
+      schedule();
+    }
+
+    /* pointer: drag pans, a click without movement opens the paper under the pointer */
+    var drag = null;
+    canvas.addEventListener("pointerdown", function (event) {
+      drag = { x: event.clientX, y: event.clientY, tx: view.tx, ty: view.ty, moved: false };
+      canvas.setPointerCapture(event.pointerId);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      var box = canvas.getBoundingClientRect();
+      var sx = event.clientX - box.left, sy = event.clientY - box.top;
+      if (drag) {
+        var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 4) drag.moved = true;
+        if (drag.moved) {
+          view.tx = drag.tx + dx; view.ty = drag.ty + dy; touched = true;
+          showTip(null); schedule();
+          return;
+        }
+      }
+      var p = hit(sx, sy);
+      canvas.style.cursor = p ? "pointer" : "grab";
+      if (p !== hovered) { hovered = p; schedule(); }
+      showTip(p, sx, sy);
+    });
+    canvas.addEventListener("pointerup", function (event) {
+      var wasDrag = drag && drag.moved;
+      drag = null;
+      if (wasDrag) return;
+      var box = canvas.getBoundingClientRect();
+      var p = hit(event.clientX - box.left, event.clientY - box.top);
+      if (p) open(p);
+    });
+    canvas.addEventListener("pointerleave", function () {
+      if (drag) return;
+      hovered = null; showTip(null); schedule();
+    });
+    canvas.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      var box = canvas.getBoundingClientRect();
+      zoomAt(event.deltaY < 0 ? 1.2 : 1 / 1.2, event.clientX - box.left, event.clientY - box.top);
+    }, { passive: false });
+    canvas.addEventListener("keydown", function (event) {
+      var step = 40, handled = true;
+      if (event.key === "ArrowLeft") view.tx += step;
+      else if (event.key === "ArrowRight") view.tx -= step;
+      else if (event.key === "ArrowUp") view.ty += step;
+      else if (event.key === "ArrowDown") view.ty -= step;
+      else if (event.key === "+" || event.key === "=") { zoomAt(1.25, size.w / 2, size.h / 2); }
+      else if (event.key === "-") { zoomAt(0.8, size.w / 2, size.h / 2); }
+      else if (event.key === "0") { touched = false; fit(); }
+      else handled = false;
+      if (handled) { event.preventDefault(); touched = touched || event.key !== "0"; schedule(); }
+    });
+
+    zoomIn.addEventListener("click", function () { zoomAt(1.25, size.w / 2, size.h / 2); });
+    zoomOut.addEventListener("click", function () { zoomAt(0.8, size.w / 2, size.h / 2); });
+    reset.addEventListener("click", function () { touched = false; fit(); schedule(); });
+    lines.addEventListener("change", schedule);
+    colourSelect.addEventListener("change", function () { state.colour = colourSelect.value; update(); });
+    boxes.forEach(function (b) {
+      b.input.addEventListener("change", function () {
+        if (b.input.checked) state.sel[b.facet.id].add(b.node.id); else state.sel[b.facet.id].delete(b.node.id);
+        update();
+      });
+    });
+    clear.addEventListener("click", function () {
+      boxes.forEach(function (b) { b.input.checked = false; state.sel[b.facet.id].clear(); });
+      update();
+    });
+    find.addEventListener("input", function () {
+      var terms = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+      matches = !terms.length ? [] : data.papers.filter(function (p) {
+        return terms.every(function (t) { return p.haystack.indexOf(t) >= 0; });
+      });
+      renderMatches();
+      update();
+    });
+    find.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || !matches.length) return;
+      event.preventDefault();
+      var s = toScreen(matches[0]);
+      view.tx += size.w / 2 - s[0]; view.ty += size.h / 2 - s[1]; touched = true;
+      hovered = matches[0];
+      schedule();
+    });
+
+    colourSelect.value = state.colour;
+    boxes.forEach(function (b) { b.input.checked = state.sel[b.facet.id].has(b.node.id); });
+    toggles.forEach(function (t) { if (state.sel[t.facet.id].size) setOpen(t.toggle, t.panel, true); });
+    var observer = new ResizeObserver(resize);
+    observer.observe(stage);
+    update();
+    resize();
+    draw();
+    root.setAttribute("data-state", "ready");
+  }
+
+  window.SSMLKB.mountFromData("sb-graph", "data-graph", prepare, mount, function (message) {
+    return "The citation graph could not be loaded (" + message + "). Reload the page; every paper page also " +
+      "lists its citations.";
+  });
+})();

@@ -1,0 +1,126 @@
+"""Citation pages and page parts: a paper's citation section, the citation graph, the candidates queue."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from site_builder.escape import text
+from site_builder.models import Paper
+from site_builder.render.env import render_page, root_of
+from site_builder.render.topics import LIST_LIMIT
+from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
+from site_builder.snapshot import S2_PAGE
+from site_builder.taxonomy import Facet, Node
+
+if TYPE_CHECKING:  # networkx loads only when there is citation data
+    from site_builder.citeview import Citations
+    from site_builder.graph import Candidate
+
+#: The candidates page lists at most this many papers (the most referenced), each with at most
+#: :data:`CITING_SHOWN` of the collection's papers that reference it.
+CANDIDATES_SHOWN = 500
+CITING_SHOWN = 10
+
+
+@lru_cache(maxsize=1 << 16)
+def _item(root: str, pid: str, title: str, venue: str) -> str:
+    """One paper in a citation list (escaped once per paper, not once per page that lists it)."""
+    return f'<li><a href="{root}papers/{text(pid)}/">{text(title)}</a> <span class="sb-venue">{text(venue)}</span></li>'
+
+
+def paper_list(model: SiteModel, ids: list[str], root: str) -> Markup:
+    """A compact list of papers (title linked, venue) for the citation sections of a paper page."""
+    items = (_item(root, pid, model.by_id[pid].title, model.by_id[pid].venue) for pid in ids[:LIST_LIMIT])
+    return Markup('<ul class="sb-neighbours" data-search-exclude>\n' + "\n".join(items) + "\n</ul>")
+
+
+def paper_citations(model: SiteModel, paper: Paper) -> dict[str, Any]:
+    """The context of a paper page's citation section (``view`` is None when nothing has been fetched)."""
+    view = model.citations
+    if view is None:
+        return {"view": None, "pc": None}
+    facts = view.papers[paper.id]
+    root = root_of(f"papers/{paper.id}/index.md")
+    return {"view": view, "pc": facts, "shown": LIST_LIMIT, "cites": paper_list(model, facts.cites, root),
+            "cited_by": paper_list(model, facts.cited_by, root)}
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """One line of the candidates page."""
+
+    title: str
+    year: int | None
+    count: int
+    citing: list[Paper]
+    more: int
+    s2_url: str
+    url: str | None
+    add: str | None
+
+
+def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
+    """What the candidates page shows of one candidate: links, the citing papers (newest first), an add command."""
+    ext = candidate.externalIds
+    arxiv, doi = ext.get("ArXiv"), ext.get("DOI")
+    arxiv = arxiv if isinstance(arxiv, str) and arxiv else None
+    doi = doi if isinstance(doi, str) and doi else None
+    citing = sorted((model.by_id[i] for i in candidate.cited_by), key=lambda p: (-p.year, p.title.casefold(), p.id))
+    return CandidateRow(
+        title=candidate.title or "(untitled on Semantic Scholar)", year=candidate.year,
+        count=len(candidate.cited_by), citing=citing[:CITING_SHOWN], more=max(0, len(citing) - CITING_SHOWN),
+        s2_url=S2_PAGE + candidate.paperId,
+        url=f"https://arxiv.org/abs/{arxiv}" if arxiv else f"https://doi.org/{doi}" if doi else None,
+        add=f"site-builder add ARXIV:{arxiv}" if arxiv else f"site-builder add DOI:{doi}" if doi else None,
+    )
+
+
+def candidates_page(model: SiteModel) -> bytes:
+    """candidates/index.md: papers outside the collection that several of its papers reference."""
+    view = model.citations
+    rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
+    return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
+                       total=len(view.candidates) if view else 0)
+
+
+def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[Node, list[int]]]:
+    """Citations between the top-level nodes of ``facet``: one row per citing node, one cell per cited node.
+
+    A paper counts under every top-level node it sits under (the same rule as :func:`site_builder.graph.flows`,
+    read from the model's tag closures, so the cost is one look at each citation).
+    """
+    roots = set(facet.roots)
+    under = {p.id: roots & model.closure[p.id][facet.id] for p in model.papers}
+    counts: Counter[tuple[str, str]] = Counter()
+    for source, target in view.graph.edges():
+        counts.update((a, b) for a in under[source] for b in under[target])
+    nodes = [facet.nodes[r] for r in facet.roots]
+    return [(a, [counts[(a.id, b.id)] for b in nodes]) for a in nodes]
+
+
+def graph_page(model: SiteModel) -> dict[str, bytes]:
+    """graph/index.md and, when citation data exists, the graph's data file."""
+    from site_builder.graph_index import GRAPH_PATH, graph_index
+
+    view = model.citations
+    out: dict[str, bytes] = {}
+    tables = []
+    if view is not None:
+        out[GRAPH_PATH] = graph_index(model, view).encode("utf-8")
+        tables = [(f, [f.nodes[r] for r in f.roots], family_flows(model, view, f))
+                  for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
+    out["graph/index.md"] = render_page("graph.md.j2", "graph/index.md", view=view, count=len(model.papers),
+                                        data_url=GRAPH_PATH.rsplit("/", 1)[-1], tables=tables)
+    return out
+
+
+def citation_pages(model: SiteModel) -> dict[str, bytes]:
+    """The citation graph page (with its data) and the candidates page."""
+    out = graph_page(model)
+    out["candidates/index.md"] = candidates_page(model)
+    return out
