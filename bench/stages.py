@@ -2,9 +2,9 @@
 
     python -m bench.stages bench/out/kb-20k [--cold]
 
-The stages are the build's own library calls in the build's order (load, check, model, render, write), plus the
-citation graph (snapshot + networkx graph + most-cited ranking), which the build does not run yet on this branch
-but will once the citation pages are merged. ``--cold`` empties the record cache first. Not a test.
+The stages are the build's own library calls in the build's order: load, check, model (including the citation
+facts: from the citation cache, or from the Semantic Scholar snapshot and its graph), render, write. ``--cold``
+empties the record cache and the citation cache first. Not a test.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from site_builder.checks import run_checks
+from site_builder.citecache import CACHE_NAME, CitationSource
 from site_builder.gcpause import collector_paused
-from site_builder.graph import build_graph, most_cited
 from site_builder.project import Project
 from site_builder.records import load_knowledge_base
 from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
-from site_builder.snapshot import load_snapshot
 from site_builder.write import write_outputs
 
 T = TypeVar("T")
@@ -36,6 +35,7 @@ def measure(root: Path, cold: bool = False) -> dict[str, Any]:
     project = Project(root.resolve())
     if cold:
         shutil.rmtree(project.cache / "records", ignore_errors=True)
+        (project.cache / CACHE_NAME).unlink(missing_ok=True)
     times: dict[str, float] = {}
 
     def timed(stage: str, work: Callable[[], T]) -> T:
@@ -49,19 +49,11 @@ def measure(root: Path, cold: bool = False) -> dict[str, Any]:
         if kb is None:
             raise SystemExit(f"{root}: taxonomy unusable")
         checked = timed("check", lambda: run_checks(kb))
-        graph = timed("graph", lambda: _graph(project, kb))
-        model = timed("model", lambda: build_model(kb, read_site_info(project)))
+        model = timed("model", lambda: build_model(kb, read_site_info(project), citations=CitationSource(project)))
         outputs = timed("render", lambda: render_site(model))
         stats = timed("write", lambda: write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES))
     return {"papers": len(kb.paper_entries), "problems": len(problems) + len(checked), "files": len(outputs),
-            "written": stats.written, "edges": graph, "seconds": times}
-
-
-def _graph(project: Project, kb: Any) -> int:
-    snapshot = load_snapshot(project)
-    graph = build_graph(kb.papers, snapshot.records)
-    most_cited(graph, 100)
-    return int(graph.number_of_edges())
+            "written": stats.written, "edges": model.citations.edges if model.citations else 0, "seconds": times}
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from site_builder.gcpause import collector_paused
+from site_builder.citecache import CitationSource
+from site_builder.gcpause import collector_paused, settle
 from site_builder.problems import Problem
 from site_builder.project import Project
 from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
@@ -19,7 +20,6 @@ from site_builder.report import plural
 from site_builder.session import Session
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
-from site_builder.snapshot import load_snapshot
 from site_builder.validate import validate
 from site_builder.write import WriteStats, write_outputs
 
@@ -86,14 +86,17 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     info = read_site_info(project)
     checked = validate(project, strict=strict, files=session.files if session else None,
                        found=session.checks if session else None)
-    snapshot = load_snapshot(project)
-    result = BuildResult(checked.problems + [p.promoted() if strict else p for p in snapshot.problems],
-                         checked.checked)
+    result = BuildResult(checked.problems, checked.checked)
     lap = _Laps(result, progress, start)
     lap("load+check", checked.checked)
     if result.failed or checked.kb is None:
         return result
-    model = build_model(checked.kb, info, snapshot)
+    citations = CitationSource(project, session.citations if session else None)
+    model = build_model(checked.kb, info, citations=citations)
+    result.problems += [p.promoted() if strict else p for p in citations.problems]
+    lap("model", f"citation data {'read' if model.citations else 'absent'}")
+    if result.failed:
+        return result
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     outputs = render_site(model, session.render if session else None)
     result.generated = len(outputs)
@@ -119,6 +122,7 @@ def build(project: Project, strict: bool = False, site: bool = True, progress: P
         return result
     from site_builder.generator import mkdocs_build
 
+    settle()
     progress("site: running mkdocs build --strict (this is the long step)")
     start = time.perf_counter()
     mkdocs_build(project, progress)

@@ -9,10 +9,11 @@ the survey. Pages only read this; none of them scans the collection again.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, most_cited
 from site_builder.models import Paper
@@ -76,6 +77,7 @@ class Citations:
     candidates: list[Candidate] = field(default_factory=list)
     candidate_min: int = CANDIDATE_MIN
     survey_citing: list[SurveyCiting] | None = None
+    _arrays: tuple[dict[str, int], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @property
     def edges(self) -> int:
@@ -83,13 +85,28 @@ class Citations:
         return int(self.graph.number_of_edges())
 
     def within(self, ids: Sequence[str], top: int = 5) -> Within:
-        """Citations among ``ids`` (cost: the references of those papers only)."""
-        members = set(ids)
-        counts: Counter[str] = Counter()
-        for pid in ids:
-            counts.update(q for q in self.papers[pid].cites if q in members)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-        return Within(sum(counts.values()), ranked)
+        """Citations among ``ids`` (one vectorised look at every citation: 49 topic pages of a 300,000-citation
+        graph take milliseconds, where walking each member's references took seconds)."""
+        number, sources, targets = self.edge_arrays()
+        members = np.zeros(len(number), dtype=bool)
+        members[[number[pid] for pid in ids]] = True
+        inside = members[sources] & members[targets]
+        counts = np.bincount(targets[inside], minlength=len(number))
+        names = list(number)
+        ranked = sorted(((names[i], int(counts[i])) for i in np.flatnonzero(counts)),
+                        key=lambda kv: (-kv[1], kv[0]))[:top]
+        return Within(int(inside.sum()), ranked)
+
+    def edge_arrays(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Paper numbers (in :attr:`papers` order, the display order) and the citations as arrays of source and
+        target numbers (computed once)."""
+        if self._arrays is None:
+            number = {pid: i for i, pid in enumerate(self.papers)}
+            facts = list(self.papers.values())
+            sources = np.repeat(np.arange(len(facts), dtype=np.int64), [len(f.cites) for f in facts])
+            targets = np.fromiter((number[q] for f in facts for q in f.cites), dtype=np.int64, count=len(sources))
+            self._arrays = (number, sources, targets)
+        return self._arrays
 
 
 def _survey_citing(citing: list[Citing], index: CollectionIndex) -> list[SurveyCiting]:

@@ -23,3 +23,14 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def settle() -> None:
+    """Collect what the pipeline left and exempt every surviving object from later collections.
+
+    Called before the site generator runs in the same process: MkDocs allocates millions of objects of its own,
+    and each full collection it triggers would otherwise walk the pipeline's long-lived objects again (about a
+    fifth of MkDocs' time at 20,000 papers).
+    """
+    gc.collect()
+    gc.freeze()

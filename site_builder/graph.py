@@ -87,15 +87,26 @@ def build_graph(papers: Mapping[str, Paper], snapshot: Mapping[str, SnapshotReco
             if meta.citationCount is not None:
                 attrs["citationCount"] = meta.citationCount
         graph.add_node(pid, **attrs)
+    # Edges are gathered first (a paper may list the same reference twice: flags and intents are merged) and
+    # added in one call: networkx's per-edge calls cost more than the rest of the stage.
+    edges: dict[tuple[str, str], tuple[bool, set[str]]] = {}
     for pid in sorted(papers):
         fetched = snapshot.get(pid)
         for ref in fetched.references if fetched is not None else ():
             target = index.find(ref.paperId, ref.externalIds)
             if target is None or target == pid:
                 continue
-            old = graph.edges[pid, target] if graph.has_edge(pid, target) else {}
-            graph.add_edge(pid, target, isInfluential=bool(old.get("isInfluential")) or bool(ref.isInfluential),
-                           intents=tuple(sorted(set(old.get("intents", ())) | set(ref.intents or ()))))
+            found = edges.get((pid, target))
+            if found is None:
+                edges[(pid, target)] = (bool(ref.isInfluential), set(ref.intents or ()))
+            else:
+                found[1].update(ref.intents or ())
+                if ref.isInfluential and not found[0]:
+                    edges[(pid, target)] = (True, found[1])
+    shared: dict[frozenset[str], tuple[str, ...]] = {}  # one tuple per distinct set of intents
+    graph.add_edges_from(
+        (a, b, {"isInfluential": flag, "intents": shared.setdefault(frozenset(kinds), tuple(sorted(kinds)))})
+        for (a, b), (flag, kinds) in edges.items())
     return graph
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from site_builder.citeview import Citations
 from site_builder.explore_index import node_numbers, own_tag_numbers, taxonomy_rows
 from site_builder.graphlayout import CELL, year_layout
@@ -34,15 +36,15 @@ def graph_index(model: SiteModel, view: Citations) -> str:
     layout = year_layout({p.id: p.year for p in model.papers}, graph.edges())
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
-    position = {p.id: i for i, p in enumerate(model.papers)}
     rows: list[list[object]] = []
-    edges: list[int] = []
     for paper in model.papers:
         x, y = layout.positions[paper.id]
         rows.append([paper.id, paper.title, paper.year, x, y, len(view.papers[paper.id].cited_by),
                      own_tag_numbers(paper, model.taxonomy.facets, numbers)])
-        for target in view.papers[paper.id].cites:
-            edges += (position[paper.id], position[target])
+    # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
+    # paper's citations in turn, as pairs of those numbers.
+    _, sources, targets = view.edge_arrays()
+    edges: list[int] = np.column_stack((sources, targets)).ravel().tolist()
     doc = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
            "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS),
            "papers": rows, "edges": edges}

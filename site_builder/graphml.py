@@ -45,42 +45,67 @@ def _keys(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Attribute name -> GraphML type for one scope, names in first-seen order."""
     found: dict[str, str] = {}
     for attrs in items:
+        if attrs.keys() <= found.keys():
+            continue
         for name, value in attrs.items():
-            found.setdefault(name, _type(value))
+            if name not in found:
+                found[name] = _type(value)
     return found
 
 
-def _data(attrs: Mapping[str, Any], ids: Mapping[str, str], indent: str) -> Iterator[str]:
-    for name, value in attrs.items():
-        yield f'{indent}<data key="{ids[name]}">{_text(value)}</data>'
+class _Cached:
+    """Escaped ids and the ``<data>`` lines of attribute sets, each written once: ids recur in every edge, and
+    the edges of a citation graph share a handful of distinct attribute sets."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[Any, str] = {}
+        self.blocks: dict[tuple[Any, ...], str] = {}
+
+    def attr(self, value: Any) -> str:
+        found = self.attrs.get(value)
+        if found is None:
+            found = self.attrs[value] = _attr(value)
+        return found
+
+    def data(self, attrs: Mapping[str, Any], ids: Mapping[str, str], indent: str) -> str:
+        """The ``<data>`` lines of ``attrs`` (each ending with a newline)."""
+        try:
+            key: tuple[Any, ...] | None = (indent, tuple(attrs.items()), tuple(map(type, attrs.values())))
+            found = self.blocks.get(key)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable value
+            key, found = None, None
+        if found is None:
+            found = "".join(f'{indent}<data key="{ids[name]}">{_text(value)}</data>\n'
+                            for name, value in attrs.items())
+            if key is not None and len(self.blocks) < 4096:
+                self.blocks[key] = found
+        return found
 
 
 def graphml_lines(graph: Any) -> Iterator[str]:
-    """The lines of the GraphML document of a networkx (Di)Graph."""
-    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in graph.nodes(data=True)),
-              "edge": _keys(a for _, _, a in graph.edges(data=True))}
+    """The GraphML document of a networkx (Di)Graph, in pieces that each end with a newline."""
+    nodes, edges = graph.nodes(data=True), graph.edges(data=True)
+    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in nodes), "edge": _keys(a for _, _, a in edges)}
     ids: dict[str, dict[str, str]] = {}
-    yield _HEADER
+    cached = _Cached()
+    yield _HEADER + "\n"
     for scope, found in scopes.items():
         ids[scope] = {}
         for name, kind in found.items():
             key = f"d{sum(len(v) for v in ids.values())}"
             ids[scope][name] = key
-            yield f'  <key id="{key}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />'
-    yield f'  <graph edgedefault="{"directed" if graph.is_directed() else "undirected"}">'
-    yield from _data(graph.graph, ids["graph"], "    ")
-    for node, attrs in graph.nodes(data=True):
-        yield f"    <node id={_attr(node)}>"
-        yield from _data(attrs, ids["node"], "      ")
-        yield "    </node>"
-    for source, target, attrs in graph.edges(data=True):
-        yield f"    <edge source={_attr(source)} target={_attr(target)}>"
-        yield from _data(attrs, ids["edge"], "      ")
-        yield "    </edge>"
-    yield "  </graph>"
-    yield "</graphml>"
+            yield f'  <key id="{key}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />\n'
+    yield f'  <graph edgedefault="{"directed" if graph.is_directed() else "undirected"}">\n'
+    yield cached.data(graph.graph, ids["graph"], "    ")
+    node_ids, edge_ids = ids["node"], ids["edge"]
+    for node, attrs in nodes:
+        yield f"    <node id={cached.attr(node)}>\n{cached.data(attrs, node_ids, '      ')}    </node>\n"
+    for source, target, attrs in edges:
+        yield (f"    <edge source={cached.attr(source)} target={cached.attr(target)}>\n"
+               f"{cached.data(attrs, edge_ids, '      ')}    </edge>\n")
+    yield "  </graph>\n</graphml>\n"
 
 
 def graphml_text(graph: Any) -> str:
     """The whole GraphML document, ending with a newline."""
-    return "\n".join(graphml_lines(graph)) + "\n"
+    return "".join(graphml_lines(graph))

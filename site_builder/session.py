@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from site_builder.checks.registry import CheckMemo
+from site_builder.citecache import CitationMemo
 from site_builder.records import FileMemo
 from site_builder.render.memo import RenderMemo
 
@@ -23,6 +24,7 @@ class Session:
     files: FileMemo = field(default_factory=FileMemo)
     checks: CheckMemo = field(default_factory=CheckMemo)
     render: RenderMemo = field(default_factory=RenderMemo)
+    citations: CitationMemo = field(default_factory=CitationMemo)
     #: The generated files the last complete write left under docs/ (None before the first one).
     written: set[str] | None = None
 

@@ -7,6 +7,7 @@ topic page, a counter on the home page or the trends table never scans the colle
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,8 @@ class SiteModel:
     sets: PaperSets = field(default_factory=lambda: PaperSets(()))
     #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
     citations: Citations | None = None
+    #: Escaped list items of papers by page root and paper id, written once per render (citation sections).
+    list_items: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -107,8 +110,11 @@ def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
     return paper.kind == "method" and len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
 
 
-def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None) -> SiteModel:
-    """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot."""
+def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
+                citations: Callable[[Sequence[Paper]], Citations | None] | None = None) -> SiteModel:
+    """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
+    ``citations``, which gives the citation facts of the papers in display order: see
+    :class:`~site_builder.citecache.CitationSource`)."""
     papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
@@ -163,7 +169,9 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
-    if snapshot is not None and snapshot.records:
+    if citations is not None:
+        model.citations = citations(papers)
+    elif snapshot is not None and snapshot.records:
         from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
 
         model.citations = derive_citations(papers, snapshot)

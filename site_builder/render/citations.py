@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import numpy as np
 from markupsafe import Markup
 
 from site_builder.escape import text
 from site_builder.models import Paper
-from site_builder.render.env import render_page, root_of
+from site_builder.render.env import render_page
 from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
 from site_builder.snapshot import S2_PAGE
@@ -27,27 +27,20 @@ CANDIDATES_SHOWN = 500
 CITING_SHOWN = 10
 
 
-@lru_cache(maxsize=1 << 16)
-def _item(root: str, pid: str, title: str, venue: str) -> str:
-    """One paper in a citation list (escaped once per paper, not once per page that lists it)."""
-    return f'<li><a href="{root}papers/{text(pid)}/">{text(title)}</a> <span class="sb-venue">{text(venue)}</span></li>'
-
-
 def paper_list(model: SiteModel, ids: list[str], root: str) -> Markup:
     """A compact list of papers (title linked, venue) for the citation sections of a paper page."""
-    items = (_item(root, pid, model.by_id[pid].title, model.by_id[pid].venue) for pid in ids[:LIST_LIMIT])
-    return Markup('<ul class="sb-neighbours" data-search-exclude>\n' + "\n".join(items) + "\n</ul>")
-
-
-def paper_citations(model: SiteModel, paper: Paper) -> dict[str, Any]:
-    """The context of a paper page's citation section (``view`` is None when nothing has been fetched)."""
-    view = model.citations
-    if view is None:
-        return {"view": None, "pc": None}
-    facts = view.papers[paper.id]
-    root = root_of(f"papers/{paper.id}/index.md")
-    return {"view": view, "pc": facts, "shown": LIST_LIMIT, "cites": paper_list(model, facts.cites, root),
-            "cited_by": paper_list(model, facts.cited_by, root)}
+    items = model.list_items.get(root)
+    if items is None:
+        items = model.list_items[root] = {}
+    out = []
+    for pid in ids[:LIST_LIMIT]:
+        item = items.get(pid)
+        if item is None:  # escaped once per paper, not once per page that lists it
+            paper = model.by_id[pid]
+            item = items[pid] = (f'<li><a href="{root}papers/{text(pid)}/">{text(paper.title)}</a> '
+                                 f'<span class="sb-venue">{text(paper.venue)}</span></li>')
+        out.append(item)
+    return Markup('<ul class="sb-neighbours" data-search-exclude>\n' + "\n".join(out) + "\n</ul>")
 
 
 @dataclass(frozen=True)
@@ -95,10 +88,20 @@ def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[
     read from the model's tag closures, so the cost is one look at each citation).
     """
     roots = set(facet.roots)
-    under = {p.id: roots & model.closure[p.id][facet.id] for p in model.papers}
+    # Papers share their top-level nodes: citations are counted per pair of node sets first (vectorised over the
+    # citations), then each pair of sets spreads its count over its node pairs.
+    number, sources, targets = view.edge_arrays()
+    groups: dict[frozenset[str], int] = {}
+    group = np.array([groups.setdefault(frozenset(roots & model.closure[pid][facet.id]), len(groups))
+                      for pid in number], dtype=np.int64)
+    size = max(len(groups), 1)
+    pairs = np.bincount(group[sources] * size + group[targets], minlength=size * size)
+    members = list(groups)
     counts: Counter[tuple[str, str]] = Counter()
-    for source, target in view.graph.edges():
-        counts.update((a, b) for a in under[source] for b in under[target])
+    for code in np.flatnonzero(pairs):
+        for a in members[code // size]:
+            for b in members[code % size]:
+                counts[(a, b)] += int(pairs[code])
     nodes = [facet.nodes[r] for r in facet.roots]
     return [(a, [counts[(a.id, b.id)] for b in nodes]) for a in nodes]
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from site_builder.escape import href, markup, preformatted, safe_href, text
-from site_builder.render.rows import link_to, paper_row, short_authors
+from site_builder.render.rows import link_to, not_fetched, paper_row, short_authors
 
 
 def _join(items: Iterable[object], separator: str = ", ") -> Markup:
@@ -56,7 +56,7 @@ def environment() -> Environment:
     )
     env.filters.update(href=href, pre=preformatted, svg=_svg, yaml_title=_yaml_title, join=_join,
                        display_url=_display_url, short_authors=short_authors, e=markup, escape=markup)
-    env.globals.update(paper_row=paper_row, link_to=link_to)
+    env.globals.update(paper_row=paper_row, link_to=link_to, not_fetched_note=not_fetched)
     env.tests["safe_url"] = lambda url: isinstance(url, str) and safe_href(url) is not None
     return env
 

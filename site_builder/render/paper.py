@@ -3,7 +3,7 @@
 A collection of 20,000 papers renders this page 20,000 times: through Jinja, with its per-value escaping and
 generator machinery, it cost about 0.3 ms a page, here about 0.03 ms. Every value still goes through
 :mod:`site_builder.escape` (``text`` for text, ``href`` for link targets, ``preformatted`` for the BibTeX box),
-and the citation section still comes from its template (``paper_citations.md.j2``). The page has few HTML
+and so is the citation section (:mod:`site_builder.render.paper_citations`). The page has few HTML
 elements on purpose: each one costs the site generator time on every page.
 """
 

@@ -9,10 +9,10 @@ from collections.abc import Hashable, Mapping
 from markupsafe import Markup
 
 from site_builder.models import Dataset, Paper
-from site_builder.render.citations import paper_citations
 from site_builder.render.env import render_page, root_of
 from site_builder.render.memo import Fragments
 from site_builder.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
+from site_builder.render.paper_citations import citation_section
 from site_builder.render.rows import tag_chains
 from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SiteModel, own_tags
@@ -75,9 +75,8 @@ def tag_rows(model: SiteModel, paper: Paper, chains: TagChains | None = None) ->
 
 
 def citations_section(model: SiteModel, paper: Paper) -> str:
-    """The paper page's citation section (``paper_citations.md.j2``)."""
-    return render_page("paper_citations.md.j2", f"papers/{paper.id}/index.md", paper=paper, model=model,
-                       **paper_citations(model, paper)).decode("utf-8")
+    """The paper page's citation section (see :mod:`site_builder.render.paper_citations`)."""
+    return citation_section(model, paper)
 
 
 def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | None = None,

@@ -48,6 +48,12 @@ def link_to(url: str, label: object) -> Markup:
     return Markup(f'<a href="{text(url)}">{markup(label)}</a>')  # both parts escaped
 
 
+def not_fetched(what: str) -> Markup:
+    """The note shown wherever citation data is missing."""
+    return Markup(f'<p class="sb-note">{text(what)}: citation data has not been fetched yet. It will appear here '
+                  "once the Semantic Scholar snapshot (<code>site-builder enrich</code>) exists.</p>")
+
+
 def node_link(root: str, facet_id: str, node_id: str, label: str) -> Markup:
     """A link to a taxonomy node's page."""
     return Markup(f'<a href="{root}topics/{text(facet_id)}/{text(node_id)}/">{text(label)}</a>')

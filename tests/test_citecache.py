@@ -1,0 +1,110 @@
+"""The citation-facts cache: a warm build gives the same pages as a cold one, and any change to the snapshot or to a
+paper's identity makes the next build read the snapshot again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import generate
+from site_builder.citecache import CACHE_NAME, CitationMemo, CitationSource
+from site_builder.models import Paper
+from site_builder.project import Project
+from site_builder.records import load_knowledge_base
+from site_builder.sitemodel import display_order
+from tests.conftest import make_site_project
+
+
+def pages(root: Path) -> dict[str, bytes]:
+    docs = root / "docs"
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_site_project(tmp_path / "kb")
+
+
+def test_warm_build_gives_the_pages_of_a_cold_one(root: Path) -> None:
+    project = Project(root)
+    assert not generate(project).failed
+    cache = project.cache / CACHE_NAME
+    assert json.loads(cache.read_bytes())["view"]["papers"]  # written, and JSON
+    cold = pages(root)
+    result = generate(project)  # from the cache (see test_a_hit_does_not_read_the_snapshot)
+    assert not result.failed
+    assert result.stats is not None and result.stats.written == 0
+    assert pages(root) == cold
+
+
+def sorted_papers(project: Project) -> list[Paper]:
+    kb, _ = load_knowledge_base(project)
+    assert kb is not None
+    return sorted(kb.papers.values(), key=display_order)
+
+
+def test_a_hit_does_not_read_the_snapshot(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = Project(root)
+    papers = sorted_papers(project)
+    first = CitationSource(project)(papers)
+    assert first is not None
+    calls: list[Project] = []
+    import site_builder.citecache as citecache
+
+    real = citecache.load_snapshot
+    monkeypatch.setattr(citecache, "load_snapshot", lambda p: calls.append(p) or real(p))
+    again = CitationSource(project)(papers)
+    assert calls == []
+    assert again is not None
+    assert again.papers == first.papers and again.most_cited == first.most_cited
+    assert again.candidates == first.candidates and again.survey_citing == first.survey_citing
+    assert sorted(again.graph.edges(data=True)) == sorted(first.graph.edges(data=True))
+    assert dict(again.graph.nodes(data=True)) == dict(first.graph.nodes(data=True))
+
+
+def test_a_changed_snapshot_file_is_read_again(root: Path) -> None:
+    project = Project(root)
+    papers = sorted_papers(project)
+    before = CitationSource(project)(papers)
+    assert before is not None
+    path = project.snapshot / "alpha.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["paper"]["citationCount"] = 987654
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    after = CitationSource(project)(papers)
+    assert after is not None and after.papers["alpha"].citation_count == 987654
+
+
+def test_a_changed_title_or_identifier_is_a_miss(root: Path) -> None:
+    project = Project(root)
+    papers = sorted_papers(project)
+    memo = CitationMemo()
+    first = CitationSource(project, memo)(papers)
+    assert CitationSource(project, memo)(papers) is first  # the same facts, from memory
+    renamed = [p.model_copy(update={"title": p.title + " (v2)"}) if p.id == "alpha" else p for p in papers]
+    second = CitationSource(project, memo)(renamed)
+    assert second is not first and second is not None
+    assert second.graph.nodes["alpha"]["title"].endswith("(v2)")
+
+
+def test_a_corrupt_or_foreign_cache_file_is_ignored(root: Path) -> None:
+    project = Project(root)
+    papers = sorted_papers(project)
+    good = CitationSource(project)(papers)
+    cache = project.cache / CACHE_NAME
+    for text in (b"\x00not json", b'{"key": "other", "view": {}}', b'{"key": 1}', b"[]"):
+        cache.write_bytes(text)
+        again = CitationSource(project)(papers)
+        assert again is not None and good is not None and again.papers == good.papers
+
+
+def test_a_snapshot_with_problems_is_not_cached(root: Path) -> None:
+    project = Project(root)
+    (project.snapshot / "stray.txt").write_text("x", encoding="utf-8")
+    source = CitationSource(project)
+    assert source(sorted_papers(project)) is not None
+    assert [p.code for p in source.problems] == ["snapshot-stray-file"]
+    assert not (project.cache / CACHE_NAME).exists()
+
