@@ -7,6 +7,8 @@ swapped into site/ on success).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,26 +83,45 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
         return _generate(project, strict, progress, session)
 
 
+#: From this many records on, a build runs the cross-record checks in a second process while it renders (the
+#: pages are written only once the checks are done and found no error).
+BACKGROUND_CHECKS_FROM = 2000
+
+
 def _generate(project: Project, strict: bool, progress: Progress, session: Session | None) -> BuildResult:
     start = time.perf_counter()
     info = read_site_info(project)
+    background = session is None and _record_count(project) >= BACKGROUND_CHECKS_FROM
     checked = validate(project, strict=strict, files=session.files if session else None,
-                       found=session.checks if session else None)
+                       found=session.checks if session else None, background=background)
     result = BuildResult(checked.problems, checked.checked)
     lap = _Laps(result, progress, start)
-    lap("load+check", checked.checked)
     if result.failed or checked.kb is None:
+        result.problems = checked.complete().problems  # every problem, the checks' too
+        lap("load+check", checked.checked)
         return result
+    if checked.pending is None:
+        lap("load+check", checked.checked)
     citations = CitationSource(project, session.citations if session else None)
-    model = build_model(checked.kb, info, citations=citations)
+    try:
+        model = build_model(checked.kb, info, citations=citations)
+        outputs = render_site(model, session.render if session else None)
+    except Exception:
+        # Records the checks would refuse can trip the later stages: their problems are the answer then.
+        if checked.complete().failed:
+            result.problems = checked.problems
+            return result
+        raise
+    if checked.pending is not None:
+        result.problems = checked.complete().problems
+        lap("load+check+render", f"{checked.checked}; checked while rendering {plural(len(outputs), 'file')}")
+    else:
+        lap("render", plural(len(outputs), "file"))
     result.problems += [p.promoted() if strict else p for p in citations.problems]
-    lap("model", f"citation data {'read' if model.citations else 'absent'}")
+    result.papers, result.datasets = len(model.papers), len(model.datasets)
+    result.generated = len(outputs)
     if result.failed:
         return result
-    result.papers, result.datasets = len(model.papers), len(model.datasets)
-    outputs = render_site(model, session.render if session else None)
-    result.generated = len(outputs)
-    lap("render", plural(len(outputs), "file"))
     known = session.render.unchanged if session else ()
     try:
         stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES, known,
@@ -113,6 +134,15 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
         raise
     lap("write", f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
     return result
+
+
+def _record_count(project: Project) -> int:
+    """How many record files there are (one directory listing per folder)."""
+    count = 0
+    for folder in (project.papers, project.datasets):
+        with contextlib.suppress(OSError), os.scandir(folder) as listing:
+            count += sum(1 for e in listing if e.name.endswith(".yaml"))
+    return count
 
 
 def build(project: Project, strict: bool = False, site: bool = True, progress: Progress = _silent) -> BuildResult:

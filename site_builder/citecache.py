@@ -32,7 +32,7 @@ from site_builder.snapshot import load_snapshot
 if TYPE_CHECKING:  # networkx and numpy load only when there is citation data
     from site_builder.citeview import Citations
 
-VERSION = 1
+VERSION = 2
 CACHE_NAME = "citations.json"
 
 
@@ -71,9 +71,17 @@ def dump_citations(view: Citations) -> dict[str, Any]:
         "candidates": [[c.paperId, c.title, c.year, c.externalIds, c.cited_by] for c in view.candidates],
         "survey_citing": None if view.survey_citing is None else [
             [s.title, s.authors, s.year, s.venue, s.url, s.record] for s in view.survey_citing],
-        "graph": {"attrs": graph.graph, "nodes": list(graph.nodes(data=True)),
-                  "edges": [[a, b, attrs] for a, b, attrs in graph.edges(data=True)]},
+        "graph": _dump_graph(graph),
     }
+
+
+def _dump_graph(graph: Any) -> dict[str, Any]:
+    """Nodes with their attributes; edges as [source, target, number of their attribute set] (few distinct)."""
+    kinds: dict[str, int] = {}
+    edges = [[a, b, kinds.setdefault(json.dumps(attrs), len(kinds))]
+             for a, b, attrs in graph.edges(data=True)]
+    return {"attrs": graph.graph, "nodes": list(graph.nodes(data=True)), "edge_attrs": [json.loads(k) for k in kinds],
+            "edges": edges}
 
 
 class StoredGraph:
@@ -109,9 +117,8 @@ def load_citations(data: dict[str, Any]) -> Citations:
     from site_builder.citeview import Citations, PaperCitations, SurveyCiting
     from site_builder.graph import Candidate
 
-    shared: dict[tuple[Any, ...], dict[str, Any]] = {}  # edges share few distinct attribute sets
-    edges = [(a, b, shared.setdefault(key, _edge_attrs(attrs)))
-             for a, b, attrs in data["graph"]["edges"] for key in (_freeze(attrs),)]
+    kinds = [_edge_attrs(attrs) for attrs in data["graph"]["edge_attrs"]]
+    edges = [(a, b, kinds[k]) for a, b, k in data["graph"]["edges"]]
     graph = StoredGraph(dict(data["graph"]["attrs"]), [(pid, attrs) for pid, attrs in data["graph"]["nodes"]], edges)
     view = Citations(dt.date.fromisoformat(data["as_of"]), dt.date.fromisoformat(data["latest"]), data["fetched"],
                      data["total"], graph, candidate_min=data["candidate_min"])
@@ -122,10 +129,6 @@ def load_citations(data: dict[str, Any]) -> Citations:
     if data["survey_citing"] is not None:
         view.survey_citing = [SurveyCiting(*row) for row in data["survey_citing"]]
     return view
-
-
-def _freeze(attrs: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in attrs.items())
 
 
 class CitationMemo:

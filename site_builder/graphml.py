@@ -67,8 +67,10 @@ class _Cached:
             found = self.attrs[value] = _attr(value)
         return found
 
-    def data(self, attrs: Mapping[str, Any], ids: Mapping[str, str], indent: str) -> str:
-        """The ``<data>`` lines of ``attrs`` (each ending with a newline)."""
+    def data(self, attrs: Mapping[str, Any], ids: Mapping[str, str], indent: str, shared: bool = True) -> str:
+        """The ``<data>`` lines of ``attrs`` (each ending with a newline); ``shared`` when attribute sets repeat."""
+        if not shared:
+            return "".join(f'{indent}<data key="{ids[name]}">{_text(value)}</data>\n' for name, value in attrs.items())
         try:
             key: tuple[Any, ...] | None = (indent, tuple(attrs.items()), tuple(map(type, attrs.values())))
             found = self.blocks.get(key)  # type: ignore[arg-type]
@@ -99,7 +101,7 @@ def graphml_lines(graph: Any) -> Iterator[str]:
     yield cached.data(graph.graph, ids["graph"], "    ")
     node_ids, edge_ids = ids["node"], ids["edge"]
     for node, attrs in nodes:
-        yield f"    <node id={cached.attr(node)}>\n{cached.data(attrs, node_ids, '      ')}    </node>\n"
+        yield f"    <node id={cached.attr(node)}>\n{cached.data(attrs, node_ids, '      ', False)}    </node>\n"
     for source, target, attrs in edges:
         yield (f"    <edge source={cached.attr(source)} target={cached.attr(target)}>\n"
                f"{cached.data(attrs, edge_ids, '      ')}    </edge>\n")

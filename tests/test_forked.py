@@ -1,0 +1,76 @@
+"""Background work in a forked process, and builds that check records while they render."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import site_builder.build as build_module
+from site_builder.build import generate
+from site_builder.forked import Forked
+from site_builder.problems import SiteBuilderError
+from site_builder.project import Project
+from tests.conftest import make_site_project
+
+Row = tuple[object, ...]
+
+
+def test_the_function_runs_in_another_process_and_its_value_comes_back() -> None:
+    work = Forked(lambda: (os.getpid(), [n * n for n in range(5)]))
+    pid, squares = work.result()
+    assert pid != os.getpid()
+    assert squares == [0, 1, 4, 9, 16]
+
+
+def test_a_failure_in_the_child_is_an_error_here(capsys: pytest.CaptureFixture[str]) -> None:
+    def broken() -> int:
+        raise ValueError("no such thing")
+
+    with pytest.raises(SiteBuilderError, match="background worker of the build failed"):
+        Forked(broken).result()
+    assert "ValueError: no such thing" in capsys.readouterr().err
+
+
+def pages(root: Path) -> dict[str, bytes]:
+    docs = root / "docs"
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+
+
+def run(root: Path, background: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Row], dict[str, bytes]]:
+    monkeypatch.setattr(build_module, "BACKGROUND_CHECKS_FROM", 0 if background else 10**9)
+    result = generate(Project(root))
+    return [(p.path, p.line, p.col, p.severity, p.code, p.message) for p in result.problems], pages(root)
+
+
+def test_checking_in_the_background_gives_the_same_problems_and_pages(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two = make_site_project(tmp_path / "one"), make_site_project(tmp_path / "two")
+    problems, written = run(one, False, monkeypatch)
+    assert written  # the golden site has pages (and warnings about its hostile record)
+    assert run(two, True, monkeypatch) == (problems, written)
+
+
+def test_a_cross_record_error_found_in_the_background_stops_the_build(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    roots = [make_site_project(tmp_path / "one"), make_site_project(tmp_path / "two")]
+    for root in roots:  # bravo now claims alpha's arXiv id: a duplicate only the cross-record checks see
+        path = root / "papers" / "bravo.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_with_arxiv(text, "2101.00001"), encoding="utf-8")
+    sequential, before = run(roots[0], False, monkeypatch)
+    background, after = run(roots[1], True, monkeypatch)
+    assert ("papers/bravo.yaml", 8, 10, "error", "duplicate-arxiv",
+            "arXiv id '2101.00001' is also in papers/alpha.yaml") in sequential
+    assert background == sequential
+    assert before == after  # the hand-written pages only: nothing was generated
+    assert not any(key.startswith(("papers/", "topics/", "explore/")) for key in after)
+
+
+def _with_arxiv(text: str, arxiv: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("arxiv:"):
+            lines[i] = line.split("arxiv:")[0] + f'arxiv: "{arxiv}"'
+    return "\n".join(lines) + "\n"
