@@ -84,7 +84,7 @@ def test_graph_index_holds_positions_counts_and_edges() -> None:
     ids = [row[0] for row in doc["papers"]]
     assert ids == [p.id for p in model.papers]
     pairs = sorted((ids[a], ids[b]) for a, b in zip(doc["edges"][::2], doc["edges"][1::2], strict=True))
-    assert pairs == sorted(model.citations.graph.edges)
+    assert pairs == sorted(model.citations.graph.edges())
     assert {row[0]: row[5] for row in doc["papers"]} == {"delta": 0, "alpha": 2, "bravo": 1, "echo": 2,
                                                          "charlie": 2, "xss": 0}
     assert [y for y, _ in doc["years"]] == [2018, 2019, 2020, 2021, 2022]

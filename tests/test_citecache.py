@@ -31,7 +31,7 @@ def test_warm_build_gives_the_pages_of_a_cold_one(root: Path) -> None:
     project = Project(root)
     assert not generate(project).failed
     cache = project.cache / CACHE_NAME
-    assert json.loads(cache.read_bytes())["view"]["papers"]  # written, and JSON
+    assert json.loads(cache.read_bytes())["core"]["records"]  # written, and JSON
     cold = pages(root)
     result = generate(project)  # from the cache (see test_a_hit_does_not_read_the_snapshot)
     assert not result.failed
@@ -58,7 +58,7 @@ def test_a_hit_does_not_read_the_snapshot(root: Path, monkeypatch: pytest.Monkey
     again = CitationSource(project)(papers)
     assert calls == []
     assert again is not None
-    assert again.papers == first.papers and again.most_cited == first.most_cited
+    assert again.papers == first.papers and again.most_cited == first.most_cited and again.as_of == first.as_of
     assert again.candidates == first.candidates and again.survey_citing == first.survey_citing
     assert sorted(again.graph.edges(data=True)) == sorted(first.graph.edges(data=True))
     assert dict(again.graph.nodes(data=True)) == dict(first.graph.nodes(data=True))
@@ -77,16 +77,21 @@ def test_a_changed_snapshot_file_is_read_again(root: Path) -> None:
     assert after is not None and after.papers["alpha"].citation_count == 987654
 
 
-def test_a_changed_title_or_identifier_is_a_miss(root: Path) -> None:
+def test_a_title_edit_reuses_the_core_and_an_identifier_edit_does_not(root: Path) -> None:
     project = Project(root)
     papers = sorted_papers(project)
     memo = CitationMemo()
-    first = CitationSource(project, memo)(papers)
-    assert CitationSource(project, memo)(papers) is first  # the same facts, from memory
+    CitationSource(project, memo)(papers)
+    core = memo.core
+    assert core is not None
     renamed = [p.model_copy(update={"title": p.title + " (v2)"}) if p.id == "alpha" else p for p in papers]
-    second = CitationSource(project, memo)(renamed)
-    assert second is not first and second is not None
-    assert second.graph.nodes["alpha"]["title"].endswith("(v2)")
+    view = CitationSource(project, memo)(renamed)
+    assert memo.core is core  # no new look at the snapshot
+    assert view is not None and dict(view.graph.nodes(data=True))["alpha"]["title"].endswith("(v2)")
+    moved = [p.model_copy(update={"ids": p.ids.model_copy(update={"doi": "10.1000/moved"})}) if p.id == "alpha"
+             else p for p in papers]
+    CitationSource(project, memo)(moved)
+    assert memo.core is not core
 
 
 def test_a_corrupt_or_foreign_cache_file_is_ignored(root: Path) -> None:
