@@ -23,7 +23,8 @@ from site_builder.project import Project
 from site_builder.session import Session
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATED = ("index.md", "papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference")
+GENERATED = ("index.md", "papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference",
+             "graph", "candidates")
 
 
 def snapshot(docs: Path) -> dict[str, tuple[int, int]]:
@@ -68,7 +69,8 @@ def fresh_build(root: Path) -> float:
     proc = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--pages-only"],
                           cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                           check=True)
-    laps = re.findall(r"site-builder: (?:load\+check|render|write): .*\((\d+\.\d+) s\)", proc.stderr + proc.stdout)
+    lap = r"site-builder: (?:load\+check(?:\+render)?|render|write): .*\((\d+\.\d+) s\)"
+    laps = re.findall(lap, proc.stderr + proc.stdout)
     return sum(float(x) for x in laps)
 
 
@@ -103,8 +105,10 @@ def main() -> None:
             after = snapshot(project.docs)
             changed = sorted(k for k in after if (project.docs / k).read_bytes() != contents_before.get(k))
             touched = rewritten(before, after)
-            lines.append(f"| {name} | serve session | {seconds:.2f} | {session.files.read} | {len(touched)} | "
-                         f"{'yes' if touched == changed else 'NO'} | {_kinds(touched)} | {os.getloadavg()[0]:.1f} |")
+            laps = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+            lines.append(f"| {name} | serve session | {seconds:.2f} ({laps}) | {session.files.read} | "
+                         f"{len(touched)} | {'yes' if touched == changed else 'NO'} | {_kinds(touched)} | "
+                         f"{os.getloadavg()[0]:.1f} |")
             record.write_text(original, encoding="utf-8")
             generate(project, session=session)  # back to the original pages
             record.write_text(re.sub(pattern, replacement, original, count=1), encoding="utf-8")

@@ -78,6 +78,7 @@ class Citations:
     candidate_min: int = CANDIDATE_MIN
     survey_citing: list[SurveyCiting] | None = None
     _arrays: tuple[dict[str, int], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    _names: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def edges(self) -> int:
@@ -89,10 +90,13 @@ class Citations:
         graph take milliseconds, where walking each member's references took seconds)."""
         number, sources, targets = self.edge_arrays()
         members = np.zeros(len(number), dtype=bool)
-        members[[number[pid] for pid in ids]] = True
+        members[np.fromiter((number[pid] for pid in ids), dtype=np.int64, count=len(ids))] = True
         inside = members[sources] & members[targets]
         counts = np.bincount(targets[inside], minlength=len(number))
-        names = list(number)
+        if top < np.count_nonzero(counts):  # only papers reaching the top counts can rank (ties broken by id)
+            counts = np.where(counts >= np.partition(counts, -top)[-top], counts, 0)
+        names = list(number) if self._names is None else self._names
+        self._names = names
         ranked = sorted(((names[i], int(counts[i])) for i in np.flatnonzero(counts)),
                         key=lambda kv: (-kv[1], kv[0]))[:top]
         return Within(int(inside.sum()), ranked)

@@ -102,3 +102,25 @@ def test_survey_citing_papers_from_the_snapshot(kb: KbFactory) -> None:
         SurveyCiting("A as S2 names it", [], 2023, None, S2 + s2("a"), "a"),  # matched by the record's S2 id
         SurveyCiting("(untitled on Semantic Scholar)", [], None, None, S2 + s2("n"), None),
     ]
+
+
+def test_within_matches_counting_by_hand_on_a_random_graph() -> None:
+    import datetime as dt
+    import random
+    from collections import Counter
+
+    from site_builder.citeview import Citations, PaperCitations
+
+    rng = random.Random(7)
+    ids = [f"p{i:03d}" for i in range(300)]
+    cites = {pid: sorted(set(rng.sample(ids, rng.randint(0, 12))) - {pid}) for pid in ids}
+    day = dt.date(2026, 1, 1)
+    view = Citations(day, day, len(ids), len(ids), None)
+    view.papers = {pid: PaperCitations("ok", day, 0, 0, None, cites[pid], []) for pid in ids}
+    for trial in range(20):
+        members = rng.sample(ids, rng.randint(1, 300))
+        chosen = set(members)
+        counts = Counter(q for pid in members for q in cites[pid] if q in chosen)
+        expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        found = view.within(members)
+        assert (found.edges, found.top) == (sum(counts.values()), expected), trial
