@@ -22,7 +22,7 @@ import numpy as np
 
 from site_builder.citeview import Citations
 from site_builder.explore_index import node_numbers, own_tag_numbers, taxonomy_rows
-from site_builder.graphlayout import CELL, year_layout
+from site_builder.graphlayout import CELL, year_layout_arrays
 from site_builder.sitemodel import SiteModel
 
 GRAPH_VERSION = 1
@@ -32,8 +32,8 @@ COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
 
 def graph_index(model: SiteModel, view: Citations) -> str:
     """The graph document as compact JSON."""
-    graph = view.graph
-    layout = year_layout({p.id: p.year for p in model.papers}, graph.edges())
+    number, sources, targets = view.edge_arrays()
+    layout = year_layout_arrays({p.id: p.year for p in model.papers}, list(number), sources, targets)
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
     rows: list[list[object]] = []
@@ -43,7 +43,6 @@ def graph_index(model: SiteModel, view: Citations) -> str:
                      own_tag_numbers(paper, model.taxonomy.facets, numbers)])
     # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
     # paper's citations in turn, as pairs of those numbers.
-    _, sources, targets = view.edge_arrays()
     edges: list[int] = np.column_stack((sources, targets)).ravel().tolist()
     doc = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
            "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS),

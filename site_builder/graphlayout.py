@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +58,23 @@ def year_layout(years: Mapping[str, int], edges: Iterable[tuple[str, str]], swee
     number = {pid: i for i, pid in enumerate(ids)}
     pairs = [(number[a], number[b]) for a, b in edges if a in number and b in number and a != b]
     ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return _layout(ids, years, ends, sweeps)
+
+
+def year_layout_arrays(years: Mapping[str, int], order: Sequence[str], sources: np.ndarray, targets: np.ndarray,
+                       sweeps: int = SWEEPS) -> Layout:
+    """:func:`year_layout` of citations given as arrays of paper numbers (``order[i]`` is paper ``i``; no loops,
+    every end a key of ``years``): the same layout without a Python step per citation."""
+    ids = sorted(years)
+    if not ids:
+        return Layout(CELL, CELL, {}, [])
+    number = {pid: i for i, pid in enumerate(ids)}
+    renumber = np.array([number[pid] for pid in order], dtype=np.int64)
+    return _layout(ids, years, np.column_stack((renumber[sources], renumber[targets])), sweeps)
+
+
+def _layout(ids: list[str], years: Mapping[str, int], ends: np.ndarray, sweeps: int) -> Layout:
+    """The layout of papers ``ids`` (sorted) joined by ``ends`` (pairs of their numbers)."""
     src = np.concatenate([ends[:, 0], ends[:, 1]])
     dst = np.concatenate([ends[:, 1], ends[:, 0]])
     year = np.array([years[pid] for pid in ids], dtype=np.int64)

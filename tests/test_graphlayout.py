@@ -50,3 +50,21 @@ def test_empty_and_single_paper() -> None:
     assert year_layout({}, []).positions == {}
     single = year_layout({"x": 2021}, [("x", "x"), ("x", "gone")])
     assert single.positions == {"x": (CELL // 2, CELL // 2)} and single.years == [(2021, CELL // 2)]
+
+
+def test_numbered_citations_give_the_same_layout() -> None:
+    import random
+
+    import numpy as np
+
+    from site_builder.graphlayout import year_layout, year_layout_arrays
+
+    rng = random.Random(3)
+    ids = [f"q{i:03d}" for i in range(400)]
+    years = {pid: rng.randint(2015, 2024) for pid in ids}
+    edges = sorted({(a, b) for a in ids for b in rng.sample(ids, 6) if a != b})
+    order = rng.sample(ids, len(ids))  # any numbering of the papers
+    number = {pid: i for i, pid in enumerate(order)}
+    sources = np.array([number[a] for a, _ in edges], dtype=np.int64)
+    targets = np.array([number[b] for _, b in edges], dtype=np.int64)
+    assert year_layout_arrays(years, order, sources, targets) == year_layout(years, edges)
