@@ -60,6 +60,7 @@ class _Cached:
     def __init__(self) -> None:
         self.attrs: dict[Any, str] = {}
         self.blocks: dict[tuple[Any, ...], str] = {}
+        self.by_object: dict[int, str] = {}
 
     def attr(self, value: Any) -> str:
         found = self.attrs.get(value)
@@ -71,6 +72,9 @@ class _Cached:
         """The ``<data>`` lines of ``attrs`` (each ending with a newline); ``shared`` when attribute sets repeat."""
         if not shared:
             return "".join(f'{indent}<data key="{ids[name]}">{_text(value)}</data>\n' for name, value in attrs.items())
+        known = self.by_object.get(id(attrs))  # the graph holds ``attrs`` while it is written: ids stay unique
+        if known is not None:
+            return known
         try:
             key: tuple[Any, ...] | None = (indent, tuple(attrs.items()), tuple(map(type, attrs.values())))
             found = self.blocks.get(key)  # type: ignore[arg-type]
@@ -81,6 +85,7 @@ class _Cached:
                             for name, value in attrs.items())
             if key is not None and len(self.blocks) < 4096:
                 self.blocks[key] = found
+        self.by_object[id(attrs)] = found
         return found
 
 
