@@ -74,3 +74,22 @@ def _with_arxiv(text: str, arxiv: str) -> str:
         if line.strip().startswith("arxiv:"):
             lines[i] = line.split("arxiv:")[0] + f'arxiv: "{arxiv}"'
     return "\n".join(lines) + "\n"
+
+
+def test_paper_pages_rendered_in_two_processes_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.render as render
+    from site_builder.citecache import CitationSource
+    from site_builder.records import load_knowledge_base
+    from site_builder.sitemodel import SiteInfo, build_model
+    from tests.conftest import GOLDEN_KB
+
+    kb, _ = load_knowledge_base(Project(GOLDEN_KB))
+    assert kb is not None
+    model = build_model(kb, SiteInfo("Test KB", None), citations=CitationSource(Project(GOLDEN_KB), use_cache=False))
+    monkeypatch.setattr(render, "SPLIT_PAPER_PAGES_FROM", 10**9)
+    alone = render.render_site(model)
+    monkeypatch.setattr(render, "SPLIT_PAPER_PAGES_FROM", 0)
+    split = render.render_site(model)
+    assert split == alone
+    assert list(split) == list(alone)  # the same order too
+    assert sum(key.startswith("papers/") for key in split) == len(model.papers)

@@ -6,11 +6,15 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from site_builder.exports import join_bibtex
+from site_builder.forked import Forked
+from site_builder.models import Paper
 from site_builder.render.citations import citation_pages
 from site_builder.render.memo import Fragments, RenderMemo
 from site_builder.render.overview import overview_pages
-from site_builder.render.records import record_pages, site_context
+from site_builder.render.records import paper_pages, record_pages, site_context
 from site_builder.render.topics import topic_pages
 from site_builder.schema_doc import schema_markdown
 from site_builder.sitemodel import SiteModel
@@ -22,21 +26,36 @@ GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by
 GENERATED_FILES = ("index.md",)
 
 
+#: From this many papers on, a render without a memo writes half of the paper pages in a forked process (the
+#: machine's second core; the pages come back as bytes, and the result is the same).
+SPLIT_PAPER_PAGES_FROM = 2000
+
+
 def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, bytes]:
     """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators).
 
     A ``memo`` kept from an earlier render in this process (``serve``) lets per-paper pieces and paper pages be
     taken over for papers that did not change; the result is the same as without it.
     """
+    split = memo is None and len(model.papers) >= SPLIT_PAPER_PAGES_FROM
     memo = memo or RenderMemo()
     parts = Fragments(model, memo)
     memo.start(site_context(model, parts))
     entries = {p.id: parts.bibtex(p) for p in model.papers}
+    papers: Sequence[Paper] = model.papers
+    helper = None
+    if split:
+        half = len(papers) // 2
+        rest = papers[half:]
+        helper = Forked(lambda: paper_pages(model, entries, Fragments(model), rest))
+        papers = papers[:half]
     out: dict[str, bytes] = {}
-    out.update(record_pages(model, entries, parts))
+    out.update(record_pages(model, entries, parts, papers))
     out.update(topic_pages(model, parts))
     out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts))
     out.update(citation_pages(model))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
+    if helper is not None:
+        out.update(helper.result())
     memo.finish(model.papers)
     return dict(sorted(out.items()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -126,27 +126,35 @@ def site_context(model: SiteModel, parts: Fragments) -> Hashable:
     return (parts.taxonomy, model.info, same, len(model.papers) > SEARCH_PAPERS_UP_TO)
 
 
-def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments | None = None) -> dict[str, bytes]:
-    """Every paper page, every dataset page and the datasets index.
+def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments | None = None,
+                 papers: Sequence[Paper] | None = None) -> dict[str, bytes]:
+    """The pages of ``papers`` (default: every paper), every dataset page and the datasets index."""
+    parts = parts or Fragments(model)
+    out = paper_pages(model, bibtex, parts, model.papers if papers is None else papers)
+    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets})
+    out["datasets/index.md"] = datasets_index(model)
+    return out
+
+
+def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
+                papers: Sequence[Paper]) -> dict[str, bytes]:
+    """The pages of ``papers``.
 
     A paper page is taken over from an earlier render (``parts.memo``) when its paper is the same object and the
     context below is equal: whatever else a paper page shows must be part of that context or of
     :func:`site_context`.
     """
-    parts = parts or Fragments(model)
     chains = TagChains(model)
     # Without citation data the section is the same note on every page: written once. With it, each paper's
     # section (which names other papers) is part of what its page depends on.
     same = citations_section(model, model.papers[0]) if model.papers and model.citations is None else None
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
     out = {}
-    for p in model.papers:
+    for p in papers:
         path = f"papers/{p.id}/index.md"
         section = same if same is not None else citations_section(model, p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
         context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
         make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)
         out[path] = parts.memo.page(path, p, context, make)
-    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets})
-    out["datasets/index.md"] = datasets_index(model)
     return out
