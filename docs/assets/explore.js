@@ -377,10 +377,12 @@
       attached = Math.max(attached, to);
     }
 
-    /* How many rows can be in view once filled: rows are at least two short lines (title, authors) high, 40 px
-       is less than that. Read before the page is changed, while its layout is clean, so the read costs nothing. */
+    /* How many rows can be in view once filled: from the top of the table to the bottom of the window, rows at least
+       3rem high (a row holds two lines of 0.75rem text, title and authors, and its padding: about 3.8rem). Read
+       before the page is changed, while its layout is clean, so the reads cost nothing. */
+    var rowFloor = 3 * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16);
     function rowsInView() {
-      return Math.max(0, Math.ceil((window.innerHeight - tbody.getBoundingClientRect().top) / 40));
+      return Math.max(0, Math.ceil((window.innerHeight - tbody.getBoundingClientRect().top) / rowFloor));
     }
 
     /* An interaction fills the rows that can be in view before the browser paints, and the others of the page of
