@@ -414,8 +414,8 @@
       restFrom = Math.min(count, inView);
       showRows(0, restFrom);
       var left = current.papers.length - shown;
-      more.hidden = left <= 0;
-      more.textContent = "Show " + Math.min(left, ROWS_PER_PAGE) + " more (" + left + " not shown)";
+      if (more.hidden !== (left <= 0)) more.hidden = left <= 0;
+      setText(more, "Show " + Math.min(left, ROWS_PER_PAGE) + " more (" + left + " not shown)");
     }
 
     var memo = {};
@@ -431,9 +431,9 @@
         if (b.label.classList.contains("sb-opt--zero") !== (n === 0)) b.label.classList.toggle("sb-opt--zero");
         b.input.setAttribute("aria-label", b.node.label + ", " + n + " papers");
       });
-      code.count.textContent = String(current.flags.code);
-      hybrid.count.textContent = String(current.flags.hybrid);
-      status.textContent = current.papers.length + " of " + data.papers.length + " papers";
+      setText(code.count, String(current.flags.code));
+      setText(hybrid.count, String(current.flags.hybrid));
+      setText(status, current.papers.length + " of " + data.papers.length + " papers");
       renderRows(inView);
       afterPaint();
     }
@@ -472,6 +472,11 @@
     syncForm();
     update();
     root.setAttribute("data-state", "ready");
+  }
+
+  /* Setting a text, even the same one, makes the browser lay the element out again. */
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   function shortAuthors(authors) {
