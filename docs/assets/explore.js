@@ -22,42 +22,48 @@
 
   /* ---- the index ---- */
 
+  /* Sets of papers are bit sets: one bit per paper, in index order, 32 to a word of a Uint32Array. Filtering and
+     counting are then a few hundred word operations per facet value instead of a loop over every paper. */
+  function bitSet(words) { return new Uint32Array(words); }
+
   function prepare(raw) {
     var col = {};
     raw.cols.forEach(function (name, i) { col[name] = i; });
-    var words = Math.ceil(raw.nodes.length / 32) || 1;
+    var words = Math.ceil(raw.papers.length / 32) || 1;
     var nodes = raw.nodes.map(function (n, i) {
-      return { num: i, facet: n[0], id: n[1], label: n[2], parent: n[3], depth: 0 };
+      return { num: i, facet: n[0], id: n[1], label: n[2], parent: n[3], depth: 0, papers: bitSet(words) };
     });
     nodes.forEach(function (n) { n.depth = n.parent >= 0 ? nodes[n.parent].depth + 1 : 0; });
     var facets = raw.facets.map(function (f, i) {
       return { pos: i, id: f[0], label: f[1], nodes: nodes.filter(function (n) { return n.facet === i; }) };
     });
+    var all = bitSet(words), code = bitSet(words), hybrid = bitSet(words);
+    var years = new Int32Array(raw.papers.length);
     var papers = raw.papers.map(function (row, order) {
+      var w = order >> 5, bit = 1 << (order & 31);
       var own = row[col.tags];
-      var closure = [];
-      var bits = new Uint32Array(words);
-      own.forEach(function (num) {
-        for (var k = num; k >= 0; k = nodes[k].parent) {
-          if (bits[k >> 5] & (1 << (k & 31))) break;
-          bits[k >> 5] |= 1 << (k & 31);
-          closure.push(k);
-        }
+      own.forEach(function (num) {  /* a tag implies its ancestors */
+        for (var k = num; k >= 0 && !(nodes[k].papers[w] & bit); k = nodes[k].parent) nodes[k].papers[w] |= bit;
       });
       var p = {
         order: order, id: row[col.id], title: row[col.title], authors: row[col.authors], year: row[col.year],
         venue: row[col.venue], kind: raw.kinds[row[col.kind]], type: raw.types[row[col.type]],
-        flags: row[col.flags], own: own, closure: closure, bits: bits, arxiv: row[col.arxiv], doi: row[col.doi]
+        flags: row[col.flags], own: own, arxiv: row[col.arxiv], doi: row[col.doi]
       };
       p.haystack = [p.title, p.authors, p.venue, p.id, p.arxiv, p.doi].join(" ").toLowerCase();
+      all[w] |= bit;
+      if (p.flags & FLAG_CODE) code[w] |= bit;
+      if (p.flags & FLAG_HYBRID) hybrid[w] |= bit;
+      years[order] = p.year;
       return p;
     });
-    var years = papers.map(function (p) { return p.year; });
+    var minYear = Infinity, maxYear = -Infinity;
+    years.forEach(function (y) { if (y < minYear) minYear = y; if (y > maxYear) maxYear = y; });
     return {
-      facets: facets, nodes: nodes, papers: papers, words: words,
-      nodeFacet: Int32Array.from(nodes, function (n) { return n.facet; }),
-      minYear: years.length ? Math.min.apply(null, years) : 0,
-      maxYear: years.length ? Math.max.apply(null, years) : 0
+      facets: facets, nodes: nodes, papers: papers, words: words, all: all, code: code, hybrid: hybrid,
+      years: years, orders: {},
+      minYear: papers.length ? minYear : 0,
+      maxYear: papers.length ? maxYear : 0
     };
   }
 
@@ -104,62 +110,108 @@
 
   /* ---- filtering and counting ---- */
 
-  function facetMasks(data, state) {
-    var masks = [];
-    data.facets.forEach(function (f) {
-      if (!state.sel[f.id].size) return;
-      var mask = new Uint32Array(data.words);
-      f.nodes.forEach(function (n) {
-        if (state.sel[f.id].has(n.id)) mask[n.num >> 5] |= 1 << (n.num & 31);
-      });
-      masks.push({ facet: f.pos, mask: mask });
-    });
-    return masks;
-  }
-
-  function hits(bits, mask) {
-    for (var w = 0; w < mask.length; w++) if (bits[w] & mask[w]) return true;
-    return false;
-  }
-
-  /* A paper is in the result when no filter fails; when exactly one fails, it still counts for the values of
-     that filter (what the count would be if the user changed that filter alone). */
-  function evaluate(data, state) {
+  /* The papers passing the text and year filters. Kept while those two are unchanged (a facet click reuses it);
+     a longer query that keeps every term of the previous one only needs to look at the previous matches. */
+  function baseSet(data, state, memo) {
+    var key = state.q.toLowerCase() + "\n" + state.from + "\n" + state.to;
+    if (memo.key === key) return memo.set;
     var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
     var from = state.from ? +state.from : -Infinity;
     var to = state.to ? +state.to : Infinity;
-    var masks = facetMasks(data, state);
-    var counts = new Int32Array(data.nodes.length);
-    var nodeFacet = data.nodeFacet;
-    var flagCounts = { code: 0, hybrid: 0 };
-    var result = [];
-    var CODE = -1, HYBRID = -2, NONE = -3;
-    /* Plain loops and no allocation per paper: this runs over every paper on every interaction. */
-    for (var i = 0; i < data.papers.length; i++) {
-      var p = data.papers[i];
-      if (p.year < from || p.year > to) continue;
-      var t = 0;
-      while (t < terms.length && p.haystack.indexOf(terms[t]) >= 0) t++;
-      if (t < terms.length) continue;
-      var failures = 0, only = NONE;
-      if (state.code && !(p.flags & FLAG_CODE)) { failures++; only = CODE; }
-      if (state.hybrid && !(p.flags & FLAG_HYBRID)) { failures++; only = HYBRID; }
-      for (var m = 0; m < masks.length && failures < 2; m++) {
-        if (!hits(p.bits, masks[m].mask)) { failures++; only = masks[m].facet; }
-      }
-      if (failures > 1) continue;
-      if (failures === 0) result.push(p);
-      if ((failures === 0 || only === CODE) && (p.flags & FLAG_CODE)) flagCounts.code++;
-      if ((failures === 0 || only === HYBRID) && (p.flags & FLAG_HYBRID)) flagCounts.hybrid++;
-      var closure = p.closure;
-      for (var c = 0; c < closure.length; c++) {
-        if (failures === 0 || only === nodeFacet[closure[c]]) counts[closure[c]]++;
+    var set;
+    if (!terms.length && !state.from && !state.to) {
+      set = data.all;
+    } else {
+      var within = data.all;
+      if (memo.set && memo.from === state.from && memo.to === state.to && memo.terms.every(function (old) {
+        return terms.some(function (t) { return t.indexOf(old) >= 0; });
+      })) within = memo.set;
+      set = bitSet(data.words);
+      var papers = data.papers, years = data.years;
+      for (var w = 0; w < within.length; w++) {
+        for (var bits = within[w]; bits; bits &= bits - 1) {
+          var i = (w << 5) + (31 - Math.clz32(bits & -bits));
+          if (years[i] < from || years[i] > to) continue;
+          var haystack = papers[i].haystack, t = 0;
+          while (t < terms.length && haystack.indexOf(terms[t]) >= 0) t++;
+          if (t === terms.length) set[w] |= 1 << (i & 31);
+        }
       }
     }
-    if (state.sort === "title") {
-      result.sort(function (a, b) { return a.title.localeCompare(b.title) || a.order - b.order; });
-    } else if (state.sort === "year-asc") {
-      result.sort(function (a, b) { return a.year - b.year || a.order - b.order; });
+    memo.key = key; memo.set = set; memo.terms = terms; memo.from = state.from; memo.to = state.to;
+    return set;
+  }
+
+  /* Each active filter as a set of papers: a facet's chosen values OR-ed, or a flag. */
+  function activeFilters(data, state) {
+    var filters = [];
+    data.facets.forEach(function (f) {
+      var set = null;
+      f.nodes.forEach(function (n) {
+        if (!state.sel[f.id].has(n.id)) return;
+        if (!set) set = n.papers.slice();
+        else for (var w = 0; w < set.length; w++) set[w] |= n.papers[w];
+      });
+      if (set) filters.push({ key: f.pos, set: set });
+    });
+    if (state.code) filters.push({ key: "code", set: data.code });
+    if (state.hybrid) filters.push({ key: "hybrid", set: data.hybrid });
+    return filters;
+  }
+
+  function intersect(base, filters, skip) {
+    var out = base.slice();
+    filters.forEach(function (f) {
+      if (f.key === skip) return;
+      for (var w = 0; w < out.length; w++) out[w] &= f.set[w];
+    });
+    return out;
+  }
+
+  function countIn(a, b) {
+    var total = 0;
+    for (var w = 0; w < a.length; w++) {
+      var v = a[w] & b[w];
+      if (!v) continue;
+      v = v - ((v >>> 1) & 0x55555555);
+      v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+      total += (((v + (v >>> 4)) & 0x0F0F0F0F) * 0x01010101) >>> 24;
+    }
+    return total;
+  }
+
+  /* The papers of the sort order `sort`, as positions in the index (computed once per order). The index is
+     newest first; ties keep the index order. */
+  function sortOrder(data, sort) {
+    if (data.orders[sort]) return data.orders[sort];
+    var papers = data.papers.slice();
+    if (sort === "title") {
+      papers.sort(function (a, b) { return a.title.localeCompare(b.title) || a.order - b.order; });
+    } else if (sort === "year-asc") {
+      papers.sort(function (a, b) { return a.year - b.year || a.order - b.order; });
+    }
+    return (data.orders[sort] = Int32Array.from(papers, function (p) { return p.order; }));
+  }
+
+  /* The result passes every filter. The count of a facet value is the size of the result if the user changed
+     that facet alone: the papers with that value passing every other filter. */
+  function evaluate(data, state, memo) {
+    var base = baseSet(data, state, memo);
+    var filters = activeFilters(data, state);
+    var set = intersect(base, filters, null);
+    var others = {};
+    function without(key) {
+      var active = filters.some(function (f) { return f.key === key; });
+      return active ? (others[key] || (others[key] = intersect(base, filters, key))) : set;
+    }
+    var counts = new Int32Array(data.nodes.length);
+    data.nodes.forEach(function (n) { counts[n.num] = countIn(without(n.facet), n.papers); });
+    var flagCounts = { code: countIn(without("code"), data.code), hybrid: countIn(without("hybrid"), data.hybrid) };
+    var result = [];
+    var order = sortOrder(data, state.sort);
+    for (var k = 0; k < order.length; k++) {
+      var i = order[k];
+      if (set[i >> 5] & (1 << (i & 31))) result.push(data.papers[i]);
     }
     return { papers: result, counts: counts, flags: flagCounts };
   }
@@ -287,44 +339,103 @@
       boxes.forEach(function (b) { b.input.checked = state.sel[data.facets[b.node.facet].id].has(b.node.id); });
     }
 
-    var rowNodes = [];  /* each paper's row is built once and reused by later interactions */
-    function row(p) {
-      return rowNodes[p.order] || (rowNodes[p.order] = buildRow(p));
+    /* The table keeps its row elements: an interaction rewrites the text of the rows whose paper changed and adds
+       or removes rows only at the end (fresh elements would each need their style computed again). */
+    var slots = [];
+    var attached = 0;
+    function slot(i) {
+      if (slots[i]) return slots[i];
+      var s = { order: -1, texts: ["", "", "", "", ""].map(function (t) { return document.createTextNode(t); }),
+        link: el("a") };
+      s.link.appendChild(s.texts[0]);
+      s.row = el("tr", {}, [el("td", {}, [s.link, el("br"), el("span", { className: "sb-authors" }, [s.texts[1]])]),
+        el("td", {}, [s.texts[2]]), el("td", {}, [s.texts[3]]), el("td", {}, [s.texts[4]])]);
+      return (slots[i] = s);
     }
 
-    function buildRow(p) {
-      var link = el("a", { href: base + "papers/" + p.id + "/", text: p.title });
-      var codeCell = el("td");
-      if (p.flags & FLAG_CODE) codeCell.textContent = p.flags & 2 ? "official" : "yes";
-      return el("tr", { "data-id": p.id }, [
-        el("td", {}, [link, el("br"), el("span", { className: "sb-authors", text: shortAuthors(p.authors) })]),
-        el("td", { text: String(p.year) }), el("td", { text: p.venue }), codeCell]);
+    /* Only the texts that differ are set: each change costs the browser work, and neighbouring papers often
+       share a year, a venue or the code column. */
+    function fill(s, p) {
+      if (s.order === p.order) return;
+      s.order = p.order;
+      s.row.setAttribute("data-id", p.id);
+      s.link.setAttribute("href", base + "papers/" + p.id + "/");
+      if (p.short === undefined) p.short = shortAuthors(p.authors);
+      var texts = [p.title, p.short, String(p.year), p.venue,
+        p.flags & FLAG_CODE ? (p.flags & 2 ? "official" : "yes") : ""];
+      for (var k = 0; k < texts.length; k++) if (s.texts[k].data !== texts[k]) s.texts[k].data = texts[k];
     }
 
-    function renderRows() {
-      var rows = current.papers.slice(0, shown).map(row);
-      tbody.replaceChildren.apply(tbody, rows);
+    /* Rows [from, to) show the current result; the rows on the page are always the first `attached`. */
+    function showRows(from, to) {
+      var added = document.createDocumentFragment();
+      for (var i = from; i < to; i++) {
+        fill(slot(i), current.papers[i]);
+        if (i >= attached) added.appendChild(slots[i].row);
+      }
+      tbody.appendChild(added);
+      attached = Math.max(attached, to);
+    }
+
+    /* How many rows can be in view once filled: from the top of the table to the bottom of the window, rows at least
+       3rem high (a row holds two lines of 0.75rem text, title and authors, and its padding: about 3.8rem). Read
+       before the page is changed, while its layout is clean, so the reads cost nothing. */
+    var rowFloor = 3 * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16);
+    function rowsInView() {
+      return Math.max(0, Math.ceil((window.innerHeight - tbody.getBoundingClientRect().top) / rowFloor));
+    }
+
+    /* An interaction fills the rows that can be in view before the browser paints, and the others of the page of
+       100 once that frame is painted and the tasks then waiting have run: a click waits for the layout of a
+       screenful of rows instead of 100. The query string follows at the same time: history.replaceState costs
+       several ms in Chromium. Nothing runs once the page has been left (the theme's instant navigation replaces
+       the page, not the script). */
+    var path = location.pathname;
+    var restFrom = 0;
+    var pending = false;
+    function afterPaint() {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          setTimeout(function () {
+            pending = false;
+            if (!root.isConnected || location.pathname !== path) return;
+            showRows(restFrom, Math.min(shown, current.papers.length));
+            writeState(data, state);
+          }, 0);
+        }, 0);
+      });
+    }
+
+    function renderRows(inView) {
+      var count = Math.min(shown, current.papers.length);
+      while (attached > count) tbody.removeChild(slots[--attached].row);
+      restFrom = Math.min(count, inView);
+      showRows(0, restFrom);
       var left = current.papers.length - shown;
-      more.hidden = left <= 0;
-      more.textContent = "Show " + Math.min(left, ROWS_PER_PAGE) + " more (" + left + " not shown)";
+      if (more.hidden !== (left <= 0)) more.hidden = left <= 0;
+      setText(more, "Show " + Math.min(left, ROWS_PER_PAGE) + " more (" + left + " not shown)");
     }
 
+    var memo = {};
     function update() {
-      current = evaluate(data, state);
+      var inView = current ? rowsInView() : Infinity;  /* the first view is complete at once */
+      current = evaluate(data, state, memo);
       shown = ROWS_PER_PAGE;
       boxes.forEach(function (b) {
         var n = current.counts[b.node.num];
         if (b.shown === n) return;  /* touch the page only where a count changed */
         b.shown = n;
         b.count.textContent = String(n);
-        b.label.classList.toggle("sb-opt--zero", n === 0);
+        if (b.label.classList.contains("sb-opt--zero") !== (n === 0)) b.label.classList.toggle("sb-opt--zero");
         b.input.setAttribute("aria-label", b.node.label + ", " + n + " papers");
       });
-      code.count.textContent = String(current.flags.code);
-      hybrid.count.textContent = String(current.flags.hybrid);
-      status.textContent = current.papers.length + " of " + data.papers.length + " papers";
-      renderRows();
-      writeState(data, state);
+      setText(code.count, String(current.flags.code));
+      setText(hybrid.count, String(current.flags.hybrid));
+      setText(status, current.papers.length + " of " + data.papers.length + " papers");
+      renderRows(inView);
+      afterPaint();
     }
 
     var timer = null;
@@ -349,7 +460,7 @@
     });
     sort.addEventListener("change", function () { state.sort = sort.value; update(); });
     clear.addEventListener("click", function () { state = emptyState(data); syncForm(); update(); q.focus(); });
-    more.addEventListener("click", function () { shown += ROWS_PER_PAGE; renderRows(); });
+    more.addEventListener("click", function () { shown += ROWS_PER_PAGE; renderRows(Infinity); });
     function selection() { return current.papers.slice().sort(function (a, b) { return a.order - b.order; }); }
     exportBib.addEventListener("click", function () {
       download("papers-selection.bib", "application/x-bibtex", selection().map(bibtexEntry).join("\n"));
@@ -361,6 +472,11 @@
     syncForm();
     update();
     root.setAttribute("data-state", "ready");
+  }
+
+  /* Setting a text, even the same one, makes the browser lay the element out again. */
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   function shortAuthors(authors) {
