@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -239,14 +240,14 @@ def acceptance(results: list[SizeResult], extra: list[str]) -> list[str]:
           f"per-paper cost {ratio:.2f}× the cost at {small.papers:,} (≤ 1.5); the bare site generator alone took "
           f"{large.bare_wall:.0f} s")
     edits = _cells(extra, "summary") + _cells(extra, "title")
-    session = [float(c[2]) for c in edits if c[1] == "serve session"]
-    fresh = [float(c[2]) for c in edits if c[1] == "fresh build process"]
+    session = [float(c[2].split()[0]) for c in edits if c[1] == "serve session"]
+    fresh = [float(c[2].split()[0]) for c in edits if c[1] == "fresh build process"]
     exact = all(c[5] == "yes" for c in edits)
     if session:
         point(max(session) < 2 and exact, f"editing one record: a serve session's pipeline took {max(session):.2f} s "
               f"at most (< 2) and rewrote {'only' if exact else 'NOT only'} the files whose bytes changed; a fresh "
               f"build process (warm record cache) took {max(fresh):.1f} s")
-    clicks = [float(c[2]) for c in _cells(extra, "objective: contrastive") + _cells(extra, "modality: image")
+    clicks = [float(c[2].split()[0]) for c in _cells(extra, "objective: contrastive") + _cells(extra, "modality: image")
               + _cells(extra, "has code") + _cells(extra, "clear all filters")]
     gz = [line for block in extra for line in block.splitlines() if "gzipped" in line]
     size = float(gz[0].split("MiB raw, ")[1].split(" MiB")[0]) if gz else float("nan")
@@ -291,6 +292,9 @@ def main() -> None:
     extra += explore_report(largest, browser=not args.no_browser)
     minutes = (time.perf_counter() - t0) / 60
     command = "python -m bench.run " + " ".join(sys.argv[1:])
+    raw = OUT / "last-run.json"  # the measurements themselves, kept even if the report below fails
+    raw.write_text(json.dumps({"results": [dataclasses.asdict(r) for r in results], "extra": extra}, default=str),
+                   encoding="utf-8")
     args.output.write_text(report(results, extra, command.strip(), started, minutes), encoding="utf-8")
     print(f"wrote {args.output} ({minutes:.0f} min)")
 
