@@ -293,8 +293,9 @@ def main() -> None:
     minutes = (time.perf_counter() - t0) / 60
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     raw = OUT / "last-run.json"  # the measurements themselves, kept even if the report below fails
-    raw.write_text(json.dumps({"results": [dataclasses.asdict(r) for r in results], "extra": extra}, default=str),
-                   encoding="utf-8")
+    with contextlib.suppress(TypeError, ValueError, OSError):
+        raw.write_text(json.dumps({"results": [dataclasses.asdict(r) for r in results], "extra": extra},
+                                  default=str), encoding="utf-8")
     args.output.write_text(report(results, extra, command.strip(), started, minutes), encoding="utf-8")
     print(f"wrote {args.output} ({minutes:.0f} min)")
 
