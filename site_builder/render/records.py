@@ -74,9 +74,10 @@ def tag_rows(model: SiteModel, paper: Paper, chains: TagChains | None = None) ->
     return (chains or TagChains(model)).rows(paper)
 
 
-def citations_section(model: SiteModel, paper: Paper) -> str:
-    """The paper page's citation section (see :mod:`site_builder.render.paper_citations`)."""
-    return citation_section(model, paper)
+def shared_section(model: SiteModel) -> str | None:
+    """Without citation data, the citation section every paper page shows (the same note); None with data, when
+    each paper's section names other papers."""
+    return citation_section(model, model.papers[0]) if model.papers and model.citations is None else None
 
 
 def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | None = None,
@@ -86,7 +87,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | 
     view = PaperView(
         paper, paper.id in model.hybrid_set, [(f.label, chain) for f, chain in tag_rows(model, paper, chains)],
         dataset_list(paper, model.dataset_by_id),
-        citations if citations is not None else citations_section(model, paper), bibtex,
+        citations if citations is not None else citation_section(model, paper), bibtex,
         edit_url(model, source), source or "", unsearched=len(model.papers) > SEARCH_PAPERS_UP_TO)
     return paper_markdown(view).encode("utf-8")
 
@@ -122,8 +123,7 @@ def datasets_index(model: SiteModel) -> bytes:
 
 def site_context(model: SiteModel, parts: Fragments) -> Hashable:
     """What every paper page depends on besides its paper and the context of :func:`record_pages`."""
-    same = citations_section(model, model.papers[0]) if model.papers and model.citations is None else None
-    return (parts.taxonomy, model.info, same, len(model.papers) > SEARCH_PAPERS_UP_TO)
+    return (parts.taxonomy, model.info, shared_section(model), len(model.papers) > SEARCH_PAPERS_UP_TO)
 
 
 def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments | None = None,
@@ -147,12 +147,12 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     chains = TagChains(model)
     # Without citation data the section is the same note on every page: written once. With it, each paper's
     # section (which names other papers) is part of what its page depends on.
-    same = citations_section(model, model.papers[0]) if model.papers and model.citations is None else None
+    same = shared_section(model)
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
     out = {}
     for p in papers:
         path = f"papers/{p.id}/index.md"
-        section = same if same is not None else citations_section(model, p)
+        section = same if same is not None else citation_section(model, p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
         context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
         make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)
