@@ -65,7 +65,7 @@ class SiteModel:
     sets: PaperSets = field(default_factory=lambda: PaperSets(()))
     #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
     citations: Citations | None = None
-    #: Escaped list items of papers by page root and paper id, written once per render (citation sections).
+    #: Encoded list items of papers by kind and paper id, written once per render (citation sections).
     list_items: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:

@@ -7,6 +7,7 @@ The payloads set ``window.__pwned`` (and call ``alert``) if they ever run. Every
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import threading
@@ -36,6 +37,11 @@ PAYLOADS = [
 ]
 
 
+#: The hostile paper's arXiv id; the fixture adds it to alpha's references in the citation snapshot, so that
+#: its title also travels through alpha's citation list (JSON data drawn by the page script).
+PWNED_ARXIV = "2201.09999"
+
+
 def _q(text: str) -> str:
     """A YAML double-quoted scalar."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -53,6 +59,8 @@ def hostile_paper() -> str:
         "year: 2022",
         f"venue: {_q(_payload(3) + ' 2022')}",
         "kind: method",
+        "ids:",
+        f"  arxiv: {_q(PWNED_ARXIV)}",
         "tags:",
         "  objective: [contrastive]",
         "  architecture: [fusion-free]",
@@ -105,6 +113,11 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     (root / "datasets" / "pwned-set.yaml").write_text(hostile_dataset(), encoding="utf-8")
     cited = root / "data" / "cited-by-survey.yaml"
     cited.write_text(hostile_cited_by(cited.read_text(encoding="utf-8")), encoding="utf-8")
+    alpha = root / "data" / "semantic-scholar" / "alpha.json"
+    record = json.loads(alpha.read_text(encoding="utf-8"))
+    record["references"].append({"externalIds": {"ArXiv": PWNED_ARXIV}, "intents": [], "isInfluential": False,
+                                 "paperId": "f" * 40, "title": _payload(0), "year": 2022})
+    alpha.write_text(json.dumps(record), encoding="utf-8")
     config = root / "mkdocs.yml"
     config.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {url}", config.read_text(encoding="utf-8")),
                       encoding="utf-8")
@@ -164,4 +177,20 @@ def test_payloads_show_as_literal_text(hostile_site: tuple[Path, str], browser: 
     text = page.locator("article").inner_text()
     for i in (7, 10, 13):
         assert _payload(i) in text, _payload(i)
+    page.close()
+
+
+def test_citation_lists_show_hostile_titles_as_links(hostile_site: tuple[Path, str], browser: Browser) -> None:
+    _root, url = hostile_site
+    page = browser.new_page()
+    page.goto(url + "papers/alpha/")
+    cites = page.locator("h3#cites-in-this-collection ~ div.sb-neighbours").first
+    link = cites.locator("a", has_text=_payload(0))
+    assert link.get_attribute("href") == "../../papers/pwned/"
+    assert cites.locator("li", has_text=_payload(0)).locator("span.sb-venue").inner_text() == _payload(3) + " 2022"
+    link.click()
+    page.wait_for_url(url + "papers/pwned/")
+    cited_by = page.locator("div.sb-neighbours a", has_text="Alpha Contrastive Pretraining of Images and Captions")
+    assert cited_by.get_attribute("href") == "../../papers/alpha/"
+    assert page.evaluate("() => window.__pwned") is None
     page.close()

@@ -7,12 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from markupsafe import Markup
 
-from site_builder.escape import text
 from site_builder.models import Paper
 from site_builder.render.env import render_page
-from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
 from site_builder.snapshot import S2_PAGE
 from site_builder.taxonomy import Facet, Node
@@ -25,22 +22,6 @@ if TYPE_CHECKING:  # networkx loads only when there is citation data
 #: :data:`CITING_SHOWN` of the collection's papers that reference it.
 CANDIDATES_SHOWN = 500
 CITING_SHOWN = 10
-
-
-def paper_list(model: SiteModel, ids: list[str], root: str) -> Markup:
-    """A compact list of papers (title linked, venue) for the citation sections of a paper page."""
-    items = model.list_items.get(root)
-    if items is None:
-        items = model.list_items[root] = {}
-    out = []
-    for pid in ids[:LIST_LIMIT]:
-        item = items.get(pid)
-        if item is None:  # escaped once per paper, not once per page that lists it
-            paper = model.by_id[pid]
-            item = items[pid] = (f'<li><a href="{root}papers/{text(pid)}/">{text(paper.title)}</a> '
-                                 f'<span class="sb-venue">{text(paper.venue)}</span></li>')
-        out.append(item)
-    return Markup('<ul class="sb-neighbours" data-search-exclude>\n' + "\n".join(out) + "\n</ul>")
 
 
 @dataclass(frozen=True)
