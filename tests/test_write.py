@@ -59,3 +59,22 @@ def test_only_emptied_folders_go_and_known_files_are_not_read(tmp_path: Path) ->
     assert (tmp_path / "papers/b/index.md").read_bytes() == b"edited by hand\n", "a known file is not compared"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "papers", "papers/a", "papers/a/index.md", "papers/b", "papers/b/index.md", "topics"]
+
+
+@pytest.mark.parametrize("split_from", [0, 10**9], ids=["compared in two processes", "compared here"])
+def test_comparison_split_over_two_processes_finds_the_same_changes(tmp_path: Path, split_from: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder import write
+
+    monkeypatch.setattr(write, "SPLIT_COMPARE_FROM", split_from)
+    first = {f"papers/p{i:02d}/index.md": f"P{i}\n".encode() for i in range(20)}
+    write_outputs(tmp_path, first, DIRS, FILES)
+    inodes = {p: (tmp_path / p).stat().st_ino for p in first}  # a write replaces the file: a new inode
+    second = dict(first)
+    for i in (1, 8, 15):  # same length, other bytes
+        second[f"papers/p{i:02d}/index.md"] = f"Q{i}\n".encode()
+    second["papers/p03/index.md"] = b"longer than before\n"
+    assert write_outputs(tmp_path, second, DIRS, FILES) == WriteStats(4, 16, 0)
+    rewritten = {p for p in first if (tmp_path / p).stat().st_ino != inodes[p]}
+    assert rewritten == {"papers/p01/index.md", "papers/p08/index.md", "papers/p15/index.md", "papers/p03/index.md"}
+    assert all((tmp_path / p).read_bytes() == data for p, data in second.items())
