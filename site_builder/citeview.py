@@ -77,6 +77,8 @@ class Citations:
     candidates: list[Candidate] = field(default_factory=list)
     candidate_min: int = CANDIDATE_MIN
     survey_citing: list[SurveyCiting] | None = None
+    #: What the view was made from (see :func:`citation_view`); compared by identity in render keys.
+    core: CitationCore | None = field(default=None, repr=False, compare=False)
     _arrays: tuple[dict[str, int], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
     _names: list[str] | None = field(default=None, repr=False, compare=False)
 
@@ -200,7 +202,7 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
                 attrs["citationCount"] = record[2]
         nodes.append((paper.id, attrs))
     graph = StoredGraph({"fetched": as_of.isoformat()}, nodes, core.edges)
-    view = Citations(as_of, max(dates), len(records), len(papers), graph, candidate_min=k)
+    view = Citations(as_of, max(dates), len(records), len(papers), graph, candidate_min=k, core=core)
     rank = {p.id: i for i, p in enumerate(papers)}
     cites: dict[str, list[str]] = {p.id: [] for p in papers}
     cited_by: dict[str, list[str]] = {p.id: [] for p in papers}

@@ -53,7 +53,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
     out.update(record_pages(model, entries, parts, papers))
     out.update(topic_pages(model, parts))
     out.update(overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts))
-    out.update(citation_pages(model))
+    out.update(citation_pages(model, parts))
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
     if helper is not None:
         out.update(helper.result())

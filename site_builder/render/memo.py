@@ -35,6 +35,8 @@ class RenderMemo:
         self._pages: dict[str, tuple[Paper, Hashable, bytes]] = {}
         self._paths: set[str] = set()
         self._site: Hashable = None
+        self._kept: dict[str, tuple[object, object]] = {}
+        self._names: set[str] = set()
         #: Paper pages whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
 
@@ -44,7 +46,7 @@ class RenderMemo:
         if site != self._site:
             self._pages = {}
         self._site = site
-        self._paths, self.unchanged = set(), set()
+        self._paths, self.unchanged, self._names = set(), set(), set()
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """The piece ``kind`` of ``paper``, made only when this paper object has none yet."""
@@ -69,6 +71,19 @@ class RenderMemo:
         self._pages[path] = (paper, context, data)
         return data
 
+    def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
+        """The output ``name``, made again only when ``key`` (everything the output reads) differs from the key it
+        was last made with. Keys are compared with ``==``: made of the records' own values (strings, dates, model
+        objects), they compare by identity for unchanged records, so a key over the whole collection costs about
+        one pointer comparison per value."""
+        self._names.add(name)
+        found = self._kept.get(name)
+        if found is not None and found[0] == key:
+            return found[1]  # type: ignore[return-value]
+        value = make()
+        self._kept[name] = (key, value)
+        return value
+
     def finish(self, papers: Iterable[Paper]) -> None:
         """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
         live = {id(p): p for p in papers}
@@ -76,6 +91,8 @@ class RenderMemo:
             del self._papers[key]
         for path in self._pages.keys() - self._paths:
             del self._pages[path]
+        for name in self._kept.keys() - self._names:
+            del self._kept[name]
 
 
 def taxonomy_key(model: SiteModel) -> str:
@@ -118,6 +135,10 @@ class Fragments:
     def csv_line(self, paper: Paper) -> str:
         """The paper's line of papers.csv."""
         return self.memo.piece(paper, ("csv", self.taxonomy), lambda: csv_line(paper, self.model.taxonomy))
+
+    def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
+        """A whole output kept between renders while ``key`` compares equal (see :meth:`RenderMemo.keep`)."""
+        return self.memo.keep(name, key, make)
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """Any other piece (``kind`` must name everything besides the paper that the piece depends on)."""

@@ -13,6 +13,7 @@ from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
 from site_builder.graphml import graphml_text
 from site_builder.render.env import render_page
+from site_builder.render.keys import citations_key, fields
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
@@ -72,7 +73,9 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
                        csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
                        view=model.citations)
-    graph = {GRAPHML_PATH: graphml_text(model.citations.graph).encode("utf-8")} if model.citations else {}
+    graph = {GRAPHML_PATH: parts.keep(GRAPHML_PATH, (citations_key(model), fields(model.papers, "title", "year", "kind")),
+                                      lambda: graphml_text(model.citations.graph).encode("utf-8"))} \
+        if model.citations else {}
     return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": papers_json(model.papers, model.taxonomy,
