@@ -73,9 +73,10 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
                        csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
                        view=model.citations)
-    graph = {GRAPHML_PATH: parts.keep(GRAPHML_PATH, (citations_key(model), fields(model.papers, "title", "year", "kind")),
-                                      lambda: graphml_text(model.citations.graph).encode("utf-8"))} \
-        if model.citations else {}
+    graph = {}
+    if (view := model.citations) is not None:
+        shown = (citations_key(model), fields(model.papers, "title", "year", "kind"))
+        graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text(view.graph).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": papers_json(model.papers, model.taxonomy,
