@@ -149,10 +149,12 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     # section (which names other papers) is part of what its page depends on.
     same = shared_section(model)
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
+    sections = parts.memo.sections.sections(model, functools.partial(citation_section, model)) \
+        if same is None else None
     out = {}
     for p in papers:
         path = f"papers/{p.id}/index.md"
-        section = same if same is not None else citation_section(model, p)
+        section = same if sections is None else sections(p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
         context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
         make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)
