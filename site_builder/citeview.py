@@ -257,7 +257,11 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
         if was is not paper and (was.year != paper.year or was.title.casefold() != paper.title.casefold()):
             moved.add(paper.id)
     records = core.records
-    graph = StoredGraph(view.graph.graph, _graph_nodes(papers, records), core.edges)
+    # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
+    by_id = {p.id: p for p in papers}
+    nodes = [node if old[node[0]] is by_id[node[0]] else _graph_nodes([by_id[node[0]]], records)[0]
+             for node in view.graph.nodes(data=True)]
+    graph = StoredGraph(view.graph.graph, nodes, core.edges)
     new = Citations(view.as_of, view.latest, view.fetched, view.total, graph, most_cited=view.most_cited,
                     candidates=view.candidates, candidate_min=view.candidate_min, survey_citing=view.survey_citing,
                     core=core)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from site_builder.escape import text
 from site_builder.models import Paper
 from site_builder.render.env import render_page
-from site_builder.render.keys import citations_key, fields
+from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import LIST_LIMIT
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
@@ -78,7 +78,7 @@ def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
 def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
     if parts is not None:
-        key = (citations_key(model), fields(model.papers, "title", "year"))
+        key = (citations_key(model), parts.fields(("title", "year")))
         return parts.keep("candidates", key, lambda: candidates_page(model))
     view = model.citations
     rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
@@ -116,7 +116,7 @@ def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, by
     from site_builder.graph_index import GRAPH_PATH, graph_index
 
     if parts is not None:
-        key = (parts.taxonomy, citations_key(model), fields(model.papers, "title", "year", "tags"))
+        key = (parts.taxonomy, citations_key(model), parts.fields(("title", "year", "tags")))
         return parts.keep("graph", key, lambda: graph_page(model))
     view = model.citations
     out: dict[str, bytes] = {}

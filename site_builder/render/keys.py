@@ -1,24 +1,16 @@
 """What a whole-collection output reads, as a value that compares equal exactly when the output would be the same.
 
-The keys feed :meth:`~site_builder.render.memo.RenderMemo.keep`. They are tuples of the records' own values: an
-unchanged record is the same object from one render to the next (:class:`~site_builder.records.FileMemo`), so
-its values are the same objects and compare by identity; only an edited record's values are compared by content.
+The keys feed :meth:`~site_builder.render.memo.RenderMemo.keep`. They are tuples of the records' own values
+(:meth:`~site_builder.render.memo.Fragments.fields`): an unchanged record is the same object from one render to
+the next (:class:`~site_builder.records.FileMemo`), so its values are the same objects and compare by identity;
+only an edited record's values are compared by content.
 A key names every field its output shows or orders by, and nothing else: a summary edit leaves the key of a page
 that shows titles alone equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from operator import attrgetter
-
-from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
-
-
-def fields(papers: Sequence[Paper], *names: str) -> tuple[object, ...]:
-    """The values of the fields ``names`` of each of ``papers``, in order (the ids are always included)."""
-    return tuple(map(attrgetter("id", *names), papers))
 
 
 def citations_key(model: SiteModel) -> tuple[object, ...] | None:

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable
+from operator import attrgetter
 from typing import TypeVar
 
 from markupsafe import Markup
@@ -113,6 +114,16 @@ class Fragments:
         self.model = model
         self.memo = memo or RenderMemo()
         self.taxonomy = taxonomy_key(model)
+        self._values: dict[tuple[str, ...], dict[str, tuple[object, ...]]] = {}
+
+    def fields(self, names: tuple[str, ...], ids: Iterable[str] | None = None) -> tuple[object, ...]:
+        """The id and the fields ``names`` of each paper of ``ids`` (default: every paper, in display order), for
+        the keys of :meth:`keep` (see :mod:`site_builder.render.keys`). Each paper's values are gathered once per
+        render."""
+        values = self._values.get(names)
+        if values is None:
+            values = self._values[names] = {v[0]: v for v in map(attrgetter("id", *names), self.model.papers)}
+        return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
 
     def row(self, paper: Paper, root: str) -> Markup:
         """The paper's row in a paper table on a page at ``root``."""

@@ -13,7 +13,7 @@ from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
 from site_builder.graphml import graphml_text
 from site_builder.render.env import render_page
-from site_builder.render.keys import citations_key, fields
+from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
@@ -75,7 +75,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
                        view=model.citations)
     graph = {}
     if (view := model.citations) is not None:
-        shown = (citations_key(model), fields(model.papers, "title", "year", "kind"))
+        shown = (citations_key(model), parts.fields(("title", "year", "kind")))
         graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text(view.graph).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
