@@ -21,6 +21,7 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from site_builder.exports import bibtex_entry, csv_line, paper_line
+from site_builder.graphml import GraphmlMemo
 from site_builder.models import Paper
 from site_builder.render.rows import compact_items, paper_row
 from site_builder.render.sections import SectionMemo
@@ -39,6 +40,8 @@ class RenderMemo:
         self._site: Hashable = None
         self._kept: dict[str, tuple[object, object]] = {}
         self._names: set[str] = set()
+        #: Pieces of the citation graph's GraphML document.
+        self.graphml = GraphmlMemo()
         #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
         self.sections = SectionMemo()
         #: Paper pages whose bytes the last render took over unchanged from the render before.

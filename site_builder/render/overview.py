@@ -11,7 +11,7 @@ from site_builder.explore_index import INDEX_PATH, explore_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
-from site_builder.graphml import graphml_text
+from site_builder.graphml import graphml_text_kept
 from site_builder.render.env import render_page
 from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
@@ -76,7 +76,8 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
     graph = {}
     if (view := model.citations) is not None:
         shown = (citations_key(model), parts.fields(("title", "year", "kind")))
-        graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text(view.graph).encode("utf-8"))
+        graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
+            view.graph, parts.memo.graphml, view.core).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": papers_json(model.papers, model.taxonomy,
