@@ -92,6 +92,8 @@ class CitationMemo:
     def __init__(self) -> None:
         self.key: str | None = None
         self.core: CitationCore | None = None
+        #: The papers and citation view of the last build (the next view is derived from it).
+        self.view: tuple[Sequence[Paper], Citations] | None = None
 
 
 class CitationSource:
@@ -125,9 +127,12 @@ class CitationSource:
             core = citation_core({p.id: p for p in papers}, snapshot, k)
             if not snapshot.problems:
                 self._write(key, core)
+        previous = self.memo.view if self.memo is not None else None
+        view = citation_view(papers, core, k, previous)
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
-        return citation_view(papers, core, k)
+            self.memo.view = (papers, view) if view is not None else None
+        return view
 
     def _read(self, key: str) -> CitationCore | None:
         if self.file is None:

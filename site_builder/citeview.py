@@ -77,6 +77,8 @@ class Citations:
     candidates: list[Candidate] = field(default_factory=list)
     candidate_min: int = CANDIDATE_MIN
     survey_citing: list[SurveyCiting] | None = None
+    #: What the view was made from (see :func:`citation_view`); compared by identity in render keys.
+    core: CitationCore | None = field(default=None, repr=False, compare=False)
     _arrays: tuple[dict[str, int], np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
     _names: list[str] | None = field(default=None, repr=False, compare=False)
 
@@ -183,13 +185,8 @@ class StoredGraph:
         return len(self._edges)
 
 
-def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN) -> Citations | None:
-    """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched."""
-    records = {p.id: core.records[p.id] for p in papers if p.id in core.records}
-    if not records:
-        return None
-    dates = [r[1] for r in records.values()]
-    as_of = min(dates)
+def _graph_nodes(papers: Sequence[Paper], records: Mapping[str, tuple[Any, ...]]) -> list[tuple[str, dict[str, Any]]]:
+    """The citation graph's nodes: every paper by id, with its title, year, kind and Semantic Scholar facts."""
     nodes = []
     for paper in sorted(papers, key=lambda p: p.id):
         attrs: dict[str, Any] = {"title": paper.title, "year": paper.year, "kind": paper.kind}
@@ -199,8 +196,36 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
             if record[2] is not None:
                 attrs["citationCount"] = record[2]
         nodes.append((paper.id, attrs))
-    graph = StoredGraph({"fetched": as_of.isoformat()}, nodes, core.edges)
-    view = Citations(as_of, max(dates), len(records), len(papers), graph, candidate_min=k)
+    return nodes
+
+
+def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str],
+           rank: Mapping[str, int]) -> PaperCitations:
+    return PaperCitations(
+        status=record[0] if record else "not-fetched", fetched=record[1] if record else None,
+        citation_count=record[2] if record else None, influential_count=record[3] if record else None,
+        s2_url=S2_PAGE + record[4] if record and record[4] is not None else None,
+        cites=sorted(cites, key=rank.__getitem__), cited_by=sorted(cited_by, key=rank.__getitem__),
+    )
+
+
+def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN,
+                  previous: tuple[Sequence[Paper], Citations] | None = None) -> Citations | None:
+    """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched.
+
+    ``previous`` (the papers and view of an earlier call in this process) lets the view be derived from that one
+    when it came from the same core: each paper keeps its :class:`PaperCitations` object unless a paper in its
+    lists moved in the display order (the result is equal to a view made from scratch).
+    """
+    if previous is not None and previous[1].core is core and previous[1].candidate_min == k:
+        return _updated_view(papers, core, previous[0], previous[1])
+    records = {p.id: core.records[p.id] for p in papers if p.id in core.records}
+    if not records:
+        return None
+    dates = [r[1] for r in records.values()]
+    as_of = min(dates)
+    graph = StoredGraph({"fetched": as_of.isoformat()}, _graph_nodes(papers, records), core.edges)
+    view = Citations(as_of, max(dates), len(records), len(papers), graph, candidate_min=k, core=core)
     rank = {p.id: i for i, p in enumerate(papers)}
     cites: dict[str, list[str]] = {p.id: [] for p in papers}
     cited_by: dict[str, list[str]] = {p.id: [] for p in papers}
@@ -208,19 +233,52 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
         cites[source].append(target)
         cited_by[target].append(source)
     for paper in papers:
-        record = records.get(paper.id)
-        view.papers[paper.id] = PaperCitations(
-            status=record[0] if record else "not-fetched", fetched=record[1] if record else None,
-            citation_count=record[2] if record else None, influential_count=record[3] if record else None,
-            s2_url=S2_PAGE + record[4] if record and record[4] is not None else None,
-            cites=sorted(cites[paper.id], key=rank.__getitem__),
-            cited_by=sorted(cited_by[paper.id], key=rank.__getitem__),
-        )
+        view.papers[paper.id] = _facts(records.get(paper.id), cites[paper.id], cited_by[paper.id], rank)
     counts = {pid: len(who) for pid, who in cited_by.items() if who}
     view.most_cited = [(pid, int(n)) for pid, n in ranked(counts, MOST_CITED)]
     view.candidates = core.candidates
     view.survey_citing = core.survey_citing
     return view
+
+
+def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[Paper],
+                  view: Citations) -> Citations | None:
+    """:func:`citation_view` from the view of ``before``, made from the same core (hence the same paper ids: the
+    core's key names every record's identifiers). Only the display order and the graph's node attributes can
+    differ; the lists of the papers next to a moved paper are sorted again."""
+    old = {p.id: p for p in before}
+    if len(old) != len(papers) or view.papers.keys() != old.keys():
+        return citation_view(papers, core, view.candidate_min)
+    moved = set()
+    for paper in papers:
+        was = old.get(paper.id)
+        if was is None:
+            return citation_view(papers, core, view.candidate_min)
+        if was is not paper and (was.year != paper.year or was.title.casefold() != paper.title.casefold()):
+            moved.add(paper.id)
+    records = core.records
+    # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
+    by_id = {p.id: p for p in papers}
+    nodes = [node if old[node[0]] is by_id[node[0]] else _graph_nodes([by_id[node[0]]], records)[0]
+             for node in view.graph.nodes(data=True)]
+    graph = StoredGraph(view.graph.graph, nodes, core.edges)
+    new = Citations(view.as_of, view.latest, view.fetched, view.total, graph, most_cited=view.most_cited,
+                    candidates=view.candidates, candidate_min=view.candidate_min, survey_citing=view.survey_citing,
+                    core=core)
+    facts = view.papers
+    if moved:
+        rank = {p.id: i for i, p in enumerate(papers)}
+        touched = set(moved)
+        for pid in moved:
+            touched.update(facts[pid].cites, facts[pid].cited_by)
+        facts = dict(facts)
+        for pid in touched:
+            pc = facts[pid]
+            facts[pid] = _facts(records.get(pid), pc.cites, pc.cited_by, rank)
+    new.papers = {p.id: facts[p.id] for p in papers}
+    if not moved and view._arrays is not None:
+        new._arrays, new._names = view._arrays, view._names
+    return new
 
 
 def derive_citations(papers: Sequence[Paper], snapshot: Snapshot, k: int = CANDIDATE_MIN) -> Citations | None:

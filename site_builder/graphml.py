@@ -89,30 +89,88 @@ class _Cached:
         return found
 
 
-def graphml_lines(graph: Any) -> Iterator[str]:
-    """The GraphML document of a networkx (Di)Graph, in pieces that each end with a newline."""
-    nodes, edges = graph.nodes(data=True), graph.edges(data=True)
-    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in nodes), "edge": _keys(a for _, _, a in edges)}
+def _key_lines(scopes: Mapping[str, Mapping[str, str]]) -> tuple[str, dict[str, dict[str, str]]]:
+    """The ``<key>`` lines of every scope, and the key ids by scope and attribute name."""
     ids: dict[str, dict[str, str]] = {}
-    cached = _Cached()
-    yield _HEADER + "\n"
+    lines = []
     for scope, found in scopes.items():
         ids[scope] = {}
         for name, kind in found.items():
             key = f"d{sum(len(v) for v in ids.values())}"
             ids[scope][name] = key
-            yield f'  <key id="{key}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />\n'
-    yield f'  <graph edgedefault="{"directed" if graph.is_directed() else "undirected"}">\n'
-    yield cached.data(graph.graph, ids["graph"], "    ")
-    node_ids, edge_ids = ids["node"], ids["edge"]
-    for node, attrs in nodes:
-        yield f"    <node id={cached.attr(node)}>\n{cached.data(attrs, node_ids, '      ', False)}    </node>\n"
+            lines.append(f'  <key id="{key}" for="{scope}" attr.name={_attr(name)} attr.type="{kind}" />\n')
+    return "".join(lines), ids
+
+
+def _node(cached: _Cached, node: Any, attrs: Mapping[str, Any], ids: Mapping[str, str]) -> str:
+    return f"    <node id={cached.attr(node)}>\n{cached.data(attrs, ids, '      ', False)}    </node>\n"
+
+
+def _edges(cached: _Cached, edges: Iterable[tuple[Any, Any, Mapping[str, Any]]],
+           ids: Mapping[str, str]) -> Iterator[str]:
     for source, target, attrs in edges:
         yield (f"    <edge source={cached.attr(source)} target={cached.attr(target)}>\n"
-               f"{cached.data(attrs, edge_ids, '      ')}    </edge>\n")
+               f"{cached.data(attrs, ids, '      ')}    </edge>\n")
+
+
+def _opening(graph: Any) -> str:
+    return f'  <graph edgedefault="{"directed" if graph.is_directed() else "undirected"}">\n'
+
+
+def graphml_lines(graph: Any) -> Iterator[str]:
+    """The GraphML document of a networkx (Di)Graph, in pieces that each end with a newline."""
+    nodes, edges = graph.nodes(data=True), graph.edges(data=True)
+    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in nodes), "edge": _keys(a for _, _, a in edges)}
+    keys, ids = _key_lines(scopes)
+    cached = _Cached()
+    yield _HEADER + "\n" + keys + _opening(graph)
+    yield cached.data(graph.graph, ids["graph"], "    ")
+    node_ids = ids["node"]
+    for node, attrs in nodes:
+        yield _node(cached, node, attrs, node_ids)
+    yield from _edges(cached, edges, ids["edge"])
     yield "  </graph>\n</graphml>\n"
 
 
 def graphml_text(graph: Any) -> str:
     """The whole GraphML document, ending with a newline."""
     return "".join(graphml_lines(graph))
+
+
+class GraphmlMemo:
+    """The pieces of the last document written with :func:`graphml_text_kept`: each node's lines, and the edges'
+    lines as one text, kept while the edges are the same (a long-running process rewrites the document of a
+    300,000-edge graph after one node changed by writing that node again)."""
+
+    def __init__(self) -> None:
+        self.edges: object = None
+        self.edge_keys: dict[str, str] = {}
+        self.ids: dict[str, dict[str, str]] | None = None
+        self.edge_text = ""
+        self.nodes: dict[tuple[Any, ...], str] = {}
+
+
+def graphml_text_kept(graph: Any, memo: GraphmlMemo, edges: object) -> str:
+    """:func:`graphml_text`, reusing ``memo``'s pieces; ``edges`` is an object that stays the same exactly while
+    the graph's edges and their attributes do (compared by identity)."""
+    nodes = graph.nodes(data=True)
+    if memo.edges is not edges or memo.ids is None:
+        memo.edge_keys = _keys(a for _, _, a in graph.edges(data=True))
+    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in nodes), "edge": memo.edge_keys}
+    keys, ids = _key_lines(scopes)
+    cached = _Cached()
+    if memo.edges is not edges or ids != memo.ids:
+        memo.edge_text = "".join(_edges(cached, graph.edges(data=True), ids["edge"]))
+        memo.nodes = {}
+    memo.edges, memo.ids = edges, ids
+    out = [_HEADER + "\n" + keys + _opening(graph), cached.data(graph.graph, ids["graph"], "    ")]
+    kept, fresh = memo.nodes, {}
+    node_ids = ids["node"]
+    for node, attrs in nodes:
+        key = (node, *attrs.items(), *map(type, attrs.values()))
+        line = kept.get(key)
+        fresh[key] = line = line if line is not None else _node(cached, node, attrs, node_ids)
+        out.append(line)
+    memo.nodes = fresh
+    out += [memo.edge_text, "  </graph>\n</graphml>\n"]
+    return "".join(out)

@@ -183,6 +183,12 @@ def record_names(folder: Path) -> tuple[list[str], list[Problem]]:
     return names, problems
 
 
+def _paths(folder: Path, names: list[str]) -> list[tuple[str | Path, str]]:
+    """(path, path relative to the root) of each record file named ``names`` in ``folder``, as strings."""
+    full, short = os.fspath(folder), folder.name
+    return [(f"{full}/{n}", f"{short}/{n}") for n in names]
+
+
 def kind_of(path: Path) -> type[Paper] | type[Dataset]:
     """Which model a record file holds, judged by its folder."""
     return Dataset if path.parent.name == "datasets" else Paper
@@ -216,10 +222,10 @@ def _load(project: Project, extra: list[Path] | None, use_cache: bool,
     problems += stray + stray2
     # (path, path relative to the root) as plain strings for the record folders (cheaper than 20,000 Path objects);
     # extra files by their path relative to the root.
-    papers: list[tuple[str | Path, str]] = [(f"{project.papers}/{n}", f"{project.papers.name}/{n}")
-                                            for n in paper_names]
-    datasets: list[tuple[str | Path, str]] = [(f"{project.datasets}/{n}", f"{project.datasets.name}/{n}")
-                                              for n in dataset_names]
+    # (The folders' paths are computed once: ``Project.papers`` builds a Path on every call.)
+    paper_dir, dataset_dir = project.papers, project.datasets
+    papers: list[tuple[str | Path, str]] = _paths(paper_dir, paper_names)
+    datasets: list[tuple[str | Path, str]] = _paths(dataset_dir, dataset_names)
     if extra:
         known = {Path(p).resolve() for p, _ in papers + datasets}
         for extra_path in extra:

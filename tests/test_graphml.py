@@ -6,7 +6,7 @@ import io
 
 import networkx as nx
 
-from site_builder.graphml import graphml_text
+from site_builder.graphml import GraphmlMemo, graphml_text, graphml_text_kept
 
 
 def sample() -> nx.DiGraph:
@@ -47,3 +47,18 @@ def test_output_is_stable_text() -> None:
     assert text.splitlines()[1:3] == ['  <key id="d0" for="graph" attr.name="fetched" attr.type="string" />',
                                       '  <key id="d1" for="node" attr.name="title" attr.type="string" />']
     assert '    <node id="b&amp;c">' in text and text.endswith("</graphml>\n")
+
+
+def test_kept_pieces_give_the_same_document_after_node_and_edge_changes() -> None:
+    graph = sample()
+    memo = GraphmlMemo()
+    edges = object()
+    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph)
+    graph.nodes["b&c"]["title"] = "Renamed"
+    graph.nodes["d"]["citationCount"] = 3  # a new node attribute: key ids of the edges shift
+    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph)
+    graph.nodes["d"]["citationCount"] = True  # equal to 1 but written as a boolean
+    graph.nodes["a"]["citationCount"] = 1
+    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph)
+    graph.add_edge("a", "d", isInfluential=True, intents=())
+    assert graphml_text_kept(graph, memo, object()) == graphml_text(graph)

@@ -97,3 +97,65 @@ def test_problems_follow_edits_and_taxonomy_changes(served: tuple[Project, Sessi
     result = generate(project, session=session)
     assert result.failed and {p.code for p in result.problems if p.severity == "error"} == {"unknown-tag"}
     assert session.files.read == 0, "no record changed; the taxonomy did"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _add_paper(root: Path) -> None:
+    text = (root / "papers" / "echo.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: echo", "id: foxtrot").replace("Echo Robust", "Foxtrot Robust")
+    (root / "papers" / "foxtrot.yaml").write_text(text.replace("10.1109/TPAMI.2020.0000001", "10.1109/x.1"),
+                                                  encoding="utf-8")
+
+
+#: Changes of every kind a memo could miss: each one changes what some kept output reads. (paper alpha has
+#: citations inside the collection: its title and venue show in the citation sections of other papers.)
+CHANGES = {
+    "year": lambda root: _replace(root / "papers/alpha.yaml", "year: 2021\nvenue: ICML 2021",
+                                  "year: 2018\nvenue: ICML 2018"),
+    "cited title": lambda root: _replace(root / "papers/alpha.yaml", "title: Alpha", "title: Zulu"),
+    "venue": lambda root: _replace(root / "papers/alpha.yaml", "venue: ICML 2021", "venue: NeurIPS 2021"),
+    "kind": lambda root: _replace(root / "papers/alpha.yaml", "kind: method", "kind: analysis"),
+    "other facet tag": lambda root: _replace(root / "papers/alpha.yaml", "modality: [image, text]",
+                                             "modality: [image, audio, text]"),
+    "datasets": lambda root: _replace(root / "papers/echo.yaml", "summary: Contrasts", "datasets: [pairs]\nsummary: "
+                                      "Contrasts"),
+    "code link": lambda root: _replace(root / "papers/echo.yaml", "official: true", "official: false"),
+    "dataset record": lambda root: _replace(root / "datasets/pairs.yaml", "name: Pairs", "name: Pair Set"),
+    "taxonomy label": lambda root: _replace(root / "taxonomy.yaml", "label: Contrastive\n",
+                                            "label: Contrastive learning\n"),
+    "snapshot": lambda root: _replace(root / "data/semantic-scholar/alpha.json", '"citationCount": 1520',
+                                      '"citationCount": 1620'),
+    "added paper": _add_paper,
+    "removed paper": lambda root: (root / "papers" / "delta.yaml").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_kind_of_change_gives_what_a_fresh_build_gives(
+        served: tuple[Project, Session], tmp_path: Path, change: str) -> None:
+    project, session = served
+    original = tree(project.root)
+    before = tree(project.docs)
+    CHANGES[change](project.root)
+    result = generate(project, session=session)
+    assert not result.failed, [str(p) for p in result.problems if p.severity == "error"]
+    after = tree(project.docs)
+    assert after != before
+    assert after == rebuilt_from_scratch(project, tmp_path), "the session's pages differ from a fresh build's"
+    changed = {k for k in after.keys() | before.keys() if before.get(k) != after.get(k)}
+    assert result.stats is not None and result.stats.written + result.stats.removed == len(changed)
+    # Undone, the change leaves the pages as they were: nothing kept from the changed state survives.
+    records = {k: v for k, v in original.items() if not k.startswith(("docs/", ".cache/"))}
+    for path in {k for k in tree(project.root) if not k.startswith(("docs/", ".cache/"))} - records.keys():
+        (project.root / path).unlink()
+    for path, data in records.items():
+        target = project.root / path
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+    assert not generate(project, session=session).failed
+    assert tree(project.docs) == before

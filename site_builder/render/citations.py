@@ -10,6 +10,8 @@ import numpy as np
 
 from site_builder.models import Paper
 from site_builder.render.env import render_page
+from site_builder.render.keys import citations_key
+from site_builder.render.memo import Fragments
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
 from site_builder.snapshot import S2_PAGE
 from site_builder.taxonomy import Facet, Node
@@ -54,8 +56,11 @@ def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
     )
 
 
-def candidates_page(model: SiteModel) -> bytes:
+def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
+    if parts is not None:
+        key = (citations_key(model), parts.fields(("title", "year")))
+        return parts.keep("candidates", key, lambda: candidates_page(model))
     view = model.citations
     rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
     return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
@@ -87,10 +92,13 @@ def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[
     return [(a, [counts[(a.id, b.id)] for b in nodes]) for a in nodes]
 
 
-def graph_page(model: SiteModel) -> dict[str, bytes]:
+def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
     """graph/index.md and, when citation data exists, the graph's data file."""
     from site_builder.graph_index import GRAPH_PATH, graph_index
 
+    if parts is not None:
+        key = (parts.taxonomy, citations_key(model), parts.fields(("title", "year", "tags")))
+        return parts.keep("graph", key, lambda: graph_page(model))
     view = model.citations
     out: dict[str, bytes] = {}
     tables = []
@@ -103,8 +111,9 @@ def graph_page(model: SiteModel) -> dict[str, bytes]:
     return out
 
 
-def citation_pages(model: SiteModel) -> dict[str, bytes]:
-    """The citation graph page (with its data) and the candidates page."""
-    out = graph_page(model)
-    out["candidates/index.md"] = candidates_page(model)
+def citation_pages(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
+    """The citation graph page (with its data) and the candidates page (kept from an earlier render when ``parts``
+    has them for the same inputs)."""
+    out = graph_page(model, parts)
+    out["candidates/index.md"] = candidates_page(model, parts)
     return out

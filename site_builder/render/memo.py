@@ -15,13 +15,16 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable
+from operator import attrgetter
 from typing import TypeVar
 
 from markupsafe import Markup
 
 from site_builder.exports import bibtex_entry, csv_line, paper_line
+from site_builder.graphml import GraphmlMemo
 from site_builder.models import Paper
 from site_builder.render.rows import compact_items, paper_row
+from site_builder.render.sections import SectionMemo
 from site_builder.sitemodel import SiteModel
 
 T = TypeVar("T")
@@ -35,6 +38,12 @@ class RenderMemo:
         self._pages: dict[str, tuple[Paper, Hashable, bytes]] = {}
         self._paths: set[str] = set()
         self._site: Hashable = None
+        self._kept: dict[str, tuple[object, object]] = {}
+        self._names: set[str] = set()
+        #: Pieces of the citation graph's GraphML document.
+        self.graphml = GraphmlMemo()
+        #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
+        self.sections = SectionMemo()
         #: Paper pages whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
 
@@ -44,7 +53,7 @@ class RenderMemo:
         if site != self._site:
             self._pages = {}
         self._site = site
-        self._paths, self.unchanged = set(), set()
+        self._paths, self.unchanged, self._names = set(), set(), set()
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """The piece ``kind`` of ``paper``, made only when this paper object has none yet."""
@@ -69,6 +78,19 @@ class RenderMemo:
         self._pages[path] = (paper, context, data)
         return data
 
+    def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
+        """The output ``name``, made again only when ``key`` (everything the output reads) differs from the key it
+        was last made with. Keys are compared with ``==``: made of the records' own values (strings, dates, model
+        objects), they compare by identity for unchanged records, so a key over the whole collection costs about
+        one pointer comparison per value."""
+        self._names.add(name)
+        found = self._kept.get(name)
+        if found is not None and found[0] == key:
+            return found[1]  # type: ignore[return-value]
+        value = make()
+        self._kept[name] = (key, value)
+        return value
+
     def finish(self, papers: Iterable[Paper]) -> None:
         """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
         live = {id(p): p for p in papers}
@@ -76,6 +98,8 @@ class RenderMemo:
             del self._papers[key]
         for path in self._pages.keys() - self._paths:
             del self._pages[path]
+        for name in self._kept.keys() - self._names:
+            del self._kept[name]
 
 
 def taxonomy_key(model: SiteModel) -> str:
@@ -93,6 +117,16 @@ class Fragments:
         self.model = model
         self.memo = memo or RenderMemo()
         self.taxonomy = taxonomy_key(model)
+        self._values: dict[tuple[str, ...], dict[str, tuple[object, ...]]] = {}
+
+    def fields(self, names: tuple[str, ...], ids: Iterable[str] | None = None) -> tuple[object, ...]:
+        """The id and the fields ``names`` of each paper of ``ids`` (default: every paper, in display order), for
+        the keys of :meth:`keep` (see :mod:`site_builder.render.keys`). Each paper's values are gathered once per
+        render."""
+        values = self._values.get(names)
+        if values is None:
+            values = self._values[names] = {v[0]: v for v in map(attrgetter("id", *names), self.model.papers)}
+        return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
 
     def row(self, paper: Paper, root: str) -> Markup:
         """The paper's row in a paper table on a page at ``root``."""
@@ -118,6 +152,10 @@ class Fragments:
     def csv_line(self, paper: Paper) -> str:
         """The paper's line of papers.csv."""
         return self.memo.piece(paper, ("csv", self.taxonomy), lambda: csv_line(paper, self.model.taxonomy))
+
+    def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
+        """A whole output kept between renders while ``key`` compares equal (see :meth:`RenderMemo.keep`)."""
+        return self.memo.keep(name, key, make)
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """Any other piece (``kind`` must name everything besides the paper that the piece depends on)."""

@@ -11,8 +11,9 @@ from site_builder.explore_index import INDEX_PATH, explore_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
-from site_builder.graphml import graphml_text
+from site_builder.graphml import graphml_text_kept
 from site_builder.render.env import render_page
+from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
@@ -72,7 +73,11 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
                        csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
                        view=model.citations)
-    graph = {GRAPHML_PATH: graphml_text(model.citations.graph).encode("utf-8")} if model.citations else {}
+    graph = {}
+    if (view := model.citations) is not None:
+        shown = (citations_key(model), parts.fields(("title", "year", "kind")))
+        graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
+            view.graph, parts.memo.graphml, view.core).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": papers_json(model.papers, model.taxonomy,

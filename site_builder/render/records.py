@@ -98,16 +98,19 @@ def dataset_page(model: SiteModel, dataset: Dataset, parts: Fragments | None = N
     source = model.dataset_sources.get(dataset.id)
     papers = [model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])]
     root = root_of(f"datasets/{dataset.id}/index.md")
-    return render_page(
+    parts = parts or Fragments(model)
+    rows, older = parts.table_body(papers[:LIST_LIMIT], root), parts.compact(papers[LIST_LIMIT:], root)
+    introduced = model.by_id.get(dataset.paper) if dataset.paper else None
+    derived = [model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id]
+    # Records compare by identity first: unchanged ones cost a pointer comparison.
+    key = (parts.taxonomy, model.info, dataset, source, introduced, tuple(derived), rows, older)
+    return parts.keep(f"datasets/{dataset.id}/index.md", key, lambda: render_page(
         "dataset.md.j2", f"datasets/{dataset.id}/index.md", dataset=dataset,
         category=CATEGORY_LABELS.get(dataset.category, dataset.category),
         modalities=[modality.nodes[m] for m in dataset.modalities if modality and m in modality.nodes],
-        introduced=model.by_id.get(dataset.paper) if dataset.paper else None,
-        derived=[model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id],
-        paper_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root),
-        older=(parts or Fragments(model)).compact(papers[LIST_LIMIT:], root),
+        introduced=introduced, derived=derived, paper_rows=rows, older=older,
         edit_url=edit_url(model, source), source=source or "",
-    )
+    ))
 
 
 def datasets_index(model: SiteModel) -> bytes:
@@ -149,10 +152,12 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     # section (which names other papers) is part of what its page depends on.
     same = shared_section(model)
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
+    sections = parts.memo.sections.sections(model, functools.partial(citation_section, model)) \
+        if same is None else None
     out = {}
     for p in papers:
         path = f"papers/{p.id}/index.md"
-        section = same if same is not None else citation_section(model, p)
+        section = same if sections is None else sections(p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
         context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
         make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)

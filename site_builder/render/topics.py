@@ -6,6 +6,7 @@ from collections import Counter
 
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
+from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.sitemodel import HYBRID, SiteModel, own_tags
 from site_builder.svg import HeatRow, bar_chart, heat_table
@@ -40,6 +41,12 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
     path = f"topics/{facet.id}/{node.id}/index.md"
     root = root_of(path)
     ids = model.node_papers.get((facet.id, node.id), [])
+    if parts is not None:
+        # The page shows its papers' titles, years and tags (counts, charts, spread), the rows of the newest and
+        # the citations among them; a paper elsewhere in the collection changes none of it.
+        key = (parts.taxonomy, citations_key(model), model.years, parts.fields(("title", "year", "tags"), ids),
+               parts.table_body(map(model.by_id.__getitem__, ids[:LIST_LIMIT]), root))
+        return parts.keep(path, key, lambda: node_page(model, facet, node))
     mask = model.node_mask(facet.id, node.id)
     spread = []
     for other in model.taxonomy.facets.values():
