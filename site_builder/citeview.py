@@ -199,13 +199,13 @@ def _graph_nodes(papers: Sequence[Paper], records: Mapping[str, tuple[Any, ...]]
     return nodes
 
 
-def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str],
-           rank: Mapping[str, int]) -> PaperCitations:
+def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str]) -> PaperCitations:
+    """A paper's citation facts; ``cites`` and ``cited_by`` already in display order."""
     return PaperCitations(
         status=record[0] if record else "not-fetched", fetched=record[1] if record else None,
         citation_count=record[2] if record else None, influential_count=record[3] if record else None,
         s2_url=S2_PAGE + record[4] if record and record[4] is not None else None,
-        cites=sorted(cites, key=rank.__getitem__), cited_by=sorted(cited_by, key=rank.__getitem__),
+        cites=cites, cited_by=cited_by,
     )
 
 
@@ -229,11 +229,14 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
     rank = {p.id: i for i, p in enumerate(papers)}
     cites: dict[str, list[str]] = {p.id: [] for p in papers}
     cited_by: dict[str, list[str]] = {p.id: [] for p in papers}
-    for source, target, _ in core.edges:
+    # Two sorts of all citations rather than one per list: appended in display order, every list comes out sorted.
+    pairs = [(s, t) for s, t, _ in core.edges]
+    for source, target in sorted(pairs, key=lambda e: rank[e[1]]):
         cites[source].append(target)
+    for source, target in sorted(pairs, key=lambda e: rank[e[0]]):
         cited_by[target].append(source)
     for paper in papers:
-        view.papers[paper.id] = _facts(records.get(paper.id), cites[paper.id], cited_by[paper.id], rank)
+        view.papers[paper.id] = _facts(records.get(paper.id), cites[paper.id], cited_by[paper.id])
     counts = {pid: len(who) for pid, who in cited_by.items() if who}
     view.most_cited = [(pid, int(n)) for pid, n in ranked(counts, MOST_CITED)]
     view.candidates = core.candidates
@@ -274,7 +277,8 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
         facts = dict(facts)
         for pid in touched:
             pc = facts[pid]
-            facts[pid] = _facts(records.get(pid), pc.cites, pc.cited_by, rank)
+            facts[pid] = _facts(records.get(pid), sorted(pc.cites, key=rank.__getitem__),
+                                sorted(pc.cited_by, key=rank.__getitem__))
     new.papers = {p.id: facts[p.id] for p in papers}
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names

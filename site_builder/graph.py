@@ -10,13 +10,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from site_builder.models import Paper
 from site_builder.snapshot import Snapshot, SnapshotRecord
 from site_builder.taxonomy import Facet
+
+if TYPE_CHECKING:  # networkx loads only where a graph is built (a warm citation cache needs none)
+    import networkx as nx
 
 _ARXIV_VERSION = re.compile(r"v\d+$")
 
@@ -77,6 +78,8 @@ def build_graph(papers: Mapping[str, Paper], snapshot: Mapping[str, SnapshotReco
     as of the fetch date). Edge attributes: ``isInfluential`` (bool) and ``intents`` (sorted tuple of str).
     """
     index = CollectionIndex(papers, snapshot)
+    import networkx as nx
+
     graph = nx.DiGraph()
     for pid in sorted(papers):
         paper = papers[pid]
@@ -132,6 +135,8 @@ def pagerank(graph: nx.DiGraph, alpha: float = 0.85) -> dict[str, float]:
     """PageRank of every record over the citation edges (rank flows from citing to cited papers)."""
     if graph.number_of_nodes() == 0:
         return {}
+    import networkx as nx
+
     scores = nx.pagerank(graph, alpha=alpha)
     return {str(node): float(score) for node, score in scores.items()}
 

@@ -124,3 +124,24 @@ def test_within_matches_counting_by_hand_on_a_random_graph() -> None:
         expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         found = view.within(members)
         assert (found.edges, found.top) == (sum(counts.values()), expected), trial
+
+
+def test_per_paper_lists_follow_the_display_order_on_a_random_graph() -> None:
+    import random
+    from types import SimpleNamespace
+
+    from site_builder.citeview import CitationCore, citation_view
+
+    rng = random.Random(11)
+    ids = [f"p{i:03d}" for i in range(200)]
+    edges = sorted({(a, b) for a in ids for b in rng.sample(ids, rng.randint(0, 9)) if a != b})
+    shown = rng.sample(ids, len(ids))  # the display order
+    papers = [SimpleNamespace(id=pid, title=f"T {pid}", year=2020, kind="method") for pid in shown]
+    day = dt.date(2026, 1, 1)
+    core = CitationCore({pid: ("ok", day, 1, 0, None) for pid in ids}, [(a, b, {}) for a, b in edges], [], None)
+    found = citation_view(papers, core)  # type: ignore[arg-type]
+    assert found is not None
+    rank = {pid: i for i, pid in enumerate(shown)}
+    for pid in ids:
+        assert found.papers[pid].cites == sorted((b for a, b in edges if a == pid), key=rank.__getitem__)
+        assert found.papers[pid].cited_by == sorted((a for a, b in edges if b == pid), key=rank.__getitem__)
