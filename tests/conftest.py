@@ -122,7 +122,7 @@ SITE_FILES = ("mkdocs.yml", "overrides", *_hand_written_docs())
 
 def make_site_project(dest: Path, source: Path = GOLDEN_KB) -> Path:
     """Copy the knowledge base at ``source`` to ``dest`` and add the repository's site configuration and pages."""
-    shutil.copytree(source, dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".cache"))  # tests that load it in place cache
     for name in SITE_FILES:
         src, target = REPO / name, dest / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -93,3 +93,4 @@ def test_paper_pages_rendered_in_two_processes_are_the_same(monkeypatch: pytest.
     assert split == alone
     assert list(split) == list(alone)  # the same order too
     assert sum(key.startswith("papers/") for key in split) == len(model.papers)
+

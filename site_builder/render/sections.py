@@ -33,7 +33,7 @@ class SectionMemo:
         kept = self._sections if header == self._header else {}
         before = self._by_id
         dirty: set[str] = set()
-        for pid, paper in model.by_id.items():
+        for pid, paper in model.by_id.items() if kept else ():  # nothing kept (a first render): nothing to mark
             old = before.get(pid)
             if old is not paper and (old is None or old.title != paper.title or old.venue != paper.venue):
                 facts = view.papers[pid]
