@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,9 @@ from site_builder.siteconfig import config_path
 Progress = Callable[[str], None]
 #: Temporary build folders live next to site/ (same file system, so the final swap is a rename).
 TEMP_PREFIX = ".site-build-"
+#: Where a replaced site waits for its deletion, relative to the folder holding site/ (inside the git-ignored
+#: cache folder when that is the project root).
+OLD_SITES = Path(".cache") / "site-builder" / "old-sites"
 
 
 class _Relay(logging.Handler):
@@ -82,7 +86,7 @@ def swap_into_place(built: Path, target: Path) -> None:
     short gap between them on the next build.
     """
     if target.exists() and _exchange(built, target):
-        shutil.rmtree(built, ignore_errors=True)  # ``built`` now holds the previous site
+        discard(built, target.parent / OLD_SITES)  # ``built`` now holds the previous site
         return
     old = None
     if target.exists():
@@ -95,14 +99,55 @@ def swap_into_place(built: Path, target: Path) -> None:
             old.rename(target)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old, target.parent / OLD_SITES)
+
+
+def discard(folder: Path, trash: Path) -> None:
+    """Delete ``folder`` (a replaced site) without making the build wait for it.
+
+    The folder is first moved into ``trash`` (one rename), then a detached process deletes it: the 20,000 pages
+    of a large site took seconds to delete, after the new site was already in place. Where that cannot be done
+    (no fork, other threads running, a failed rename), the folder is deleted here and now. Whatever a deletion
+    cut short leaves in ``trash``, the next build removes (:func:`remove_stale_builds`).
+    """
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        moved = trash / folder.name
+        folder.rename(moved)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    delete_detached(moved)
+
+
+def delete_detached(folder: Path) -> None:
+    """Delete ``folder`` in a detached process (here and now where that cannot be done)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if pid == 0:  # a child that starts the deleting grandchild and leaves at once, so no zombie remains
+        try:
+            if os.fork() == 0:
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def remove_stale_builds(parent: Path) -> None:
-    """Delete temporary build folders that killed builds left behind (after :func:`recover_site`)."""
+    """Delete temporary build folders that killed builds left behind (after :func:`recover_site`), and, in the
+    background, replaced sites whose deletion did not finish (or is still going on)."""
     for leftover in parent.glob(f"{TEMP_PREFIX}*"):
         if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in (parent / OLD_SITES).glob("*"):
+        if leftover.is_dir():
+            delete_detached(leftover)
 
 
 def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -155,3 +156,33 @@ def test_rebuild_rewrites_no_generated_file(site_copy: Path, capsys: pytest.Capt
     generated = sum(1 for p in (site_copy / "docs").rglob("*") if p.is_file()) - hand_written
     assert out == XSS_WARNINGS + "0 errors, 4 warnings (6 papers, 1 dataset)\n" + (
         f"6 papers, 1 dataset: {generated} files generated (0 written, {generated} unchanged, 0 removed)\n")
+
+
+def test_a_rebuild_swaps_in_the_new_site_and_deletes_the_old_one_in_the_background(site_copy: Path) -> None:
+    from site_builder.generator import OLD_SITES
+
+    marker = site_copy / "site" / "left-from-before.txt"
+    marker.write_text("old site\n")
+    old_inode = (site_copy / "site").stat().st_ino
+    assert main(["build", "--root", str(site_copy)]) == 0
+    assert not marker.exists() and (site_copy / "site" / "index.html").is_file()
+    assert (site_copy / "site").stat().st_ino != old_inode
+    assert not list(site_copy.glob(".site-build-*"))
+    trash = site_copy / OLD_SITES
+    deadline = time.monotonic() + 30
+    while any(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(trash.iterdir()) == [], "the replaced site was deleted"
+
+
+def test_a_replaced_site_left_in_the_trash_is_deleted_by_the_next_build(site_copy: Path) -> None:
+    from site_builder.generator import OLD_SITES
+
+    leftover = site_copy / OLD_SITES / ".site-build-killed"
+    (leftover / "papers").mkdir(parents=True)
+    (leftover / "papers" / "index.html").write_text("a deletion that a kill cut short\n")
+    assert main(["build", "--root", str(site_copy)]) == 0
+    deadline = time.monotonic() + 30
+    while leftover.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not leftover.exists()
