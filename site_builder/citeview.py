@@ -9,6 +9,7 @@ the survey. Pages only read this; none of them scans the collection again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -226,22 +227,32 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
     as_of = min(dates)
     graph = StoredGraph({"fetched": as_of.isoformat()}, _graph_nodes(papers, records), core.edges)
     view = Citations(as_of, max(dates), len(records), len(papers), graph, candidate_min=k, core=core)
-    rank = {p.id: i for i, p in enumerate(papers)}
-    cites: dict[str, list[str]] = {p.id: [] for p in papers}
-    cited_by: dict[str, list[str]] = {p.id: [] for p in papers}
-    # Two sorts of all citations rather than one per list: appended in display order, every list comes out sorted.
-    pairs = [(s, t) for s, t, _ in core.edges]
-    for source, target in sorted(pairs, key=lambda e: rank[e[1]]):
-        cites[source].append(target)
-    for source, target in sorted(pairs, key=lambda e: rank[e[0]]):
-        cited_by[target].append(source)
-    for paper in papers:
-        view.papers[paper.id] = _facts(records.get(paper.id), cites[paper.id], cited_by[paper.id])
-    counts = {pid: len(who) for pid, who in cited_by.items() if who}
+    ids = [p.id for p in papers]
+    rank = {pid: i for i, pid in enumerate(ids)}
+    # Papers by number in display order; the lists come from two sorts of all citations by those numbers.
+    n = len(core.edges)
+    sources = np.fromiter((rank[a] for a, _, _ in core.edges), dtype=np.int64, count=n)
+    targets = np.fromiter((rank[b] for _, b, _ in core.edges), dtype=np.int64, count=n)
+    names = np.array(ids, dtype=object)
+    cites, by_source = _grouped(sources, targets, names)
+    cited_by, _ = _grouped(targets, sources, names)
+    for i, paper in enumerate(papers):
+        view.papers[paper.id] = _facts(records.get(paper.id), cites[i], cited_by[i])
+    view._arrays = (rank, sources[by_source], targets[by_source])  # what edge_arrays would work out
+    counts = {ids[i]: len(who) for i, who in enumerate(cited_by) if who}
     view.most_cited = [(pid, int(n)) for pid, n in ranked(counts, MOST_CITED)]
     view.candidates = core.candidates
     view.survey_citing = core.survey_citing
     return view
+
+
+def _grouped(keys: np.ndarray, values: np.ndarray, names: np.ndarray) -> tuple[list[list[str]], np.ndarray]:
+    """For every paper number ``i``: the names of ``values[j]`` for each ``j`` with ``keys[j] == i``, in ascending
+    number (display) order; and the order of the citations that sorted them."""
+    order = np.lexsort((values, keys))
+    bounds = np.searchsorted(keys[order], np.arange(len(names) + 1)).tolist()
+    flat = names[values[order]].tolist()
+    return [flat[a:b] for a, b in itertools.pairwise(bounds)], order
 
 
 def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[Paper],

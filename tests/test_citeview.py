@@ -145,3 +145,7 @@ def test_per_paper_lists_follow_the_display_order_on_a_random_graph() -> None:
     for pid in ids:
         assert found.papers[pid].cites == sorted((b for a, b in edges if a == pid), key=rank.__getitem__)
         assert found.papers[pid].cited_by == sorted((a for a, b in edges if b == pid), key=rank.__getitem__)
+    kept = found.edge_arrays()  # the view's citation arrays, made with the lists, are what edge_arrays works out
+    found._arrays = None
+    again = found.edge_arrays()
+    assert kept[0] == again[0] and (kept[1] == again[1]).all() and (kept[2] == again[2]).all()
