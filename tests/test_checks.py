@@ -67,3 +67,16 @@ def _stem_by_rule(word: str) -> str:
 def test_title_words_stems_by_the_documented_rule(words: list[str]) -> None:
     expected = frozenset(_stem_by_rule(w) for w in words if w not in _STOPWORDS)
     assert title_words(" ".join(words)) == expected
+
+
+_MARKUPISH = st.text(alphabet=st.sampled_from(list("<>&#;]()[ :/ascriptdatjvbSCRIPTDATAJVB\u017f\u0130\u212a xy1")),
+                     max_size=40)
+
+
+@settings(max_examples=400)
+@given(st.one_of(_MARKUPISH, st.text(max_size=40)))
+def test_the_quick_markup_filter_never_drops_a_match(text: str) -> None:
+    from site_builder.checks.per_record import _MARKUP, _maybe_markup
+
+    if _MARKUP.search(text):
+        assert _maybe_markup(text)

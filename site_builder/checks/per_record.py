@@ -156,6 +156,19 @@ _MARKUP = re.compile(
 _MAYBE_MARKUP = re.compile(r"[<&\]]|script|data", re.IGNORECASE)
 
 
+#: Lower-case pieces of which every match of :data:`_MARKUP` holds one (for ASCII text; see :func:`_maybe_markup`).
+_MARKUP_PIECES = ("<", "&", "]", "script", "data")
+
+
+def _maybe_markup(text: str) -> bool:
+    """False when ``text`` cannot match :data:`_MARKUP`: plain substring searches for ASCII text (most of it),
+    :data:`_MAYBE_MARKUP` otherwise (case-insensitive matching knows letters that ``str.lower`` does not map)."""
+    if not text.isascii():
+        return _MAYBE_MARKUP.search(text) is not None
+    low = text.lower()
+    return any(piece in low for piece in _MARKUP_PIECES)
+
+
 def _text_fields(entry: Entry[Paper] | Entry[Dataset]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     record = entry.record
     if isinstance(record, Paper):
@@ -201,7 +214,7 @@ def markup_in_text(kb: KnowledgeBase) -> Iterator[Problem]:
         # record with a matching field; a match spanning two fields is only a false alarm the per-field search
         # below drops.
         joined = "\0".join(text for _, text in fields)
-        if not _MAYBE_MARKUP.search(joined) or not _MARKUP.search(joined):
+        if not _maybe_markup(joined) or not _MARKUP.search(joined):
             continue
         for loc, text in fields:
             match = _MARKUP.search(text)
