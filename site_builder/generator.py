@@ -133,6 +133,10 @@ def delete_detached(folder: Path) -> None:
     if pid == 0:  # a child that starts the deleting grandchild and leaves at once, so no zombie remains
         try:
             if os.fork() == 0:
+                # Off the build's standard streams: whoever reads them (a pipe) sees their end when the build ends.
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
                 shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)
