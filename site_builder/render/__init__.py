@@ -33,7 +33,7 @@ GENERATED_FILES = ("index.md",)
 SPLIT_PAPER_PAGES_FROM = 2000
 #: The share of paper pages the forked process renders besides the whole-collection outputs: with it both
 #: processes take about as long at 20,000 papers (bench/RESULTS.md).
-CHILD_PAPER_SHARE = 0.3
+CHILD_PAPER_SHARE = 0.25
 
 
 def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, bytes]:
@@ -46,11 +46,14 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
     memo = memo or RenderMemo()
     parts = Fragments(model, memo)
     memo.start(site_context(model, parts))
-    entries = {p.id: parts.bibtex(p) for p in model.papers}
     papers: Sequence[Paper] = model.papers
 
-    def collection() -> dict[str, bytes]:
-        """The outputs about the whole collection."""
+    def bibtex(chosen: Sequence[Paper]) -> dict[str, str]:
+        """The BibTeX entries of ``chosen`` (each paper page shows its own)."""
+        return {p.id: parts.bibtex(p) for p in chosen}
+
+    def collection(entries: dict[str, str]) -> dict[str, bytes]:
+        """The outputs about the whole collection (``entries``: every paper's BibTeX)."""
         out = overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts)
         out.update(citation_pages(model, parts))
         out["reference/schema.md"] = schema_markdown().encode("utf-8")
@@ -59,14 +62,20 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
     out: dict[str, bytes] = {}
     if split:
         cut = int(len(papers) * CHILD_PAPER_SHARE)
-        theirs = papers[:cut]
-        helper = Forked(lambda: {**collection(), **paper_pages(model, entries, parts, theirs)})
-        out.update(record_pages(model, entries, parts, papers[cut:]))
+        theirs, mine = papers[:cut], papers[cut:]
+
+        def child() -> dict[str, bytes]:
+            entries = bibtex(papers)
+            return {**collection(entries), **paper_pages(model, entries, parts, theirs)}
+
+        helper = Forked(child)
+        out.update(record_pages(model, bibtex(mine), parts, mine))
         out.update(topic_pages(model, parts))
         out.update(helper.result())
     else:
+        entries = bibtex(papers)
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
-        out.update(collection())
+        out.update(collection(entries))
     memo.finish(model.papers)
     return dict(sorted(out.items()))
