@@ -197,7 +197,9 @@ def report(results: list[SizeResult], extra: list[str], command: str, started: d
                      f"{rest:.1f} | {_ms(rest, r.papers)} | {rest / r.build_wall:.1%} | {peak:.0f} MiB | "
                      f"{r.bare_wall:.1f} | {r.build_wall / r.bare_wall:.2f} | {laps} | {loads} |")
     lines += ["", "\"All but the site generator\" is the build's wall time minus its `site` lap: process start, "
-              "imports, loading, checking, modelling, rendering and writing, as the build runs them."]
+              "imports, loading, checking, modelling, rendering and writing, as the build runs them. The `site` lap "
+              "is MkDocs building into a temporary folder and the swap into site/; the replaced site is then deleted "
+              "by a detached process, which the build does not wait for."]
     if len(results) > 1:
         small, large = results[0], results[-1]
         ratio = (large.build_wall / large.papers) / (small.build_wall / small.papers)
