@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from site_builder.checks.registry import check
+from site_builder.checks.similar import SimilarTitles
 from site_builder.models import PLACEHOLDER, Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
@@ -105,7 +106,8 @@ def near_duplicate(a: str, wa: frozenset[str], b: str, wb: frozenset[str]) -> bo
     return a.replace(" ", "") == b.replace(" ", "") or close_words(wa, wb)
 
 
-def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[tuple[int, int]]:
+def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD,
+                  cap: int = MAX_POSTINGS) -> list[tuple[int, int]]:
     """Index pairs (i < j) of near-duplicate titles, in order.
 
     Two titles are near-duplicates when they are equal once spaces and punctuation are dropped ("pre-training" vs
@@ -113,7 +115,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     similarity of at least ``threshold``. The word-set join uses prefix filtering: words are ordered from rarest to
     most common, and two sets that reach the threshold must share a word among the first
     ``len - ceil(threshold * len) + 1`` of either, so only those words are indexed and the cost stays near-linear
-    for real titles. A word already indexed for ``MAX_POSTINGS`` titles is too common
+    for real titles. A word already indexed for ``cap`` titles (default ``MAX_POSTINGS``) is too common
     to discriminate: it stops collecting titles, which bounds the work on synthetic or adversarial collections.
     """
     normalised = [normalise_title(t) for t in titles]
@@ -138,7 +140,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
         for word in ordered[:prefix]:
             postings = index[word]
             candidates.update(postings)
-            if len(postings) < MAX_POSTINGS:
+            if len(postings) < cap:
                 postings.append(i)
         size = len(ws)
         smallest = threshold * size
@@ -151,17 +153,15 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     return sorted(pairs)
 
 
-@lru_cache(maxsize=2)
-def _similar_pairs_of(titles: tuple[str, ...]) -> list[tuple[int, int]]:
-    # A pure function of the titles, remembered for the last inputs: a long-running process (serve) that
-    # checks again after an edit that left every title as it was does not redo the join.
-    return similar_pairs(list(titles))
+#: The join of the last titles checked: a long-running process (serve) that checks again after an edit redoes
+#: only the part of the join the changed titles can affect (see :mod:`site_builder.checks.similar`).
+_JOIN = SimilarTitles(TITLE_JACCARD, MAX_POSTINGS)
 
 
 @check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
     entries = kb.paper_entries
-    for a, b in _similar_pairs_of(tuple(e.record.title for e in entries)):
+    for a, b in _JOIN.pairs([e.record.title for e in entries]):
         first, second = entries[a], entries[b]
         yield second.problem("warning", "similar-title",
                              f"title is nearly the same as that of {first.path}; same paper?", "title",
