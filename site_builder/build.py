@@ -104,7 +104,7 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
         lap("load+check", checked.checked)
     citations = CitationSource(project, session.citations if session else None)
     try:
-        model = build_model(checked.kb, info, citations=citations)
+        model = build_model(checked.kb, info, citations=citations, memo=session.model if session else None)
         outputs = render_site(model, session.render if session else None)
     except Exception:
         # Records the checks would refuse can trip the later stages: their problems are the answer then.

@@ -111,10 +111,12 @@ def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
 
 
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
-                citations: Callable[[Sequence[Paper]], Citations | None] | None = None) -> SiteModel:
+                citations: Callable[[Sequence[Paper]], Citations | None] | None = None,
+                memo: ModelMemo | None = None) -> SiteModel:
     """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
     ``citations``, which gives the citation facts of the papers in display order: see
-    :class:`~site_builder.citecache.CitationSource`)."""
+    :class:`~site_builder.citecache.CitationSource`). A ``memo`` kept by a long-running process lets the indices
+    over tags, datasets, years and dates be taken over from the previous model when they would be the same."""
     papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
@@ -124,13 +126,32 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     model.sources = {e.record.id: e.path for e in reversed(kb.paper_entries)}
     model.dataset_sources = {e.record.id: e.path for e in reversed(kb.dataset_entries)}
     model.dataset_by_id = {d.id: d for d in datasets}
+    previous = memo.match(kb.taxonomy, papers, model.dataset_by_id) if memo is not None else None
+    if memo is not None and previous is not None:
+        memo.apply(model, previous)
+    else:
+        _derive(model, kb.taxonomy)
+        if memo is not None:
+            memo.remember(kb.taxonomy, papers, model)
+    if citations is not None:
+        model.citations = citations(papers)
+    elif snapshot is not None and snapshot.records:
+        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
+
+        model.citations = derive_citations(papers, snapshot)
+    return model
+
+
+def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
+    """The indices over the papers' tags, datasets, years and dates (see :class:`ModelMemo`)."""
+    papers = model.papers
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
-    facets = list(kb.taxonomy.facets.items())
+    facets = list(taxonomy.facets.items())
     # Papers share tag lists: each distinct list's closure (as (facet, node) keys) and Hybrid verdict once.
     closures: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
     hybrid_of: dict[tuple[str, ...], bool] = {}
-    has_objective = "objective" in kb.taxonomy.facets
+    has_objective = "objective" in taxonomy.facets
     positions: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, paper in enumerate(papers):
         closure = {}
@@ -149,7 +170,7 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
             objective = tuple(paper.tags.objective)
             hybrid = hybrid_of.get(objective)
             if hybrid is None:
-                hybrid = hybrid_of[objective] = is_hybrid(kb.taxonomy, paper)
+                hybrid = hybrid_of[objective] = is_hybrid(taxonomy, paper)
             if hybrid:
                 model.hybrid.append(paper.id)
         for did in dict.fromkeys(paper.datasets):
@@ -169,10 +190,41 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
-    if citations is not None:
-        model.citations = citations(papers)
-    elif snapshot is not None and snapshot.records:
-        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
 
-        model.citations = derive_citations(papers, snapshot)
-    return model
+
+class ModelMemo:
+    """The indices :func:`_derive` made for the previous model of a long-running process (``serve``).
+
+    They read the taxonomy, the dataset ids and, of each paper in display order, its id, year, kind, added date,
+    tags and datasets. When all of those compare equal (an unchanged paper is the very same object, so comparing
+    costs a pointer per paper), the new model takes them over; a summary edit, for one, changes none of them.
+    """
+
+    def __init__(self) -> None:
+        self._taxonomy: Taxonomy | None = None
+        self._papers: list[Paper] = []
+        self._datasets: frozenset[str] = frozenset()
+        self._model: SiteModel | None = None
+
+    def match(self, taxonomy: Taxonomy, papers: list[Paper], datasets: dict[str, Dataset]) -> SiteModel | None:
+        """The previous model when its indices are those of ``papers`` (in display order) under ``taxonomy``."""
+        old = self._model
+        if old is None or len(papers) != len(self._papers) or datasets.keys() != self._datasets:
+            return None
+        for a, b in zip(papers, self._papers, strict=True):
+            if a is not b and (a.id != b.id or a.year != b.year or a.kind != b.kind or a.added != b.added
+                               or a.tags != b.tags or a.datasets != b.datasets):
+                return None
+        return old if taxonomy == self._taxonomy else None
+
+    def apply(self, model: SiteModel, old: SiteModel) -> None:
+        """Give ``model`` the indices of ``old`` (shared: they are never changed once made)."""
+        model.closure, model.hybrid, model.hybrid_set = old.closure, old.hybrid, old.hybrid_set
+        model.node_papers, model.dataset_papers = old.node_papers, old.dataset_papers
+        model.newest, model.years, model.sets = old.newest, old.years, old.sets
+        self._papers = list(model.papers)
+
+    def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
+        """Keep the indices of ``model`` (just derived for ``papers`` under ``taxonomy``)."""
+        self._taxonomy, self._papers, self._model = taxonomy, list(papers), model
+        self._datasets = frozenset(model.dataset_by_id)
