@@ -152,8 +152,7 @@ def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
     closures: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
     hybrid_of: dict[tuple[str, ...], bool] = {}
     has_objective = "objective" in taxonomy.facets
-    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, paper in enumerate(papers):
+    for paper in papers:
         closure = {}
         for fid, facet in facets:
             tags = tuple(paper.tags.of(fid))
@@ -164,7 +163,6 @@ def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
             closure[fid] = found[0]
             for key in found[1]:
                 node_papers[key].append(paper.id)
-                positions[key].append(i)
         model.closure[paper.id] = closure
         if has_objective:
             objective = tuple(paper.tags.objective)
@@ -182,11 +180,17 @@ def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
     newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:NEWEST]
     model.newest = [p.id for p in newest]
     model.years = sorted({p.year for p in papers})
-    model.sets = PaperSets(p.id for p in papers)
-    for key, at in positions.items():
-        model.sets.name_positions(key, at)
+    _name_sets(model)
+
+
+def _name_sets(model: SiteModel) -> None:
+    """The bit masks of every node's papers and every year's, over the display order."""
+    model.sets = PaperSets(p.id for p in model.papers)
+    position = model.sets.position
+    for key, ids in model.node_papers.items():
+        model.sets.name_positions(key, map(position.__getitem__, ids))
     by_year: dict[int, list[int]] = defaultdict(list)
-    for i, paper in enumerate(papers):
+    for i, paper in enumerate(model.papers):
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
@@ -195,14 +199,15 @@ def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
 class ModelMemo:
     """The indices :func:`_derive` made for the previous model of a long-running process (``serve``).
 
-    They read the taxonomy, the dataset ids and, of each paper in display order, its id, year, kind, added date,
-    tags and datasets. When all of those compare equal (an unchanged paper is the very same object, so comparing
-    costs a pointer per paper), the new model takes them over; a summary edit, for one, changes none of them.
+    They read the taxonomy, the dataset ids and, of each paper, its id, year, kind, added date, tags and datasets.
+    When all of those compare equal (an unchanged paper is the very same object, so comparing costs a pointer per
+    paper), the new model takes them over: as they are when the display order is the same (a summary edit), with
+    the lists sorted again and the masks remade when only the order changed (a title edit).
     """
 
     def __init__(self) -> None:
         self._taxonomy: Taxonomy | None = None
-        self._papers: list[Paper] = []
+        self._papers: dict[str, Paper] = {}
         self._datasets: frozenset[str] = frozenset()
         self._model: SiteModel | None = None
 
@@ -211,20 +216,31 @@ class ModelMemo:
         old = self._model
         if old is None or len(papers) != len(self._papers) or datasets.keys() != self._datasets:
             return None
-        for a, b in zip(papers, self._papers, strict=True):
-            if a is not b and (a.id != b.id or a.year != b.year or a.kind != b.kind or a.added != b.added
+        known = self._papers
+        for a in papers:
+            b = known.get(a.id)
+            if b is None:
+                return None
+            if a is not b and (a.year != b.year or a.kind != b.kind or a.added != b.added
                                or a.tags != b.tags or a.datasets != b.datasets):
                 return None
         return old if taxonomy == self._taxonomy else None
 
     def apply(self, model: SiteModel, old: SiteModel) -> None:
         """Give ``model`` the indices of ``old`` (shared: they are never changed once made)."""
-        model.closure, model.hybrid, model.hybrid_set = old.closure, old.hybrid, old.hybrid_set
-        model.node_papers, model.dataset_papers = old.node_papers, old.dataset_papers
-        model.newest, model.years, model.sets = old.newest, old.years, old.sets
-        self._papers = list(model.papers)
+        model.closure, model.hybrid_set, model.newest, model.years = old.closure, old.hybrid_set, old.newest, old.years
+        if all(a.id == b.id for a, b in zip(model.papers, old.papers, strict=True)):
+            model.hybrid, model.node_papers, model.dataset_papers = old.hybrid, old.node_papers, old.dataset_papers
+            model.sets = old.sets
+        else:
+            rank = {p.id: i for i, p in enumerate(model.papers)}.__getitem__
+            model.hybrid = sorted(old.hybrid, key=rank)
+            model.node_papers = {k: sorted(ids, key=rank) for k, ids in old.node_papers.items()}
+            model.dataset_papers = {k: sorted(ids, key=rank) for k, ids in old.dataset_papers.items()}
+            _name_sets(model)
+        self._papers, self._model = {p.id: p for p in model.papers}, model
 
     def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
         """Keep the indices of ``model`` (just derived for ``papers`` under ``taxonomy``)."""
-        self._taxonomy, self._papers, self._model = taxonomy, list(papers), model
+        self._taxonomy, self._papers, self._model = taxonomy, {p.id: p for p in papers}, model
         self._datasets = frozenset(model.dataset_by_id)
