@@ -94,18 +94,31 @@ def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[
 
 def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
     """graph/index.md and, when citation data exists, the graph's data file."""
-    from site_builder.graph_index import GRAPH_PATH, graph_index
-
     if parts is not None:
         key = (parts.taxonomy, citations_key(model), parts.fields(("title", "year", "tags")))
-        return parts.keep("graph", key, lambda: graph_page(model))
+        return parts.keep("graph", key, lambda: _graph_page(model, parts))
+    return _graph_page(model, None)
+
+
+def _graph_page(model: SiteModel, parts: Fragments | None) -> dict[str, bytes]:
+    from site_builder.graph_index import GRAPH_PATH, graph_index
+
     view = model.citations
     out: dict[str, bytes] = {}
     tables = []
     if view is not None:
-        out[GRAPH_PATH] = graph_index(model, view).encode("utf-8")
-        tables = [(f, [f.nodes[r] for r in f.roots], family_flows(model, view, f))
-                  for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
+        out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None,
+                                      parts.piece if parts else None).encode("utf-8")
+
+        facts: Citations = view
+
+        def flows() -> list[tuple[Facet, list[Node], list[tuple[Node, list[int]]]]]:
+            return [(f, [f.nodes[r] for r in f.roots], family_flows(model, facts, f))
+                    for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
+
+        # The flows read the tags (by paper, in any order) and the citations, not titles or the display order.
+        tables = flows() if parts is None else parts.keep(
+            "graph-flows", (parts.taxonomy, citations_key(model), parts.fields_by_id(("tags",))), flows)
     out["graph/index.md"] = render_page("graph.md.j2", "graph/index.md", view=view, count=len(model.papers),
                                         data_url=GRAPH_PATH.rsplit("/", 1)[-1], tables=tables)
     return out

@@ -38,8 +38,9 @@ class RenderMemo:
         self._pages: dict[str, tuple[Paper, Hashable, bytes]] = {}
         self._paths: set[str] = set()
         self._site: Hashable = None
-        self._kept: dict[str, tuple[object, object]] = {}
+        self._kept: dict[str, tuple[object, object, tuple[str, ...]]] = {}
         self._names: set[str] = set()
+        self._making: list[list[str]] = []
         #: Pieces of the citation graph's GraphML document.
         self.graphml = GraphmlMemo()
         #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
@@ -82,14 +83,29 @@ class RenderMemo:
         """The output ``name``, made again only when ``key`` (everything the output reads) differs from the key it
         was last made with. Keys are compared with ``==``: made of the records' own values (strings, dates, model
         objects), they compare by identity for unchanged records, so a key over the whole collection costs about
-        one pointer comparison per value."""
-        self._names.add(name)
+        one pointer comparison per value. The outputs kept while ``make`` ran stay remembered as long as this one is
+        taken over."""
+        if self._making:
+            self._making[-1].append(name)
         found = self._kept.get(name)
         if found is not None and found[0] == key:
+            self._mark(name)
             return found[1]  # type: ignore[return-value]
-        value = make()
-        self._kept[name] = (key, value)
+        self._names.add(name)
+        self._making.append([])
+        try:
+            value = make()
+        finally:
+            inner = tuple(self._making.pop())
+        self._kept[name] = (key, value, inner)
         return value
+
+    def _mark(self, name: str) -> None:
+        """``name`` and the outputs kept while it was made are in use (kept for the next render)."""
+        self._names.add(name)
+        found = self._kept.get(name)
+        for inner in found[2] if found is not None else ():
+            self._mark(inner)
 
     def finish(self, papers: Iterable[Paper]) -> None:
         """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
@@ -127,6 +143,11 @@ class Fragments:
         if values is None:
             values = self._values[names] = {v[0]: v for v in map(attrgetter("id", *names), self.model.papers)}
         return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
+
+    def fields_by_id(self, names: tuple[str, ...]) -> dict[str, tuple[object, ...]]:
+        """:meth:`fields` of every paper, by paper id (compares equal whatever the display order)."""
+        self.fields(names)
+        return self._values[names]
 
     def row(self, paper: Paper, root: str) -> Markup:
         """The paper's row in a paper table on a page at ``root``."""
