@@ -42,18 +42,30 @@ def normalise_repo(url: str) -> str:
     return out.removesuffix(".git")
 
 
+#: The key values of each record in the last run, by what they are: a long-running process (serve) that checks
+#: again after an edit computes them only for the records whose file changed (an unchanged record is the same
+#: object, see :class:`~site_builder.records.FileMemo`).
+_KEY_VALUES: dict[str, dict[int, tuple[Any, list[tuple[str, tuple[str | int, ...]]]]]] = {}
+
+
 def _clashes(entries: Iterable[Any], key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]],
              code: str, severity: Severity, what: str) -> Iterator[Problem]:
     """Report every record after the first that shares a key value with an earlier one."""
     first: dict[str, Entry[Any]] = {}
+    before, now = _KEY_VALUES.get(what, {}), {}
     for entry in entries:
-        for value, loc in key(entry):
+        slot = before.get(id(entry))
+        if slot is None or slot[0] is not entry:
+            slot = (entry, list(key(entry)))
+        now[id(entry)] = slot
+        for value, loc in slot[1]:
             if value in first and first[value].path != entry.path:
                 other = first[value]
                 yield entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
                                     related=(other.path,))
             else:
                 first.setdefault(value, entry)
+    _KEY_VALUES[what] = now
 
 
 @check("duplicate-id", "error", "two record files declare the same id")
