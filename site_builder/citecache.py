@@ -94,6 +94,19 @@ class CitationMemo:
         self.core: CitationCore | None = None
         #: The papers and citation view of the last build (the next view is derived from it).
         self.view: tuple[Sequence[Paper], Citations] | None = None
+        #: What :attr:`key` was computed from: the snapshot signature, k and the papers by id.
+        self.inputs: tuple[str, int, dict[str, Paper]] | None = None
+
+    def known_key(self, signature: str, papers: Sequence[Paper], k: int) -> str | None:
+        """:attr:`key` when it was computed from the same signature, k and record identifiers."""
+        if self.inputs is None or self.inputs[:2] != (signature, k) or len(self.inputs[2]) != len(papers):
+            return None
+        known = self.inputs[2]
+        for paper in papers:
+            was = known.get(paper.id)
+            if was is not paper and (was is None or was.ids != paper.ids):
+                return None
+        return self.key
 
 
 class CitationSource:
@@ -117,7 +130,8 @@ class CitationSource:
         signature = snapshot_signature(self.project.snapshot)
         if signature is None:
             return None
-        key = cache_key(signature, papers, k)
+        key = (self.memo.known_key(signature, papers, k) if self.memo is not None else None) \
+            or cache_key(signature, papers, k)
         core = self.memo.core if self.memo is not None and self.memo.key == key else self._read(key)
         if core is None:
             snapshot = load_snapshot(self.project)
@@ -131,6 +145,7 @@ class CitationSource:
         view = citation_view(papers, core, k, previous)
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
+            self.memo.inputs = (signature, k, {p.id: p for p in papers})
             self.memo.view = (papers, view) if view is not None else None
         return view
 

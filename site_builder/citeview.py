@@ -278,7 +278,22 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     new.papers = {p.id: facts[p.id] for p in papers}
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names
+    elif view._arrays is not None:
+        new._arrays = _renumbered(view._arrays, new.papers)
     return new
+
+
+def _renumbered(arrays: tuple[dict[str, int], np.ndarray, np.ndarray],
+                papers: dict[str, PaperCitations]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """:meth:`Citations.edge_arrays` of ``papers`` (the same papers in a new display order) from those of the old
+    order: the citations renumbered, then put in order again (by citing paper, then by cited paper, which is the
+    order of each paper's ``cites``)."""
+    old, sources, targets = arrays
+    number = {pid: i for i, pid in enumerate(papers)}
+    new = np.fromiter((number[pid] for pid in old), dtype=np.int64, count=len(old))
+    sources, targets = new[sources], new[targets]
+    order = np.lexsort((targets, sources))
+    return number, sources[order], targets[order]
 
 
 def derive_citations(papers: Sequence[Paper], snapshot: Snapshot, k: int = CANDIDATE_MIN) -> Citations | None:
