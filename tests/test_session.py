@@ -130,6 +130,8 @@ CHANGES = {
     "dataset record": lambda root: _replace(root / "datasets/pairs.yaml", "name: Pairs", "name: Pair Set"),
     "taxonomy label": lambda root: _replace(root / "taxonomy.yaml", "label: Contrastive\n",
                                             "label: Contrastive learning\n"),
+    "taxonomy description": lambda root: _replace(root / "taxonomy.yaml", "pushes other pairs apart.",
+                                                  "pushes the other pairs apart."),
     "snapshot": lambda root: _replace(root / "data/semantic-scholar/alpha.json", '"citationCount": 1520',
                                       '"citationCount": 1620'),
     "added paper": _add_paper,
