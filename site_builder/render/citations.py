@@ -58,13 +58,19 @@ def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
 
 def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
-    if parts is not None:
-        key = (citations_key(model), parts.fields(("title", "year")))
-        return parts.keep("candidates", key, lambda: candidates_page(model))
     view = model.citations
     rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
-    return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
-                       total=len(view.candidates) if view else 0)
+
+    def make() -> bytes:
+        return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
+                           total=len(view.candidates) if view else 0)
+
+    if parts is None:
+        return make()
+    # The page shows, of the collection's papers, the id and title of the citing papers listed in its rows.
+    key = (citations_key(model), [(r.title, r.year, r.count, r.more, r.s2_url, r.url, r.add,
+                                   [(p.id, p.title) for p in r.citing]) for r in rows])
+    return parts.keep("candidates", key, make)
 
 
 def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[Node, list[int]]]:
