@@ -237,7 +237,7 @@ class ModelMemo:
             model.hybrid = sorted(old.hybrid, key=rank)
             model.node_papers = {k: sorted(ids, key=rank) for k, ids in old.node_papers.items()}
             model.dataset_papers = {k: sorted(ids, key=rank) for k, ids in old.dataset_papers.items()}
-            _name_sets(model)
+            model.sets = old.sets.reordered([p.id for p in model.papers])
         self._papers, self._model = {p.id: p for p in model.papers}, model
 
     def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
