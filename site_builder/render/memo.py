@@ -162,6 +162,13 @@ class Fragments:
         """The rows of ``papers``, one per line."""
         return Markup("".join([f"{self.row(p, root)}\n" for p in papers]))
 
+    def kept_rows(self, name: str, papers: list[Paper], root: str, compact: bool = False) -> Markup:
+        """:meth:`table_body` (or :meth:`compact`) of ``papers``, kept under ``name`` while the list holds the same
+        paper objects (an unchanged paper is the same object: comparing costs a pointer per paper)."""
+        make = self.compact if compact else self.table_body
+        made: Markup = self.keep(name, papers, lambda: make(papers, root))
+        return made
+
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry."""
         return self.memo.piece(paper, "bibtex", lambda: bibtex_entry(paper))

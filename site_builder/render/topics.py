@@ -56,7 +56,8 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
     per_year = model.year_counts(mask)
     within = _within(model, ids, parts, path)
     papers = list(map(model.by_id.__getitem__, ids))
-    shown_rows = (parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root)
+    shown_rows = parts.kept_rows(path + "#rows", papers[:LIST_LIMIT], root) if parts is not None \
+        else Fragments(model).table_body(papers[:LIST_LIMIT], root)
 
     def make() -> bytes:
         return render_page(
