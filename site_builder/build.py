@@ -79,7 +79,7 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
 
     A ``session`` kept by a long-running process makes each stage redo only what changed since its last run.
     """
-    with collector_paused():
+    with collector_paused(freeze=session is not None):
         return _generate(project, strict, progress, session)
 
 
