@@ -6,6 +6,7 @@ topic page, a counter on the home page or the trends table never scans the colle
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     ``citations``, which gives the citation facts of the papers in display order: see
     :class:`~site_builder.citecache.CitationSource`). A ``memo`` kept by a long-running process lets the indices
     over tags, datasets, years and dates be taken over from the previous model when they would be the same."""
-    papers = sorted(kb.papers.values(), key=display_order)
+    papers = memo.ordered(kb.papers) if memo is not None else sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
                    key=lambda c: (-c.year, c.title.casefold()))
@@ -210,6 +211,25 @@ class ModelMemo:
         self._papers: dict[str, Paper] = {}
         self._datasets: frozenset[str] = frozenset()
         self._model: SiteModel | None = None
+
+    def ordered(self, papers: dict[str, Paper]) -> list[Paper]:
+        """``papers`` in display order: the previous order with the papers whose sort key changed moved."""
+        before = self._model.papers if self._model is not None else None
+        if before is None or len(before) != len(papers):
+            return sorted(papers.values(), key=display_order)
+        known = self._papers
+        moved = []
+        for paper in papers.values():
+            was = known.get(paper.id)
+            if was is None:
+                return sorted(papers.values(), key=display_order)
+            if was is not paper and display_order(was) != display_order(paper):
+                moved.append(paper)
+        skip = {p.id for p in moved}
+        out = [papers[p.id] for p in before if p.id not in skip]
+        for paper in moved:
+            bisect.insort(out, paper, key=display_order)
+        return out
 
     def match(self, taxonomy: Taxonomy, papers: list[Paper], datasets: dict[str, Dataset]) -> SiteModel | None:
         """The previous model when its indices are those of ``papers`` (in display order) under ``taxonomy``."""
