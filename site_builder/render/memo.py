@@ -41,6 +41,7 @@ class RenderMemo:
         self._kept: dict[str, tuple[object, object, tuple[str, ...]]] = {}
         self._names: set[str] = set()
         self._making: list[list[str]] = []
+        self._fields: dict[tuple[str, ...], tuple[list[Paper], dict[str, tuple[object, ...]]]] = {}
         #: Pieces of the citation graph's GraphML document.
         self.graphml = GraphmlMemo()
         #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
@@ -107,6 +108,26 @@ class RenderMemo:
         for inner in found[2] if found is not None else ():
             self._mark(inner)
 
+    def field_values(self, names: tuple[str, ...], papers: list[Paper]) -> dict[str, tuple[object, ...]]:
+        """The id and the fields ``names`` of each of ``papers``, by id in their order: the previous render's
+        values again while the same paper objects come in the same order (changed papers' values made anew)."""
+        get = attrgetter("id", *names)
+        found = self._fields.get(names)
+        values = None
+        if found is not None and len(found[0]) == len(papers):
+            before, known = found
+            changed = [i for i, (a, b) in enumerate(zip(papers, before, strict=True)) if a is not b]
+            if not changed:
+                values = known
+            elif all(papers[i].id == before[i].id for i in changed):
+                values = dict(known)
+                for i in changed:
+                    values[papers[i].id] = get(papers[i])
+        if values is None:
+            values = {v[0]: v for v in map(get, papers)}
+        self._fields[names] = (list(papers), values)
+        return values
+
     def finish(self, papers: Iterable[Paper]) -> None:
         """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
         live = {id(p): p for p in papers}
@@ -141,7 +162,7 @@ class Fragments:
         render."""
         values = self._values.get(names)
         if values is None:
-            values = self._values[names] = {v[0]: v for v in map(attrgetter("id", *names), self.model.papers)}
+            values = self._values[names] = self.memo.field_values(names, self.model.papers)
         return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
 
     def fields_by_id(self, names: tuple[str, ...]) -> dict[str, tuple[object, ...]]:
