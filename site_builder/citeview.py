@@ -8,7 +8,9 @@ the survey. Pages only read this; none of them scans the collection again.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -250,17 +252,20 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     if len(old) != len(papers) or view.papers.keys() != old.keys():
         return citation_view(papers, core, view.candidate_min)
     moved = set()
+    changed = []
     for paper in papers:
         was = old.get(paper.id)
         if was is None:
             return citation_view(papers, core, view.candidate_min)
-        if was is not paper and (was.year != paper.year or was.title.casefold() != paper.title.casefold()):
-            moved.add(paper.id)
+        if was is not paper:
+            changed.append(paper)
+            if was.year != paper.year or was.title.casefold() != paper.title.casefold():
+                moved.add(paper.id)
     records = core.records
     # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
-    by_id = {p.id: p for p in papers}
-    nodes = [node if old[node[0]] is by_id[node[0]] else _graph_nodes([by_id[node[0]]], records)[0]
-             for node in view.graph.nodes(data=True)]
+    nodes = view.graph.nodes(data=True) if changed else view.graph._nodes
+    for paper in changed:
+        nodes[bisect.bisect_left(nodes, paper.id, key=operator.itemgetter(0))] = _graph_nodes([paper], records)[0]
     graph = StoredGraph(view.graph.graph, nodes, core.edges)
     new = Citations(view.as_of, view.latest, view.fetched, view.total, graph, most_cited=view.most_cited,
                     candidates=view.candidates, candidate_min=view.candidate_min, survey_citing=view.survey_citing,
@@ -275,7 +280,8 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
         for pid in touched:
             pc = facts[pid]
             facts[pid] = _facts(records.get(pid), pc.cites, pc.cited_by, rank)
-    new.papers = {p.id: facts[p.id] for p in papers}
+    # Without a move, the display order is the same: the same facts in the same order.
+    new.papers = {p.id: facts[p.id] for p in papers} if moved else view.papers
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names
     elif view._arrays is not None:
