@@ -10,7 +10,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
@@ -26,6 +26,7 @@ HYBRID = "hybrid"
 #: Facets whose root nodes are the survey's challenge -> solution families (home page map).
 SOLUTION_FACETS = ("objective", "architecture", "alignment")
 NEWEST = 10
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,11 @@ def _name_sets(model: SiteModel) -> None:
         model.sets.name_positions(year, at)
 
 
+def _resorted(lists: dict[K, list[str]], keys: set[K], rank: Callable[[str], int]) -> dict[K, list[str]]:
+    """``lists`` with the lists under ``keys`` sorted again by ``rank`` (the others shared)."""
+    return {k: sorted(ids, key=rank) if k in keys else ids for k, ids in lists.items()}
+
+
 class ModelMemo:
     """The indices :func:`_derive` made for the previous model of a long-running process (``serve``).
 
@@ -253,10 +259,17 @@ class ModelMemo:
             model.hybrid, model.node_papers, model.dataset_papers = old.hybrid, old.node_papers, old.dataset_papers
             model.sets = old.sets
         else:
+            # Only papers whose sort key changed moved relative to the others: the lists holding one are sorted
+            # again (the others keep their order), the masks are remade over the new order.
+            known = self._papers
+            moved = {p.id for p in model.papers
+                     if known[p.id] is not p and display_order(known[p.id]) != display_order(p)}
             rank = {p.id: i for i, p in enumerate(model.papers)}.__getitem__
-            model.hybrid = sorted(old.hybrid, key=rank)
-            model.node_papers = {k: sorted(ids, key=rank) for k, ids in old.node_papers.items()}
-            model.dataset_papers = {k: sorted(ids, key=rank) for k, ids in old.dataset_papers.items()}
+            holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
+            model.node_papers = _resorted(old.node_papers, holding, rank)
+            used = {d for pid in moved for d in model.by_id[pid].datasets}
+            model.dataset_papers = _resorted(old.dataset_papers, used, rank)
+            model.hybrid = sorted(old.hybrid, key=rank) if moved & old.hybrid_set else old.hybrid
             model.sets = old.sets.reordered([p.id for p in model.papers])
         self._papers, self._model = {p.id: p for p in model.papers}, model
 
