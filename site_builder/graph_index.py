@@ -77,5 +77,6 @@ def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], number
 
 
 def _edges(view: Citations) -> str:
-    _number, sources, targets = view.edge_arrays()
-    return ",".join(map(str, np.column_stack((sources, targets)).ravel().tolist()))
+    number, sources, targets = view.edge_arrays()
+    text = [str(i) for i in range(len(number))]  # each number's text made once, not once per citation
+    return ",".join(map(text.__getitem__, np.column_stack((sources, targets)).ravel().tolist()))
