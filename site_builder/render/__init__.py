@@ -51,7 +51,8 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
 
     def collection() -> dict[str, bytes]:
         """The outputs about the whole collection."""
-        out = overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts)
+        listed = [entries[p.id] for p in model.papers]
+        out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
         out.update(citation_pages(model, parts))
         out["reference/schema.md"] = schema_markdown().encode("utf-8")
         return out

@@ -85,7 +85,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
         "downloads/papers.csv": _joined(parts, "downloads/papers.csv", [parts.csv_line(p) for p in model.papers],
                                         lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
-        "downloads/papers.bib": bibliography.encode("utf-8"),
+        "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
         # The feed shows the newest papers' fields and the site's settings.
         FEED_PATH: parts.keep(FEED_PATH, (model.info, newest_papers(model.papers)),
                               lambda: atom_feed(model.papers, model.info).encode("utf-8")),
