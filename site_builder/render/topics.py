@@ -114,6 +114,13 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
 
 def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """topics/objective/hybrid/index.md: papers with two or more objectives, and which objectives they combine."""
+    path = "topics/objective/hybrid/index.md"
+    if parts is not None:
+        # The page shows the Hybrid papers' objectives (combinations) and years (chart), and the newest rows.
+        shown = [model.by_id[pid] for pid in model.hybrid[:LIST_LIMIT]]
+        shows = (parts.taxonomy, model.years, parts.fields(("tags", "year"), model.hybrid),
+                 parts.kept_rows(path + "#rows", shown, root_of(path)))
+        return parts.keep(path, shows, lambda: hybrid_page(model))
     objective = model.taxonomy.facet("objective")
     papers = list(map(model.by_id.__getitem__, model.hybrid))
     combos: Counter[tuple[str, ...]] = Counter()
@@ -127,10 +134,9 @@ def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
             found = labels[key] = tuple(objective.nodes[t].label for t in tags if t in objective.nodes)
         combos[found] += 1
     ranked = sorted(combos.items(), key=lambda kv: (-kv[1], kv[0]))
-    path = "topics/objective/hybrid/index.md"
     return render_page(
         "hybrid.md.j2", path, papers=papers, combos=ranked, shown=papers[:LIST_LIMIT],
-        shown_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root_of(path)),
+        shown_rows=Fragments(model).table_body(papers[:LIST_LIMIT], root_of(path)),
         chart=bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year"),
     )
 
