@@ -125,6 +125,7 @@ CHANGES = {
     "datasets": lambda root: _replace(root / "papers/echo.yaml", "summary: Contrasts", "datasets: [pairs]\nsummary: "
                                       "Contrasts"),
     "kind of a hybrid": lambda root: _replace(root / "papers/bravo.yaml", "kind: method", "kind: analysis"),
+    "hybrid objectives": lambda root: _replace(root / "papers/bravo.yaml", "matching, auto-encoding]", "matching]"),
     "added date": lambda root: _replace(root / "papers/echo.yaml", "added: 2026-01-10", "added: 2026-12-10"),
     "code link": lambda root: _replace(root / "papers/echo.yaml", "official: true", "official: false"),
     "dataset record": lambda root: _replace(root / "datasets/pairs.yaml", "name: Pairs", "name: Pair Set"),
