@@ -7,7 +7,7 @@ import json
 import operator
 from collections.abc import Callable, Mapping
 
-from site_builder.explore_index import INDEX_PATH, explore_index
+from site_builder.explore_index import INDEX_PATH, explore_index_parts, join_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed, newest_papers
@@ -92,6 +92,13 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
     }
 
 
+def _explore_index(model: SiteModel, parts: Fragments) -> bytes:
+    """The explore index, kept while its head and rows are the same strings."""
+    head, rows = explore_index_parts(model, parts.piece)
+    data: bytes = parts.keep(INDEX_PATH, (head, rows), lambda: join_index(head, rows).encode("utf-8"))
+    return data
+
+
 def _joined(parts: Fragments, name: str, lines: list[str], make: Callable[[list[str]], str]) -> bytes:
     """A download made of one piece per paper and a header from the taxonomy, kept while the pieces are the same
     strings and the taxonomy is equal."""
@@ -105,7 +112,7 @@ def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: st
     out = {
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
-        INDEX_PATH: explore_index(model, (parts or Fragments(model)).piece).encode("utf-8"),
+        INDEX_PATH: _explore_index(model, parts or Fragments(model)),
         "trends/index.md": trends_page(model),
         "cited-by/index.md": cited_by_page(model),
     }
