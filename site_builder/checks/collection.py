@@ -42,30 +42,60 @@ def normalise_repo(url: str) -> str:
     return out.removesuffix(".git")
 
 
-#: The key values of each record in the last run, by what they are: a long-running process (serve) that checks
-#: again after an edit computes them only for the records whose file changed (an unchanged record is the same
-#: object, see :class:`~site_builder.records.FileMemo`).
-_KEY_VALUES: dict[str, dict[int, tuple[Any, list[tuple[str, tuple[str | int, ...]]]]]] = {}
+#: Per kind of key: the records of the last run, their key values, the problems found and the values that clashed.
+#: A long-running process (serve) that checks again after an edit computes key values only for the records whose
+#: file changed (an unchanged record is the same object, see :class:`~site_builder.records.FileMemo`), and keeps
+#: the problems when those records kept their key values and took no part in a clash.
+KeyValues = list[tuple[str, tuple[str | int, ...]]]
+_CLASHES: dict[str, tuple[list[Any], list[KeyValues], list[Problem], set[str]]] = {}
 
 
 def _clashes(entries: Iterable[Any], key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]],
              code: str, severity: Severity, what: str) -> Iterator[Problem]:
     """Report every record after the first that shares a key value with an earlier one."""
+    listed = list(entries)
+    found = _CLASHES.get(what)
+    if found is not None and _kept(found, listed, key):
+        yield from found[2]
+        return
+    known = {id(e): (e, v) for e, v in zip(found[0], found[1], strict=True)} if found is not None else {}
     first: dict[str, Entry[Any]] = {}
-    before, now = _KEY_VALUES.get(what, {}), {}
-    for entry in entries:
-        slot = before.get(id(entry))
-        if slot is None or slot[0] is not entry:
-            slot = (entry, list(key(entry)))
-        now[id(entry)] = slot
-        for value, loc in slot[1]:
+    problems, clashing, values = [], set(), []
+    for entry in listed:
+        slot = known.get(id(entry))
+        mine = slot[1] if slot is not None and slot[0] is entry else list(key(entry))
+        values.append(mine)
+        for value, loc in mine:
             if value in first and first[value].path != entry.path:
                 other = first[value]
-                yield entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
-                                    related=(other.path,))
+                problems.append(entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
+                                              related=(other.path,)))
+                clashing.add(value)
             else:
                 first.setdefault(value, entry)
-    _KEY_VALUES[what] = now
+    _CLASHES[what] = (listed, values, problems, clashing)
+    yield from problems
+
+
+def _kept(found: tuple[list[Any], list[KeyValues], list[Problem], set[str]], entries: list[Any],
+          key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]]) -> bool:
+    """True when the last run's problems hold for ``entries``: the same records in the same places but for a few
+    changed ones, which kept their paths and key values and took no part in a clash. (Updates the memo.)"""
+    before, values, _problems, clashing = found
+    if len(before) != len(entries):
+        return False
+    changed = [i for i, (a, b) in enumerate(zip(entries, before, strict=True)) if a is not b]
+    if len(changed) > 100:
+        return False
+    fresh = []
+    for i in changed:
+        mine = list(key(entries[i]))
+        if entries[i].path != before[i].path or mine != values[i] or any(v in clashing for v, _ in mine):
+            return False
+        fresh.append((i, mine))
+    for i, mine in fresh:
+        before[i], values[i] = entries[i], mine
+    return True
 
 
 @check("duplicate-id", "error", "two record files declare the same id")
