@@ -121,6 +121,8 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     result.generated = len(outputs)
     if result.failed:
+        if session is not None:
+            session.forget_render()  # it remembers outputs that are not written
         return result
     known = session.render.unchanged if session else ()
     try:

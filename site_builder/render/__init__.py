@@ -69,5 +69,6 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
         out.update(collection())
-    memo.finish(model.papers)
-    return dict(sorted(out.items()))
+    done = dict(sorted(out.items()))
+    memo.finish(model.papers, done)
+    return done

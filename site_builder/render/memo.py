@@ -46,8 +46,9 @@ class RenderMemo:
         self.graphml = GraphmlMemo()
         #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
         self.sections = SectionMemo()
-        #: Paper pages whose bytes the last render took over unchanged from the render before.
+        #: Outputs whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
+        self._outputs: dict[str, bytes] = {}
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -128,8 +129,14 @@ class RenderMemo:
         self._fields[names] = (list(papers), values)
         return values
 
-    def finish(self, papers: Iterable[Paper]) -> None:
-        """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
+    def finish(self, papers: Iterable[Paper], outputs: dict[str, bytes] | None = None) -> None:
+        """End a render of ``papers``: forget the pieces of other papers and the pages not written. Of the render's
+        ``outputs``, those that are the very bytes object of the previous render's output join :attr:`unchanged`
+        (kept outputs: the write stage need not read them back)."""
+        if outputs is not None:
+            last = self._outputs
+            self.unchanged.update(path for path, data in outputs.items() if last.get(path) is data)
+            self._outputs = outputs
         live = {id(p): p for p in papers}
         for key in [k for k, (paper, _) in self._papers.items() if live.get(k) is not paper]:
             del self._papers[key]
