@@ -79,7 +79,7 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
 
     A ``session`` kept by a long-running process makes each stage redo only what changed since its last run.
     """
-    with collector_paused():
+    with collector_paused(freeze=session is not None):
         return _generate(project, strict, progress, session)
 
 
@@ -104,7 +104,7 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
         lap("load+check", checked.checked)
     citations = CitationSource(project, session.citations if session else None)
     try:
-        model = build_model(checked.kb, info, citations=citations)
+        model = build_model(checked.kb, info, citations=citations, memo=session.model if session else None)
         outputs = render_site(model, session.render if session else None)
     except Exception:
         # Records the checks would refuse can trip the later stages: their problems are the answer then.
@@ -121,6 +121,8 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     result.generated = len(outputs)
     if result.failed:
+        if session is not None:
+            session.forget_render()  # it remembers outputs that are not written
         return result
     known = session.render.unchanged if session else ()
     try:

@@ -37,14 +37,23 @@ VERSION = 3
 CACHE_NAME = "citations.json"
 
 
-def snapshot_signature(folder: Path) -> str | None:
-    """A digest of the snapshot folder's entries (name, size, mtime); None when the folder does not exist."""
+def snapshot_entries(folder: Path) -> list[tuple[str, int, int]] | None:
+    """The snapshot folder's entries (name, size, mtime) in listing order; None when the folder does not exist."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in listing)
+            return [(e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in listing]
     except OSError:
         return None
-    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
+
+
+def snapshot_signature(folder: Path, entries: list[tuple[str, int, int]] | None = None) -> str | None:
+    """A digest of the snapshot folder's entries (``entries`` when already listed); None when there is no
+    folder."""
+    if entries is None:
+        entries = snapshot_entries(folder)
+    if entries is None:
+        return None
+    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
 
 
 def cache_key(signature: str, papers: Sequence[Paper], k: int) -> str:
@@ -94,6 +103,21 @@ class CitationMemo:
         self.core: CitationCore | None = None
         #: The papers and citation view of the last build (the next view is derived from it).
         self.view: tuple[Sequence[Paper], Citations] | None = None
+        #: The snapshot folder's last listing and its signature.
+        self.listed: tuple[list[tuple[str, int, int]], str] | None = None
+        #: What :attr:`key` was computed from: the snapshot signature, k and the papers by id.
+        self.inputs: tuple[str, int, dict[str, Paper]] | None = None
+
+    def known_key(self, signature: str, papers: Sequence[Paper], k: int) -> str | None:
+        """:attr:`key` when it was computed from the same signature, k and record identifiers."""
+        if self.inputs is None or self.inputs[:2] != (signature, k) or len(self.inputs[2]) != len(papers):
+            return None
+        known = self.inputs[2]
+        for paper in papers:
+            was = known.get(paper.id)
+            if was is not paper and (was is None or was.ids != paper.ids):
+                return None
+        return self.key
 
 
 class CitationSource:
@@ -114,10 +138,17 @@ class CitationSource:
         from site_builder.citeview import CANDIDATE_MIN, citation_core, citation_view
 
         k = self.k or CANDIDATE_MIN
-        signature = snapshot_signature(self.project.snapshot)
+        entries = snapshot_entries(self.project.snapshot)
+        listed = self.memo.listed if self.memo is not None else None
+        # The same listing (an unchanged folder lists in the same order) has the same signature.
+        signature = listed[1] if listed is not None and listed[0] == entries \
+            else snapshot_signature(self.project.snapshot, entries)
+        if self.memo is not None:
+            self.memo.listed = (entries, signature) if entries is not None and signature is not None else None
         if signature is None:
             return None
-        key = cache_key(signature, papers, k)
+        key = (self.memo.known_key(signature, papers, k) if self.memo is not None else None) \
+            or cache_key(signature, papers, k)
         core = self.memo.core if self.memo is not None and self.memo.key == key else self._read(key)
         if core is None:
             snapshot = load_snapshot(self.project)
@@ -131,6 +162,7 @@ class CitationSource:
         view = citation_view(papers, core, k, previous)
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
+            self.memo.inputs = (signature, k, {p.id: p for p in papers})
             self.memo.view = (papers, view) if view is not None else None
         return view
 

@@ -8,8 +8,10 @@ the survey. Pages only read this; none of them scans the collection again.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -264,17 +266,20 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     if len(old) != len(papers) or view.papers.keys() != old.keys():
         return citation_view(papers, core, view.candidate_min)
     moved = set()
+    changed = []
     for paper in papers:
         was = old.get(paper.id)
         if was is None:
             return citation_view(papers, core, view.candidate_min)
-        if was is not paper and (was.year != paper.year or was.title.casefold() != paper.title.casefold()):
-            moved.add(paper.id)
+        if was is not paper:
+            changed.append(paper)
+            if was.year != paper.year or was.title.casefold() != paper.title.casefold():
+                moved.add(paper.id)
     records = core.records
     # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
-    by_id = {p.id: p for p in papers}
-    nodes = [node if old[node[0]] is by_id[node[0]] else _graph_nodes([by_id[node[0]]], records)[0]
-             for node in view.graph.nodes(data=True)]
+    nodes = view.graph.nodes(data=True) if changed else view.graph._nodes
+    for paper in changed:
+        nodes[bisect.bisect_left(nodes, paper.id, key=operator.itemgetter(0))] = _graph_nodes([paper], records)[0]
     graph = StoredGraph(view.graph.graph, nodes, core.edges)
     new = Citations(view.as_of, view.latest, view.fetched, view.total, graph, most_cited=view.most_cited,
                     candidates=view.candidates, candidate_min=view.candidate_min, survey_citing=view.survey_citing,
@@ -290,10 +295,26 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
             pc = facts[pid]
             facts[pid] = _facts(records.get(pid), sorted(pc.cites, key=rank.__getitem__),
                                 sorted(pc.cited_by, key=rank.__getitem__))
-    new.papers = {p.id: facts[p.id] for p in papers}
+    # Without a move, the display order is the same: the same facts in the same order.
+    new.papers = {p.id: facts[p.id] for p in papers} if moved else view.papers
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names
+    elif view._arrays is not None:
+        new._arrays = _renumbered(view._arrays, new.papers)
     return new
+
+
+def _renumbered(arrays: tuple[dict[str, int], np.ndarray, np.ndarray],
+                papers: dict[str, PaperCitations]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """:meth:`Citations.edge_arrays` of ``papers`` (the same papers in a new display order) from those of the old
+    order: the citations renumbered, then put in order again (by citing paper, then by cited paper, which is the
+    order of each paper's ``cites``)."""
+    old, sources, targets = arrays
+    number = {pid: i for i, pid in enumerate(papers)}
+    new = np.fromiter((number[pid] for pid in old), dtype=np.int64, count=len(old))
+    sources, targets = new[sources], new[targets]
+    order = np.lexsort((targets, sources))
+    return number, sources[order], targets[order]
 
 
 def derive_citations(papers: Sequence[Paper], snapshot: Snapshot, k: int = CANDIDATE_MIN) -> Citations | None:

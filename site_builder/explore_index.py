@@ -77,6 +77,17 @@ def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
 
     ``piece(paper, kind, make)`` may supply rows written earlier (see :class:`~site_builder.render.memo.Fragments`).
     """
+    head, rows = explore_index_parts(model, piece)
+    return join_index(head, rows)
+
+
+def join_index(head: str, rows: list[str]) -> str:
+    """The index document from :func:`explore_index_parts`."""
+    return head + ",".join(rows) + "]}\n"
+
+
+def explore_index_parts(model: SiteModel, piece: Piece | None = None) -> tuple[str, list[str]]:
+    """The index document's head (up to its paper rows) and the rows, one per paper (see :func:`explore_index`)."""
     numbers = node_numbers(model.taxonomy)
     facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
@@ -90,4 +101,4 @@ def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
     head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
             "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.
-    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[', rows

@@ -8,8 +8,9 @@ page heads because the theme reads such links as language versions and fetches a
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from site_builder.exports import page_path
 from site_builder.models import Paper
@@ -31,6 +32,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def newest_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """The :data:`FEED_SIZE` most recently added papers, newest first (then by id): what the feed shows."""
+    return heapq.nsmallest(FEED_SIZE, papers, key=lambda p: (-p.added.toordinal(), p.id))
+
+
 def atom_feed(papers: Sequence[Paper], info: SiteInfo) -> str:
     """The feed document: the :data:`FEED_SIZE` most recently added papers, newest first.
 
@@ -38,7 +44,7 @@ def atom_feed(papers: Sequence[Paper], info: SiteInfo) -> str:
     """
     ET.register_namespace("", ATOM)
     base = info.site_url or "../"
-    newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:FEED_SIZE]
+    newest = newest_papers(papers)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "title", f"{info.site_name}: new papers")
     _sub(feed, "id", f"{info.site_url or 'urn:ssml-kb:'}{FEED_PATH}")

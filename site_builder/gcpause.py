@@ -14,13 +14,21 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Within the block, no automatic cyclic collection (restored afterwards, also on error)."""
+def collector_paused(freeze: bool = False) -> Iterator[None]:
+    """Within the block, no automatic cyclic collection (restored afterwards, also on error).
+
+    With ``freeze``, every object alive at the end is exempted from later collections (:func:`gc.freeze`), so the
+    collection that the block's allocations trigger afterwards has nothing to walk. For a long-running process
+    (``serve``) whose regenerations leave no cyclic garbage (a regeneration after an edit leaves none at 20,000
+    papers; without the freeze, that collection walked the previous regeneration's objects for up to a second).
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -16,35 +16,67 @@ collection; ``tags`` are node numbers of the paper's own tags (the script adds a
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from site_builder.citeview import Citations
-from site_builder.explore_index import node_numbers, own_tag_numbers, taxonomy_rows
-from site_builder.graphlayout import CELL, year_layout_arrays
+from site_builder.explore_index import Piece, node_numbers, own_tag_numbers, taxonomy_rows
+from site_builder.graphlayout import CELL, Layout, year_layout_arrays
+from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
 
 GRAPH_VERSION = 1
 GRAPH_PATH = "graph/citation-graph.json"
 COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
+#: ``keep(name, key, make)``: an output made by ``make`` unless one made with an equal key is at hand.
+Keep = Callable[[str, object, Callable[[], Any]], Any]
 
 
-def graph_index(model: SiteModel, view: Citations) -> str:
-    """The graph document as compact JSON."""
-    number, sources, targets = view.edge_arrays()
-    layout = year_layout_arrays({p.id: p.year for p in model.papers}, list(number), sources, targets)
+def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, piece: Piece | None = None) -> str:
+    """The graph document as compact JSON.
+
+    ``keep(name, key, make)`` and ``piece(paper, kind, make)`` may supply the layout, the edges and the paper rows
+    made by an earlier render (see :class:`~site_builder.render.memo.Fragments`); each is keyed on what it reads.
+    """
+    keep = keep or (lambda _name, _key, make: make())
+    years = {p.id: p.year for p in model.papers}
+    # The layout reads the papers' years and the citations among them (the core's), not the display order.
+    layout: Layout = keep("graph-layout", (view.core, years), functools.partial(_layout, years, view))
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
-    rows: list[list[object]] = []
+    numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
+    rows = []
     for paper in model.papers:
         x, y = layout.positions[paper.id]
-        rows.append([paper.id, paper.title, paper.year, x, y, len(view.papers[paper.id].cited_by),
-                     own_tag_numbers(paper, model.taxonomy.facets, numbers)])
+        count = len(view.papers[paper.id].cited_by)
+        make = functools.partial(_row, paper, x, y, count, model.taxonomy.facets, numbers)
+        rows.append(piece(paper, ("graph-row", numbering, x, y, count), make) if piece else make())
     # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
     # paper's citations in turn, as pairs of those numbers.
-    edges: list[int] = np.column_stack((sources, targets)).ravel().tolist()
-    doc = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
-           "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS),
-           "papers": rows, "edges": edges}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    edges: str = keep("graph-edges", (view.core, tuple(view.papers)), functools.partial(_edges, view))
+    head = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
+            "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS)}
+    # "papers" and "edges" are the last keys: the head without its closing brace, then the rows and the edges.
+    return (json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows)
+            + '],"edges":[' + edges + "]}\n")
+
+
+def _layout(years: dict[str, int], view: Citations) -> Layout:
+    number, sources, targets = view.edge_arrays()
+    return year_layout_arrays(years, list(number), sources, targets)
+
+
+def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> str:
+    row = [paper.id, paper.title, paper.year, x, y, count, own_tag_numbers(paper, facets, numbers)]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def _edges(view: Citations) -> str:
+    number, sources, targets = view.edge_arrays()
+    text = [str(i) for i in range(len(number))]  # each number's text made once, not once per citation
+    return ",".join(map(text.__getitem__, np.column_stack((sources, targets)).ravel().tolist()))

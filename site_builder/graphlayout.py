@@ -74,7 +74,10 @@ def year_layout_arrays(years: Mapping[str, int], order: Sequence[str], sources: 
 
 
 def _layout(ids: list[str], years: Mapping[str, int], ends: np.ndarray, sweeps: int) -> Layout:
-    """The layout of papers ``ids`` (sorted) joined by ``ends`` (pairs of their numbers)."""
+    """The layout of papers ``ids`` (sorted) joined by ``ends`` (pairs of their numbers, in any order)."""
+    # Sums of neighbour heights are taken in one fixed order of the citations (by their ends), so that the same
+    # graph always gives the same floating-point sums, whatever order its citations came in.
+    ends = ends[np.lexsort((ends[:, 1], ends[:, 0]))]
     src = np.concatenate([ends[:, 0], ends[:, 1]])
     dst = np.concatenate([ends[:, 1], ends[:, 0]])
     year = np.array([years[pid] for pid in ids], dtype=np.int64)

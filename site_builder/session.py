@@ -15,16 +15,18 @@ from site_builder.checks.registry import CheckMemo
 from site_builder.citecache import CitationMemo
 from site_builder.records import FileMemo
 from site_builder.render.memo import RenderMemo
+from site_builder.sitemodel import ModelMemo
 
 
 @dataclass
 class Session:
-    """The memos of the load, check and render stages."""
+    """The memos of the load, check, model and render stages."""
 
     files: FileMemo = field(default_factory=FileMemo)
     checks: CheckMemo = field(default_factory=CheckMemo)
     render: RenderMemo = field(default_factory=RenderMemo)
     citations: CitationMemo = field(default_factory=CitationMemo)
+    model: ModelMemo = field(default_factory=ModelMemo)
     #: The generated files the last complete write left under docs/ (None before the first one).
     written: set[str] | None = None
 

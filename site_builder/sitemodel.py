@@ -6,10 +6,11 @@ topic page, a counter on the home page or the trends table never scans the colle
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
@@ -25,6 +26,7 @@ HYBRID = "hybrid"
 #: Facets whose root nodes are the survey's challenge -> solution families (home page map).
 SOLUTION_FACETS = ("objective", "architecture", "alignment")
 NEWEST = 10
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -111,11 +113,13 @@ def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
 
 
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
-                citations: Callable[[Sequence[Paper]], Citations | None] | None = None) -> SiteModel:
+                citations: Callable[[Sequence[Paper]], Citations | None] | None = None,
+                memo: ModelMemo | None = None) -> SiteModel:
     """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
     ``citations``, which gives the citation facts of the papers in display order: see
-    :class:`~site_builder.citecache.CitationSource`)."""
-    papers = sorted(kb.papers.values(), key=display_order)
+    :class:`~site_builder.citecache.CitationSource`). A ``memo`` kept by a long-running process lets the indices
+    over tags, datasets, years and dates be taken over from the previous model when they would be the same."""
+    papers = memo.ordered(kb.papers) if memo is not None else sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
                    key=lambda c: (-c.year, c.title.casefold()))
@@ -124,15 +128,33 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     model.sources = {e.record.id: e.path for e in reversed(kb.paper_entries)}
     model.dataset_sources = {e.record.id: e.path for e in reversed(kb.dataset_entries)}
     model.dataset_by_id = {d.id: d for d in datasets}
+    previous = memo.match(kb.taxonomy, papers, model.dataset_by_id) if memo is not None else None
+    if memo is not None and previous is not None:
+        memo.apply(model, previous)
+    else:
+        _derive(model, kb.taxonomy)
+        if memo is not None:
+            memo.remember(kb.taxonomy, papers, model)
+    if citations is not None:
+        model.citations = citations(papers)
+    elif snapshot is not None and snapshot.records:
+        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
+
+        model.citations = derive_citations(papers, snapshot)
+    return model
+
+
+def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
+    """The indices over the papers' tags, datasets, years and dates (see :class:`ModelMemo`)."""
+    papers = model.papers
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
-    facets = list(kb.taxonomy.facets.items())
+    facets = list(taxonomy.facets.items())
     # Papers share tag lists: each distinct list's closure (as (facet, node) keys) and Hybrid verdict once.
     closures: dict[tuple[str, tuple[str, ...]], tuple[frozenset[str], tuple[tuple[str, str], ...]]] = {}
     hybrid_of: dict[tuple[str, ...], bool] = {}
-    has_objective = "objective" in kb.taxonomy.facets
-    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, paper in enumerate(papers):
+    has_objective = "objective" in taxonomy.facets
+    for paper in papers:
         closure = {}
         for fid, facet in facets:
             tags = tuple(paper.tags.of(fid))
@@ -143,13 +165,12 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
             closure[fid] = found[0]
             for key in found[1]:
                 node_papers[key].append(paper.id)
-                positions[key].append(i)
         model.closure[paper.id] = closure
         if has_objective:
             objective = tuple(paper.tags.objective)
             hybrid = hybrid_of.get(objective)
             if hybrid is None:
-                hybrid = hybrid_of[objective] = is_hybrid(kb.taxonomy, paper)
+                hybrid = hybrid_of[objective] = is_hybrid(taxonomy, paper)
             if hybrid:
                 model.hybrid.append(paper.id)
         for did in dict.fromkeys(paper.datasets):
@@ -161,18 +182,98 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:NEWEST]
     model.newest = [p.id for p in newest]
     model.years = sorted({p.year for p in papers})
-    model.sets = PaperSets(p.id for p in papers)
-    for key, at in positions.items():
-        model.sets.name_positions(key, at)
+    _name_sets(model)
+
+
+def _name_sets(model: SiteModel) -> None:
+    """The bit masks of every node's papers and every year's, over the display order."""
+    model.sets = PaperSets(p.id for p in model.papers)
+    position = model.sets.position
+    for key, ids in model.node_papers.items():
+        model.sets.name_positions(key, map(position.__getitem__, ids))
     by_year: dict[int, list[int]] = defaultdict(list)
-    for i, paper in enumerate(papers):
+    for i, paper in enumerate(model.papers):
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
-    if citations is not None:
-        model.citations = citations(papers)
-    elif snapshot is not None and snapshot.records:
-        from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
 
-        model.citations = derive_citations(papers, snapshot)
-    return model
+
+def _resorted(lists: dict[K, list[str]], keys: set[K], rank: Callable[[str], int]) -> dict[K, list[str]]:
+    """``lists`` with the lists under ``keys`` sorted again by ``rank`` (the others shared)."""
+    return {k: sorted(ids, key=rank) if k in keys else ids for k, ids in lists.items()}
+
+
+class ModelMemo:
+    """The indices :func:`_derive` made for the previous model of a long-running process (``serve``).
+
+    They read the taxonomy, the dataset ids and, of each paper, its id, year, kind, added date, tags and datasets.
+    When all of those compare equal (an unchanged paper is the very same object, so comparing costs a pointer per
+    paper), the new model takes them over: as they are when the display order is the same (a summary edit), with
+    the lists sorted again and the masks remade when only the order changed (a title edit).
+    """
+
+    def __init__(self) -> None:
+        self._taxonomy: Taxonomy | None = None
+        self._papers: dict[str, Paper] = {}
+        self._datasets: frozenset[str] = frozenset()
+        self._model: SiteModel | None = None
+
+    def ordered(self, papers: dict[str, Paper]) -> list[Paper]:
+        """``papers`` in display order: the previous order with the papers whose sort key changed moved."""
+        before = self._model.papers if self._model is not None else None
+        if before is None or len(before) != len(papers):
+            return sorted(papers.values(), key=display_order)
+        known = self._papers
+        moved = []
+        for paper in papers.values():
+            was = known.get(paper.id)
+            if was is None:
+                return sorted(papers.values(), key=display_order)
+            if was is not paper and display_order(was) != display_order(paper):
+                moved.append(paper)
+        skip = {p.id for p in moved}
+        out = [papers[p.id] for p in before if p.id not in skip]
+        for paper in moved:
+            bisect.insort(out, paper, key=display_order)
+        return out
+
+    def match(self, taxonomy: Taxonomy, papers: list[Paper], datasets: dict[str, Dataset]) -> SiteModel | None:
+        """The previous model when its indices are those of ``papers`` (in display order) under ``taxonomy``."""
+        old = self._model
+        if old is None or len(papers) != len(self._papers) or datasets.keys() != self._datasets:
+            return None
+        known = self._papers
+        for a in papers:
+            b = known.get(a.id)
+            if b is None:
+                return None
+            if a is not b and (a.year != b.year or a.kind != b.kind or a.added != b.added
+                               or a.tags != b.tags or a.datasets != b.datasets):
+                return None
+        return old if taxonomy == self._taxonomy else None
+
+    def apply(self, model: SiteModel, old: SiteModel) -> None:
+        """Give ``model`` the indices of ``old`` (shared: they are never changed once made)."""
+        model.closure, model.hybrid_set, model.newest, model.years = old.closure, old.hybrid_set, old.newest, old.years
+        if all(a.id == b.id for a, b in zip(model.papers, old.papers, strict=True)):
+            model.hybrid, model.node_papers, model.dataset_papers = old.hybrid, old.node_papers, old.dataset_papers
+            model.sets = old.sets
+        else:
+            # Only papers whose sort key changed moved relative to the others: the lists holding one are sorted
+            # again (the others keep their order), the masks are remade over the new order.
+            known = self._papers
+            moved = {p.id for p in model.papers
+                     if known[p.id] is not p and display_order(known[p.id]) != display_order(p)}
+            rank = {p.id: i for i, p in enumerate(model.papers)}.__getitem__
+            holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
+            model.node_papers = _resorted(old.node_papers, holding, rank)
+            used = {d for pid in moved for d in model.by_id[pid].datasets}
+            model.dataset_papers = _resorted(old.dataset_papers, used, rank)
+            model.hybrid = sorted(old.hybrid, key=rank) if moved & old.hybrid_set else old.hybrid
+            model.sets = old.sets.reordered([p.id for p in model.papers])
+        self._papers, self._model = {p.id: p for p in model.papers}, model
+
+    def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
+        """Keep the indices of ``model`` (just derived for ``papers`` under ``taxonomy``)."""
+        self._taxonomy, self._papers, self._model = taxonomy, {p.id: p for p in papers}, model
+        self._datasets = frozenset(model.dataset_by_id)

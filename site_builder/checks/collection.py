@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from site_builder.checks.registry import check
+from site_builder.checks.similar import SimilarTitles
 from site_builder.models import PLACEHOLDER, Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
@@ -41,18 +42,60 @@ def normalise_repo(url: str) -> str:
     return out.removesuffix(".git")
 
 
+#: Per kind of key: the records of the last run, their key values, the problems found and the values that clashed.
+#: A long-running process (serve) that checks again after an edit computes key values only for the records whose
+#: file changed (an unchanged record is the same object, see :class:`~site_builder.records.FileMemo`), and keeps
+#: the problems when those records kept their key values and took no part in a clash.
+KeyValues = list[tuple[str, tuple[str | int, ...]]]
+_CLASHES: dict[str, tuple[list[Any], list[KeyValues], list[Problem], set[str]]] = {}
+
+
 def _clashes(entries: Iterable[Any], key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]],
              code: str, severity: Severity, what: str) -> Iterator[Problem]:
     """Report every record after the first that shares a key value with an earlier one."""
+    listed = list(entries)
+    found = _CLASHES.get(what)
+    if found is not None and _kept(found, listed, key):
+        yield from found[2]
+        return
+    known = {id(e): (e, v) for e, v in zip(found[0], found[1], strict=True)} if found is not None else {}
     first: dict[str, Entry[Any]] = {}
-    for entry in entries:
-        for value, loc in key(entry):
+    problems, clashing, values = [], set(), []
+    for entry in listed:
+        slot = known.get(id(entry))
+        mine = slot[1] if slot is not None and slot[0] is entry else list(key(entry))
+        values.append(mine)
+        for value, loc in mine:
             if value in first and first[value].path != entry.path:
                 other = first[value]
-                yield entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
-                                    related=(other.path,))
+                problems.append(entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
+                                              related=(other.path,)))
+                clashing.add(value)
             else:
                 first.setdefault(value, entry)
+    _CLASHES[what] = (listed, values, problems, clashing)
+    yield from problems
+
+
+def _kept(found: tuple[list[Any], list[KeyValues], list[Problem], set[str]], entries: list[Any],
+          key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]]) -> bool:
+    """True when the last run's problems hold for ``entries``: the same records in the same places but for a few
+    changed ones, which kept their paths and key values and took no part in a clash. (Updates the memo.)"""
+    before, values, _problems, clashing = found
+    if len(before) != len(entries):
+        return False
+    changed = [i for i, (a, b) in enumerate(zip(entries, before, strict=True)) if a is not b]
+    if len(changed) > 100:
+        return False
+    fresh = []
+    for i in changed:
+        mine = list(key(entries[i]))
+        if entries[i].path != before[i].path or mine != values[i] or any(v in clashing for v, _ in mine):
+            return False
+        fresh.append((i, mine))
+    for i, mine in fresh:
+        before[i], values[i] = entries[i], mine
+    return True
 
 
 @check("duplicate-id", "error", "two record files declare the same id")
@@ -105,7 +148,8 @@ def near_duplicate(a: str, wa: frozenset[str], b: str, wb: frozenset[str]) -> bo
     return a.replace(" ", "") == b.replace(" ", "") or close_words(wa, wb)
 
 
-def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[tuple[int, int]]:
+def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD,
+                  cap: int = MAX_POSTINGS) -> list[tuple[int, int]]:
     """Index pairs (i < j) of near-duplicate titles, in order.
 
     Two titles are near-duplicates when they are equal once spaces and punctuation are dropped ("pre-training" vs
@@ -113,7 +157,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     similarity of at least ``threshold``. The word-set join uses prefix filtering: words are ordered from rarest to
     most common, and two sets that reach the threshold must share a word among the first
     ``len - ceil(threshold * len) + 1`` of either, so only those words are indexed and the cost stays near-linear
-    for real titles. A word already indexed for ``MAX_POSTINGS`` titles is too common
+    for real titles. A word already indexed for ``cap`` titles (default ``MAX_POSTINGS``) is too common
     to discriminate: it stops collecting titles, which bounds the work on synthetic or adversarial collections.
     """
     normalised = [normalise_title(t) for t in titles]
@@ -138,7 +182,7 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
         for word in ordered[:prefix]:
             postings = index[word]
             candidates.update(postings)
-            if len(postings) < MAX_POSTINGS:
+            if len(postings) < cap:
                 postings.append(i)
         size = len(ws)
         smallest = threshold * size
@@ -151,17 +195,15 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD) -> list[t
     return sorted(pairs)
 
 
-@lru_cache(maxsize=2)
-def _similar_pairs_of(titles: tuple[str, ...]) -> list[tuple[int, int]]:
-    # A pure function of the titles, remembered for the last inputs: a long-running process (serve) that
-    # checks again after an edit that left every title as it was does not redo the join.
-    return similar_pairs(list(titles))
+#: The join of the last titles checked: a long-running process (serve) that checks again after an edit redoes
+#: only the part of the join the changed titles can affect (see :mod:`site_builder.checks.similar`).
+_JOIN = SimilarTitles(TITLE_JACCARD, MAX_POSTINGS)
 
 
 @check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
     entries = kb.paper_entries
-    for a, b in _similar_pairs_of(tuple(e.record.title for e in entries)):
+    for a, b in _JOIN.pairs([e.record.title for e in entries]):
         first, second = entries[a], entries[b]
         yield second.problem("warning", "similar-title",
                              f"title is nearly the same as that of {first.path}; same paper?", "title",

@@ -54,7 +54,8 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
 
     def collection(entries: dict[str, str]) -> dict[str, bytes]:
         """The outputs about the whole collection (``entries``: every paper's BibTeX)."""
-        out = overview_pages(model, entries, join_bibtex(entries[p.id] for p in model.papers), parts)
+        listed = [entries[p.id] for p in model.papers]
+        out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
         out.update(citation_pages(model, parts))
         out["reference/schema.md"] = schema_markdown().encode("utf-8")
         return out
@@ -77,5 +78,6 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
         out.update(collection(entries))
-    memo.finish(model.papers)
-    return dict(sorted(out.items()))
+    done = dict(sorted(out.items()))
+    memo.finish(model.papers, done)
+    return done

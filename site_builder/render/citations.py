@@ -58,13 +58,19 @@ def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
 
 def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
-    if parts is not None:
-        key = (citations_key(model), parts.fields(("title", "year")))
-        return parts.keep("candidates", key, lambda: candidates_page(model))
     view = model.citations
     rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
-    return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
-                       total=len(view.candidates) if view else 0)
+
+    def make() -> bytes:
+        return render_page("candidates.md.j2", "candidates/index.md", view=view, rows=rows,
+                           total=len(view.candidates) if view else 0)
+
+    if parts is None:
+        return make()
+    # The page shows, of the collection's papers, the id and title of the citing papers listed in its rows.
+    key = (citations_key(model), [(r.title, r.year, r.count, r.more, r.s2_url, r.url, r.add,
+                                   [(p.id, p.title) for p in r.citing]) for r in rows])
+    return parts.keep("candidates", key, make)
 
 
 def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[Node, list[int]]]:
@@ -94,18 +100,31 @@ def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[
 
 def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
     """graph/index.md and, when citation data exists, the graph's data file."""
-    from site_builder.graph_index import GRAPH_PATH, graph_index
-
     if parts is not None:
         key = (parts.taxonomy, citations_key(model), parts.fields(("title", "year", "tags")))
-        return parts.keep("graph", key, lambda: graph_page(model))
+        return parts.keep("graph", key, lambda: _graph_page(model, parts))
+    return _graph_page(model, None)
+
+
+def _graph_page(model: SiteModel, parts: Fragments | None) -> dict[str, bytes]:
+    from site_builder.graph_index import GRAPH_PATH, graph_index
+
     view = model.citations
     out: dict[str, bytes] = {}
     tables = []
     if view is not None:
-        out[GRAPH_PATH] = graph_index(model, view).encode("utf-8")
-        tables = [(f, [f.nodes[r] for r in f.roots], family_flows(model, view, f))
-                  for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
+        out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None,
+                                      parts.piece if parts else None).encode("utf-8")
+
+        facts: Citations = view
+
+        def flows() -> list[tuple[Facet, list[Node], list[tuple[Node, list[int]]]]]:
+            return [(f, [f.nodes[r] for r in f.roots], family_flows(model, facts, f))
+                    for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
+
+        # The flows read the tags (by paper, in any order) and the citations, not titles or the display order.
+        tables = flows() if parts is None else parts.keep(
+            "graph-flows", (parts.taxonomy, citations_key(model), parts.fields_by_id(("tags",))), flows)
     out["graph/index.md"] = render_page("graph.md.j2", "graph/index.md", view=view, count=len(model.papers),
                                         data_url=GRAPH_PATH.rsplit("/", 1)[-1], tables=tables)
     return out

@@ -38,14 +38,17 @@ class RenderMemo:
         self._pages: dict[str, tuple[Paper, Hashable, bytes]] = {}
         self._paths: set[str] = set()
         self._site: Hashable = None
-        self._kept: dict[str, tuple[object, object]] = {}
+        self._kept: dict[str, tuple[object, object, tuple[str, ...]]] = {}
         self._names: set[str] = set()
+        self._making: list[list[str]] = []
+        self._fields: dict[tuple[str, ...], tuple[list[Paper], dict[str, tuple[object, ...]]]] = {}
         #: Pieces of the citation graph's GraphML document.
         self.graphml = GraphmlMemo()
         #: Citation sections of paper pages (see :mod:`site_builder.render.sections`).
         self.sections = SectionMemo()
-        #: Paper pages whose bytes the last render took over unchanged from the render before.
+        #: Outputs whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
+        self._outputs: dict[str, bytes] = {}
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -82,17 +85,58 @@ class RenderMemo:
         """The output ``name``, made again only when ``key`` (everything the output reads) differs from the key it
         was last made with. Keys are compared with ``==``: made of the records' own values (strings, dates, model
         objects), they compare by identity for unchanged records, so a key over the whole collection costs about
-        one pointer comparison per value."""
-        self._names.add(name)
+        one pointer comparison per value. The outputs kept while ``make`` ran stay remembered as long as this one is
+        taken over."""
+        if self._making:
+            self._making[-1].append(name)
         found = self._kept.get(name)
         if found is not None and found[0] == key:
+            self._mark(name)
             return found[1]  # type: ignore[return-value]
-        value = make()
-        self._kept[name] = (key, value)
+        self._names.add(name)
+        self._making.append([])
+        try:
+            value = make()
+        finally:
+            inner = tuple(self._making.pop())
+        self._kept[name] = (key, value, inner)
         return value
 
-    def finish(self, papers: Iterable[Paper]) -> None:
-        """End a render of ``papers``: forget the pieces of other papers and the pages not written."""
+    def _mark(self, name: str) -> None:
+        """``name`` and the outputs kept while it was made are in use (kept for the next render)."""
+        self._names.add(name)
+        found = self._kept.get(name)
+        for inner in found[2] if found is not None else ():
+            self._mark(inner)
+
+    def field_values(self, names: tuple[str, ...], papers: list[Paper]) -> dict[str, tuple[object, ...]]:
+        """The id and the fields ``names`` of each of ``papers``, by id in their order: the previous render's
+        values again while the same paper objects come in the same order (changed papers' values made anew)."""
+        get = attrgetter("id", *names)
+        found = self._fields.get(names)
+        values = None
+        if found is not None and len(found[0]) == len(papers):
+            before, known = found
+            changed = [i for i, (a, b) in enumerate(zip(papers, before, strict=True)) if a is not b]
+            if not changed:
+                values = known
+            elif all(papers[i].id == before[i].id for i in changed):
+                values = dict(known)
+                for i in changed:
+                    values[papers[i].id] = get(papers[i])
+        if values is None:
+            values = {v[0]: v for v in map(get, papers)}
+        self._fields[names] = (list(papers), values)
+        return values
+
+    def finish(self, papers: Iterable[Paper], outputs: dict[str, bytes] | None = None) -> None:
+        """End a render of ``papers``: forget the pieces of other papers and the pages not written. Of the render's
+        ``outputs``, those that are the very bytes object of the previous render's output join :attr:`unchanged`
+        (kept outputs: the write stage need not read them back)."""
+        if outputs is not None:
+            last = self._outputs
+            self.unchanged.update(path for path, data in outputs.items() if last.get(path) is data)
+            self._outputs = outputs
         live = {id(p): p for p in papers}
         for key in [k for k, (paper, _) in self._papers.items() if live.get(k) is not paper]:
             del self._papers[key]
@@ -125,8 +169,13 @@ class Fragments:
         render."""
         values = self._values.get(names)
         if values is None:
-            values = self._values[names] = {v[0]: v for v in map(attrgetter("id", *names), self.model.papers)}
+            values = self._values[names] = self.memo.field_values(names, self.model.papers)
         return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
+
+    def fields_by_id(self, names: tuple[str, ...]) -> dict[str, tuple[object, ...]]:
+        """:meth:`fields` of every paper, by paper id (compares equal whatever the display order)."""
+        self.fields(names)
+        return self._values[names]
 
     def row(self, paper: Paper, root: str) -> Markup:
         """The paper's row in a paper table on a page at ``root``."""
@@ -140,6 +189,13 @@ class Fragments:
     def table_body(self, papers: Iterable[Paper], root: str) -> Markup:
         """The rows of ``papers``, one per line."""
         return Markup("".join([f"{self.row(p, root)}\n" for p in papers]))
+
+    def kept_rows(self, name: str, papers: list[Paper], root: str, compact: bool = False) -> Markup:
+        """:meth:`table_body` (or :meth:`compact`) of ``papers``, kept under ``name`` while the list holds the same
+        paper objects (an unchanged paper is the same object: comparing costs a pointer per paper)."""
+        make = self.compact if compact else self.table_body
+        made: Markup = self.keep(name, papers, lambda: make(papers, root))
+        return made
 
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from site_builder.explore_index import INDEX_PATH, explore_index
+from site_builder.explore_index import INDEX_PATH, explore_index_parts, join_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
-from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
+from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed, newest_papers
 from site_builder.graphml import graphml_text_kept
 from site_builder.render.env import render_page
 from site_builder.render.keys import citations_key
@@ -80,14 +80,30 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
             view.graph, parts.memo.graphml, view.core).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
-        "downloads/papers.json": papers_json(model.papers, model.taxonomy,
-                                             [parts.json_line(p) for p in model.papers]).encode("utf-8"),
+        "downloads/papers.json": _joined(parts, "downloads/papers.json", [parts.json_line(p) for p in model.papers],
+                                         lambda lines: papers_json(model.papers, model.taxonomy, lines)),
         "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
-        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy,
-                                           [parts.csv_line(p) for p in model.papers]).encode("utf-8"),
-        "downloads/papers.bib": bibliography.encode("utf-8"),
-        FEED_PATH: atom_feed(model.papers, model.info).encode("utf-8"),
+        "downloads/papers.csv": _joined(parts, "downloads/papers.csv", [parts.csv_line(p) for p in model.papers],
+                                        lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
+        "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
+        # The feed shows the newest papers' fields and the site's settings.
+        FEED_PATH: parts.keep(FEED_PATH, (model.info, newest_papers(model.papers)),
+                              lambda: atom_feed(model.papers, model.info).encode("utf-8")),
     }
+
+
+def _explore_index(model: SiteModel, parts: Fragments) -> bytes:
+    """The explore index, kept while its head and rows are the same strings."""
+    head, rows = explore_index_parts(model, parts.piece)
+    data: bytes = parts.keep(INDEX_PATH, (head, rows), lambda: join_index(head, rows).encode("utf-8"))
+    return data
+
+
+def _joined(parts: Fragments, name: str, lines: list[str], make: Callable[[list[str]], str]) -> bytes:
+    """A download made of one piece per paper and a header from the taxonomy, kept while the pieces are the same
+    strings and the taxonomy is equal."""
+    data: bytes = parts.keep(name, (parts.model.taxonomy, lines), lambda: make(lines).encode("utf-8"))
+    return data
 
 
 def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str,
@@ -96,7 +112,7 @@ def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: st
     out = {
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
-        INDEX_PATH: explore_index(model, (parts or Fragments(model)).piece).encode("utf-8"),
+        INDEX_PATH: _explore_index(model, parts or Fragments(model)),
         "trends/index.md": trends_page(model),
         "cited-by/index.md": cited_by_page(model),
     }

@@ -99,7 +99,9 @@ def dataset_page(model: SiteModel, dataset: Dataset, parts: Fragments | None = N
     papers = [model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])]
     root = root_of(f"datasets/{dataset.id}/index.md")
     parts = parts or Fragments(model)
-    rows, older = parts.table_body(papers[:LIST_LIMIT], root), parts.compact(papers[LIST_LIMIT:], root)
+    path = f"datasets/{dataset.id}/index.md"
+    rows = parts.kept_rows(path + "#rows", papers[:LIST_LIMIT], root)
+    older = parts.kept_rows(path + "#older", papers[LIST_LIMIT:], root, compact=True)
     introduced = model.by_id.get(dataset.paper) if dataset.paper else None
     derived = [model.dataset_by_id[d] for d in dataset.derived_from if d in model.dataset_by_id]
     # Records compare by identity first: unchanged ones cost a pointer comparison.

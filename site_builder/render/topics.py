@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
@@ -11,6 +12,9 @@ from site_builder.render.memo import Fragments
 from site_builder.sitemodel import HYBRID, SiteModel, own_tags
 from site_builder.svg import HeatRow, bar_chart, heat_table
 from site_builder.taxonomy import Facet, Node
+
+if TYPE_CHECKING:
+    from site_builder.citeview import Within
 
 #: A node page lists at most this many papers (the newest); the explore page always lists them all. Each row
 #: costs the site generator about half a millisecond, so a thousand rows on each of a hundred list pages was a
@@ -41,12 +45,6 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
     path = f"topics/{facet.id}/{node.id}/index.md"
     root = root_of(path)
     ids = model.node_papers.get((facet.id, node.id), [])
-    if parts is not None:
-        # The page shows its papers' titles, years and tags (counts, charts, spread), the rows of the newest and
-        # the citations among them; a paper elsewhere in the collection changes none of it.
-        key = (parts.taxonomy, citations_key(model), model.years, parts.fields(("title", "year", "tags"), ids),
-               parts.table_body(map(model.by_id.__getitem__, ids[:LIST_LIMIT]), root))
-        return parts.keep(path, key, lambda: node_page(model, facet, node))
     mask = model.node_mask(facet.id, node.id)
     spread = []
     for other in model.taxonomy.facets.values():
@@ -55,17 +53,54 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
         counts = model.spread(mask, other)
         spread.append((other, [(nid, n, explore_link(root, **{facet.id: node.id, other.id: nid}))
                                for nid, n in counts.items()]))
+    per_year = model.year_counts(mask)
+    within = _within(model, ids, parts, path)
     papers = list(map(model.by_id.__getitem__, ids))
-    return render_page(
-        "node.md.j2", path, model=model, facet=facet, node=node,
-        ancestors=[facet.nodes[a] for a in reversed(facet.ancestors(node.id))],
-        papers=papers, shown=papers[:LIST_LIMIT],
-        shown_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root),
-        spread=spread,
-        chart=bar_chart(model.year_counts(mask), year_range(model), f"Papers per year on {node.label}"),
-        explore_url=explore_link(root, **{facet.id: node.id}),
-        view=model.citations, within=model.citations.within(ids) if model.citations and ids else None,
-    )
+    shown_rows = parts.kept_rows(path + "#rows", papers[:LIST_LIMIT], root) if parts is not None \
+        else Fragments(model).table_body(papers[:LIST_LIMIT], root)
+
+    def make() -> bytes:
+        return render_page(
+            "node.md.j2", path, model=model, facet=facet, node=node,
+            ancestors=[facet.nodes[a] for a in reversed(facet.ancestors(node.id))],
+            papers=papers, shown=papers[:LIST_LIMIT], shown_rows=shown_rows, spread=spread,
+            chart=bar_chart(per_year, year_range(model), f"Papers per year on {node.label}"),
+            explore_url=explore_link(root, **{facet.id: node.id}), view=model.citations, within=within)
+
+    if parts is None:
+        return make()
+    # What the page shows: the node and its place in the taxonomy, the counts of its papers (in all, per year, per
+    # node of the other facets, per sub-node), the rows of the newest and the citations among them with the
+    # titles of the most cited. A paper's title elsewhere in the list, or its place in the order, changes none.
+    key = (parts.taxonomy, node, citations_key(model), model.years, len(ids), per_year,
+           [(other.id, [(nid, n) for nid, n, _ in items]) for other, items in spread],
+           [model.count(facet.id, d) for d in facet.descendants(node.id)],
+           within, [model.by_id[pid].title for pid, _ in within.top] if within else None, shown_rows)
+    return parts.keep(path, key, make)
+
+
+class _SameIds:
+    """A key that compares equal for the same citation core and the same set of paper ids, in any order."""
+
+    def __init__(self, core: object, ids: list[str]) -> None:
+        self.core, self.ids = core, ids
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SameIds) and self.core is other.core \
+            and (self.ids == other.ids or (len(self.ids) == len(other.ids) and set(self.ids) == set(other.ids)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _within(model: SiteModel, ids: list[str], parts: Fragments | None, path: str) -> Within | None:
+    """The citations among ``ids`` (they read the citation core and the set of papers, not their order)."""
+    view = model.citations
+    if view is None or not ids:
+        return None
+    if parts is None:
+        return view.within(ids)
+    within: Within = parts.keep(path + "#within", _SameIds(view.core, ids), lambda: view.within(ids))
+    return within
 
 
 def facet_page(model: SiteModel, facet: Facet) -> bytes:
@@ -79,6 +114,13 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
 
 def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """topics/objective/hybrid/index.md: papers with two or more objectives, and which objectives they combine."""
+    path = "topics/objective/hybrid/index.md"
+    if parts is not None:
+        # The page shows the Hybrid papers' objectives (combinations) and years (chart), and the newest rows.
+        shown = [model.by_id[pid] for pid in model.hybrid[:LIST_LIMIT]]
+        shows = (parts.taxonomy, model.years, parts.fields(("tags", "year"), model.hybrid),
+                 parts.kept_rows(path + "#rows", shown, root_of(path)))
+        return parts.keep(path, shows, lambda: hybrid_page(model))
     objective = model.taxonomy.facet("objective")
     papers = list(map(model.by_id.__getitem__, model.hybrid))
     combos: Counter[tuple[str, ...]] = Counter()
@@ -92,10 +134,9 @@ def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
             found = labels[key] = tuple(objective.nodes[t].label for t in tags if t in objective.nodes)
         combos[found] += 1
     ranked = sorted(combos.items(), key=lambda kv: (-kv[1], kv[0]))
-    path = "topics/objective/hybrid/index.md"
     return render_page(
         "hybrid.md.j2", path, papers=papers, combos=ranked, shown=papers[:LIST_LIMIT],
-        shown_rows=(parts or Fragments(model)).table_body(papers[:LIST_LIMIT], root_of(path)),
+        shown_rows=Fragments(model).table_body(papers[:LIST_LIMIT], root_of(path)),
         chart=bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year"),
     )
 

@@ -1,0 +1,26 @@
+"""PaperSets.reordered gives the masks that naming the same sets over the new order gives."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from site_builder.paperset import PaperSets
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 300])
+def test_reordered_masks_equal_masks_made_over_the_new_order(size: int) -> None:
+    rng = random.Random(size)
+    ids = [f"p{i}" for i in range(size)]
+    groups = {f"g{k}": rng.sample(ids, rng.randint(0, size)) for k in range(5)}
+    before = PaperSets(ids)
+    for key, members in groups.items():
+        before.name(key, members)
+    order = rng.sample(ids, size)
+    fresh = PaperSets(order)
+    for key, members in groups.items():
+        fresh.name(key, members)
+    moved = before.reordered(order)
+    assert moved.position == fresh.position
+    assert {k: moved.named(k) for k in groups} == {k: fresh.named(k) for k in groups}
