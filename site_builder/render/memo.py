@@ -49,12 +49,15 @@ class RenderMemo:
         #: Outputs whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
         self._outputs: dict[str, bytes] = {}
+        #: The last paper page loop: its papers, what every page of it depended on, and its pages (see
+        #: :func:`~site_builder.render.records.paper_pages`).
+        self.page_loop: tuple[list[Paper], tuple[object, ...], dict[str, bytes]] | None = None
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
         site's settings, ...): when it differs from the previous render's, no page is taken over."""
         if site != self._site:
-            self._pages = {}
+            self._pages, self.page_loop = {}, None
         self._site = site
         self._paths, self.unchanged, self._names = set(), set(), set()
 
@@ -80,6 +83,10 @@ class RenderMemo:
         data = make()
         self._pages[path] = (paper, context, data)
         return data
+
+    def pages_taken_over(self, paths: Iterable[str]) -> None:
+        """The pages at ``paths`` are taken over from the previous render without asking :meth:`page`."""
+        self._paths.update(paths)
 
     def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
         """The output ``name``, made again only when ``key`` (everything the output reads) differs from the key it

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
-from site_builder.render.memo import Fragments
+from site_builder.render.memo import Fragments, RenderMemo
 from site_builder.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
 from site_builder.render.paper_citations import citation_section
 from site_builder.render.rows import tag_chains
@@ -156,12 +156,40 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     hybrid, sources, known = model.hybrid_set, model.sources, model.dataset_by_id
     sections = parts.memo.sections.sections(model, functools.partial(citation_section, model)) \
         if same is None else None
-    out = {}
-    for p in papers:
+    memo = parts.memo
+    shared = (same, model.hybrid_set, model.dataset_by_id, sources)
+    # Papers whose section may differ (with citation data; without, the section is part of ``shared``).
+    redo = memo.sections.changed if sections is not None else set()
+    todo = None if redo is None else _changed_papers(memo, papers, shared, redo)
+    out: dict[str, bytes] = {}
+    if todo is not None and memo.page_loop is not None:
+        out = dict(memo.page_loop[2])
+        memo.pages_taken_over(out)
+    for p in papers if todo is None else todo:
         path = f"papers/{p.id}/index.md"
         section = same if sections is None else sections(p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
         context = (p.id in hybrid, tuple(known[d] for d in p.datasets if d in known), sources.get(p.id), section)
         make = functools.partial(paper_page, model, p, bibtex[p.id], chains, section)
-        out[path] = parts.memo.page(path, p, context, make)
+        out[path] = memo.page(path, p, context, make)
+    if todo is not None and sections is not None:
+        memo.sections.take_over_rest()
+    memo.page_loop = (list(papers), shared, out)
     return out
+
+
+def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...],
+                    redo: set[str]) -> list[Paper] | None:
+    """The papers whose page may differ from the last paper page loop's (changed objects and the ids ``redo``)
+    when only those need be made again: the same paper ids in the same order and the same collection-wide inputs
+    ``shared``; else ``None`` (every page is asked for)."""
+    last = memo.page_loop
+    if last is None or len(last[0]) != len(papers) or last[1] != shared:
+        return None
+    before = last[0]
+    marked = [i for i, (a, b) in enumerate(zip(papers, before, strict=True)) if a is not b]
+    if any(papers[i].id != before[i].id for i in marked):
+        return None
+    if redo:
+        marked = sorted(set(marked).union(i for i, p in enumerate(papers) if p.id in redo))
+    return [papers[i] for i in marked]

@@ -22,12 +22,15 @@ class SectionMemo:
         self._by_id: dict[str, Paper] = {}
         self._sections: dict[str, tuple[object, str]] = {}
         self._header: object = None
+        self._before: dict[str, tuple[object, str]] = {}
+        #: Ids of the papers whose section may differ from the previous render's (``None``: any paper's may).
+        self.changed: set[str] | None = None
 
     def sections(self, model: SiteModel, make: Callable[[Paper], str]) -> Callable[[Paper], str]:
         """Begin a render of ``model``: gives each paper's section, ``make(paper)`` when it cannot be kept."""
         view = model.citations
         if view is None:
-            self._by_id, self._sections, self._header = {}, {}, None
+            self._by_id, self._sections, self._header, self.changed = {}, {}, None, None
             return make
         header = (view.fetched, view.as_of)
         kept = self._sections if header == self._header else {}
@@ -39,7 +42,9 @@ class SectionMemo:
                 facts = view.papers[pid]
                 dirty.update(facts.cites, facts.cited_by)
         fresh: dict[str, tuple[object, str]] = {}
-        self._by_id, self._sections, self._header = model.by_id, fresh, header
+        self._by_id, self._sections, self._header, self._before = model.by_id, fresh, header, kept
+        self.changed = {pid for pid, facts in view.papers.items()
+                        if (found := kept.get(pid)) is None or found[0] is not facts} | dirty if kept else None
 
         def section(paper: Paper) -> str:
             facts = view.papers[paper.id]
@@ -50,3 +55,8 @@ class SectionMemo:
             return text
 
         return section
+
+    def take_over_rest(self) -> None:
+        """The sections not asked for in this render are the previous render's (only when the papers are the same
+        ids as before and each paper not in :attr:`changed` was left out)."""
+        self._sections = {**self._before, **self._sections}
