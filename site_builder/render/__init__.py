@@ -50,11 +50,13 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
 
     def bibtex(chosen: Sequence[Paper]) -> dict[str, str]:
         """The BibTeX entries of ``chosen`` (each paper page shows its own)."""
+        if chosen is model.papers:
+            return dict(zip([p.id for p in chosen], parts.bibtex_list(), strict=True))
         return {p.id: parts.bibtex(p) for p in chosen}
 
     def collection(entries: dict[str, str]) -> dict[str, bytes]:
         """The outputs about the whole collection (``entries``: every paper's BibTeX)."""
-        listed = [entries[p.id] for p in model.papers]
+        listed = parts.bibtex_list()
         out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
         out.update(citation_pages(model, parts))
         out["reference/schema.md"] = schema_markdown().encode("utf-8")

@@ -52,6 +52,8 @@ class RenderMemo:
         #: The last paper page loop: its papers, what every page of it depended on, and its pages (see
         #: :func:`~site_builder.render.records.paper_pages`).
         self.page_loop: tuple[list[Paper], tuple[object, ...], dict[str, bytes]] | None = None
+        self._lists: dict[Hashable, tuple[list[Paper], list[object]]] = {}
+        self._lists_used: set[Hashable] = set()
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -59,7 +61,7 @@ class RenderMemo:
         if site != self._site:
             self._pages, self.page_loop = {}, None
         self._site = site
-        self._paths, self.unchanged, self._names = set(), set(), set()
+        self._paths, self.unchanged, self._names, self._lists_used = set(), set(), set(), set()
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """The piece ``kind`` of ``paper``, made only when this paper object has none yet."""
@@ -71,6 +73,21 @@ class RenderMemo:
             return pieces[kind]  # type: ignore[return-value]
         value = pieces[kind] = make()
         return value
+
+    def pieces(self, papers: list[Paper], kind: Hashable, make: Callable[[Paper], T]) -> list[T]:
+        """The piece ``kind`` of each of ``papers``: the last list of that kind again, with the pieces of the
+        papers that are not the same objects at the same places made anew (see :meth:`piece`)."""
+        self._lists_used.add(kind)
+        found = self._lists.get(kind)
+        if found is not None and len(found[0]) == len(papers):
+            values: list[object] = list(found[1])
+            for i, (a, b) in enumerate(zip(papers, found[0], strict=True)):
+                if a is not b:
+                    values[i] = self.piece(a, kind, functools.partial(make, a))
+        else:
+            values = [self.piece(p, kind, functools.partial(make, p)) for p in papers]
+        self._lists[kind] = (list(papers), values)
+        return values  # type: ignore[return-value]
 
     def page(self, path: str, paper: Paper, context: Hashable, make: Callable[[], bytes]) -> bytes:
         """The page at ``path``, written again only when the paper object or the ``context`` (what the page
@@ -151,6 +168,8 @@ class RenderMemo:
             del self._pages[path]
         for name in self._kept.keys() - self._names:
             del self._kept[name]
+        for kind in self._lists.keys() - self._lists_used:
+            del self._lists[kind]
 
 
 def taxonomy_key(model: SiteModel) -> str:
@@ -203,6 +222,19 @@ class Fragments:
         make = self.compact if compact else self.table_body
         made: Markup = self.keep(name, papers, lambda: make(papers, root))
         return made
+
+    def bibtex_list(self) -> list[str]:
+        """:meth:`bibtex` of every paper, in display order."""
+        return self.memo.pieces(self.model.papers, "bibtex", bibtex_entry)
+
+    def json_lines(self) -> list[str]:
+        """:meth:`json_line` of every paper, in display order."""
+        return self.memo.pieces(self.model.papers, "json", paper_line)
+
+    def csv_lines(self) -> list[str]:
+        """:meth:`csv_line` of every paper, in display order."""
+        taxonomy = self.model.taxonomy
+        return self.memo.pieces(self.model.papers, ("csv", self.taxonomy), lambda p: csv_line(p, taxonomy))
 
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry."""

@@ -80,10 +80,10 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
             view.graph, parts.memo.graphml, view.core).encode("utf-8"))
     return {**graph,
         "downloads/index.md": page,
-        "downloads/papers.json": _joined(parts, "downloads/papers.json", [parts.json_line(p) for p in model.papers],
+        "downloads/papers.json": _joined(parts, "downloads/papers.json", parts.json_lines(),
                                          lambda lines: papers_json(model.papers, model.taxonomy, lines)),
         "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
-        "downloads/papers.csv": _joined(parts, "downloads/papers.csv", [parts.csv_line(p) for p in model.papers],
+        "downloads/papers.csv": _joined(parts, "downloads/papers.csv", parts.csv_lines(),
                                         lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
         "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
         # The feed shows the newest papers' fields and the site's settings.
