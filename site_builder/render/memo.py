@@ -49,9 +49,9 @@ class RenderMemo:
         #: Outputs whose bytes the last render took over unchanged from the render before.
         self.unchanged: set[str] = set()
         self._outputs: dict[str, bytes] = {}
-        #: The last paper page loop: its papers, what every page of it depended on, and its pages (see
+        #: The last paper page loop: its papers by id, what every page of it depended on, and its pages (see
         #: :func:`~site_builder.render.records.paper_pages`).
-        self.page_loop: tuple[list[Paper], tuple[object, ...], dict[str, bytes]] | None = None
+        self.page_loop: tuple[dict[str, Paper], tuple[object, ...], dict[str, bytes]] | None = None
         self._lists: dict[Hashable, tuple[list[Paper], list[object]]] = {}
         self._lists_used: set[Hashable] = set()
 

@@ -174,22 +174,21 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
         out[path] = memo.page(path, p, context, make)
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
-    memo.page_loop = (list(papers), shared, out)
+    memo.page_loop = ({p.id: p for p in papers}, shared, out)
     return out
 
 
 def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...],
                     redo: set[str]) -> list[Paper] | None:
     """The papers whose page may differ from the last paper page loop's (changed objects and the ids ``redo``)
-    when only those need be made again: the same paper ids in the same order and the same collection-wide inputs
+    when only those need be made again: the same paper ids (in any order) and the same collection-wide inputs
     ``shared``; else ``None`` (every page is asked for)."""
     last = memo.page_loop
     if last is None or len(last[0]) != len(papers) or last[1] != shared:
         return None
     before = last[0]
-    marked = [i for i, (a, b) in enumerate(zip(papers, before, strict=True)) if a is not b]
-    if any(papers[i].id != before[i].id for i in marked):
+    missing = object()
+    changed = [p for p in papers if before.get(p.id, missing) is not p]
+    if any(p.id not in before for p in changed):
         return None
-    if redo:
-        marked = sorted(set(marked).union(i for i, p in enumerate(papers) if p.id in redo))
-    return [papers[i] for i in marked]
+    return changed + [p for p in papers if p.id in redo and before[p.id] is p] if redo else changed
