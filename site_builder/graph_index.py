@@ -35,13 +35,18 @@ GRAPH_PATH = "graph/citation-graph.json"
 COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
 #: ``keep(name, key, make)``: an output made by ``make`` unless one made with an equal key is at hand.
 Keep = Callable[[str, object, Callable[[], Any]], Any]
+#: ``by_id(name, key, inputs, make)``: ``make(id)`` for each id of ``inputs``, kept for the ids whose input is equal
+#: to the last one's while ``key`` is equal.
+ById = Callable[[str, object, dict[str, object], Callable[[str], str]], dict[str, str]]
 
 
-def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, piece: Piece | None = None) -> str:
+def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, piece: Piece | None = None,
+                by_id: ById | None = None) -> str:
     """The graph document as compact JSON.
 
     ``keep(name, key, make)`` and ``piece(paper, kind, make)`` may supply the layout, the edges and the paper rows
     made by an earlier render (see :class:`~site_builder.render.memo.Fragments`); each is keyed on what it reads.
+    ``by_id`` keeps the rows as a whole, made again only for papers whose object or citation facts changed.
     """
     keep = keep or (lambda _name, _key, make: make())
     years = {p.id: p.year for p in model.papers}
@@ -51,7 +56,13 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, pie
     facets, nodes = taxonomy_rows(model.taxonomy)
     numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
     rows = []
-    for paper in model.papers:
+    if by_id is not None:
+        # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
+        made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets),
+                     {p.id: (p, view.papers[p.id]) for p in model.papers},
+                     lambda pid: _row_of(model, view, layout, numbers, pid))
+        rows = [made[p.id] for p in model.papers]
+    for paper in model.papers if by_id is None else ():
         x, y = layout.positions[paper.id]
         count = len(view.papers[paper.id].cited_by)
         make = functools.partial(_row, paper, x, y, count, model.taxonomy.facets, numbers)
@@ -69,6 +80,12 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, pie
 def _layout(years: dict[str, int], view: Citations) -> Layout:
     number, sources, targets = view.edge_arrays()
     return year_layout_arrays(years, list(number), sources, targets)
+
+
+def _row_of(model: SiteModel, view: Citations, layout: Layout, numbers: dict[tuple[str, str], int], pid: str) -> str:
+    paper = model.by_id[pid]
+    x, y = layout.positions[pid]
+    return _row(paper, x, y, len(view.papers[pid].cited_by), model.taxonomy.facets, numbers)
 
 
 def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> str:

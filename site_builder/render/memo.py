@@ -54,6 +54,7 @@ class RenderMemo:
         self.page_loop: tuple[dict[str, Paper], tuple[object, ...], dict[str, bytes]] | None = None
         self._lists: dict[Hashable, tuple[list[Paper], list[object]]] = {}
         self._lists_used: set[Hashable] = set()
+        self._by_id: dict[str, tuple[object, dict[str, object], dict[str, object]]] = {}
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -87,6 +88,21 @@ class RenderMemo:
         else:
             values = [self.piece(p, kind, functools.partial(make, p)) for p in papers]
         self._lists[kind] = (list(papers), values)
+        return values  # type: ignore[return-value]
+
+    def by_id(self, name: str, key: object, inputs: dict[str, object], make: Callable[[str], T]) -> dict[str, T]:
+        """``make(id)`` for each id of ``inputs``: the last values of ``name`` again (while ``key`` is equal and the
+        ids are the same), made anew for the ids whose input is not equal to the last one (inputs hold the
+        objects the value reads: unchanged ones compare by identity)."""
+        self._lists_used.add(name)
+        found = self._by_id.get(name)
+        if found is not None and found[0] == key and found[1].keys() == inputs.keys():
+            before, values = found[1], dict(found[2])
+            for ident in [i for i, v in inputs.items() if before[i] != v]:
+                values[ident] = make(ident)
+        else:
+            values = {ident: make(ident) for ident in inputs}
+        self._by_id[name] = (key, inputs, values)
         return values  # type: ignore[return-value]
 
     def page(self, path: str, paper: Paper, context: Hashable, make: Callable[[], bytes]) -> bytes:
@@ -170,6 +186,8 @@ class RenderMemo:
             del self._kept[name]
         for kind in self._lists.keys() - self._lists_used:
             del self._lists[kind]
+        for name in self._by_id.keys() - self._lists_used:
+            del self._by_id[name]
 
 
 def taxonomy_key(model: SiteModel) -> str:
@@ -251,6 +269,10 @@ class Fragments:
     def keep(self, name: str, key: object, make: Callable[[], T]) -> T:
         """A whole output kept between renders while ``key`` compares equal (see :meth:`RenderMemo.keep`)."""
         return self.memo.keep(name, key, make)
+
+    def by_id(self, name: str, key: object, inputs: dict[str, object], make: Callable[[str], T]) -> dict[str, T]:
+        """Values by paper id kept between renders (see :meth:`RenderMemo.by_id`)."""
+        return self.memo.by_id(name, key, inputs, make)
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """Any other piece (``kind`` must name everything besides the paper that the piece depends on)."""
