@@ -34,6 +34,10 @@ COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
 #: ``piece(paper, kind, make)``: a piece of ``paper`` made by ``make()`` unless one for ``kind`` is known.
 Piece = Callable[[Paper, Hashable, Callable[[], Any]], Any]
+#: ``by_id(name, key, inputs, make)``: ``make(id)`` for each id of ``inputs``, kept from an earlier render for the
+#: ids whose input is equal to the last one's while ``key`` is equal (see
+#: :meth:`~site_builder.render.memo.RenderMemo.by_id`).
+ById = Callable[[str, object, dict[str, object], Callable[[str], str]], dict[str, str]]
 
 
 def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
@@ -86,15 +90,23 @@ def join_index(head: str, rows: list[str]) -> str:
     return head + ",".join(rows) + "]}\n"
 
 
-def explore_index_parts(model: SiteModel, piece: Piece | None = None) -> tuple[str, list[str]]:
-    """The index document's head (up to its paper rows) and the rows, one per paper (see :func:`explore_index`)."""
+def explore_index_parts(model: SiteModel, piece: Piece | None = None,
+                        by_id: ById | None = None) -> tuple[str, list[str]]:
+    """The index document's head (up to its paper rows) and the rows, one per paper (see :func:`explore_index`).
+
+    ``by_id`` keeps the rows as a whole, made again only for the papers whose object or hybrid flag changed."""
     numbers = node_numbers(model.taxonomy)
     facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
     # What a row depends on besides the paper: the node numbering (and the paper's hybrid flag, below).
     numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
     rows = []
-    for paper in model.papers:
+    if by_id is not None:
+        hybrids = model.hybrid_set
+        made = by_id("explore-rows", (numbering, facets), {p.id: (p, p.id in hybrids) for p in model.papers},
+                     lambda pid: index_row(model.by_id[pid], numbers, facets, pid in hybrids))
+        rows = [made[p.id] for p in model.papers]
+    for paper in model.papers if by_id is None else ():
         hybrid = paper.id in model.hybrid_set
         make = functools.partial(index_row, paper, numbers, facets, hybrid)
         rows.append(piece(paper, ("explore-index", numbering, hybrid), make) if piece else make())

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from site_builder.citeview import Citations
-from site_builder.explore_index import Piece, node_numbers, own_tag_numbers, taxonomy_rows
+from site_builder.explore_index import ById, Piece, node_numbers, own_tag_numbers, taxonomy_rows
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
 from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
@@ -35,9 +35,6 @@ GRAPH_PATH = "graph/citation-graph.json"
 COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
 #: ``keep(name, key, make)``: an output made by ``make`` unless one made with an equal key is at hand.
 Keep = Callable[[str, object, Callable[[], Any]], Any]
-#: ``by_id(name, key, inputs, make)``: ``make(id)`` for each id of ``inputs``, kept for the ids whose input is equal
-#: to the last one's while ``key`` is equal.
-ById = Callable[[str, object, dict[str, object], Callable[[str], str]], dict[str, str]]
 
 
 def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, piece: Piece | None = None,
