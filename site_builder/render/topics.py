@@ -55,15 +55,17 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
                                for nid, n in counts.items()]))
     per_year = model.year_counts(mask)
     within = _within(model, ids, parts, path)
-    papers = list(map(model.by_id.__getitem__, ids))
-    shown_rows = parts.kept_rows(path + "#rows", papers[:LIST_LIMIT], root) if parts is not None \
-        else Fragments(model).table_body(papers[:LIST_LIMIT], root)
+    # Only the shown papers are looked up unless the page is written (a kept page costs no loop over all of them).
+    shown = list(map(model.by_id.__getitem__, ids[:LIST_LIMIT]))
+    shown_rows = parts.kept_rows(path + "#rows", shown, root) if parts is not None \
+        else Fragments(model).table_body(shown, root)
 
     def make() -> bytes:
+        papers = list(map(model.by_id.__getitem__, ids))
         return render_page(
             "node.md.j2", path, model=model, facet=facet, node=node,
             ancestors=[facet.nodes[a] for a in reversed(facet.ancestors(node.id))],
-            papers=papers, shown=papers[:LIST_LIMIT], shown_rows=shown_rows, spread=spread,
+            papers=papers, shown=shown, shown_rows=shown_rows, spread=spread,
             chart=bar_chart(per_year, year_range(model), f"Papers per year on {node.label}"),
             explore_url=explore_link(root, **{facet.id: node.id}), view=model.citations, within=within)
 
