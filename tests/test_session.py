@@ -164,3 +164,27 @@ def test_every_kind_of_change_gives_what_a_fresh_build_gives(
             target.write_bytes(data)
     assert not generate(project, session=session).failed
     assert tree(project.docs) == before
+
+
+def test_a_title_edit_renders_again_only_the_paper_pages_that_show_the_title(
+        served: tuple[Project, Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.render import records
+
+    project, session = served
+    made: list[str] = []
+    real = records.paper_page
+
+    def counting(model: object, paper: object, *args: object, **kwargs: object) -> bytes:
+        made.append(paper.id)  # type: ignore[attr-defined]
+        return real(model, paper, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "paper_page", counting)
+    edit(project, "echo", "Echo Robust Audio-Text Embeddings", "Echo Renamed Embeddings")
+    assert not generate(project, session=session).failed
+    made_by_session = sorted(made)
+    after = tree(project.docs)
+    assert after == rebuilt_from_scratch(project, tmp_path)
+    showing = {k.split("/")[1] for k, data in after.items()
+               if k.startswith("papers/") and k.endswith("/index.md") and b"Echo Renamed Embeddings" in data}
+    assert {"echo", "alpha"} <= showing  # its own page, and alpha's, which lists it among the papers alpha cites
+    assert made_by_session == sorted(showing), "the other paper pages are taken over from the previous render"
