@@ -16,11 +16,10 @@ are positions in ``kinds``/``types``. Small integers and arrays instead of repea
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable
-from typing import Any, get_args
+from collections.abc import Callable, Iterable
+from typing import get_args
 
 from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type
 from site_builder.models import Paper, PaperKind
@@ -32,8 +31,6 @@ INDEX_PATH = "explore/papers-index.json"
 HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
 COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
-#: ``piece(paper, kind, make)``: a piece of ``paper`` made by ``make()`` unless one for ``kind`` is known.
-Piece = Callable[[Paper, Hashable, Callable[[], Any]], Any]
 #: ``by_id(name, key, inputs, make)``: ``make(id)`` for each id of ``inputs``, kept from an earlier render for the
 #: ids whose input is equal to the last one's while ``key`` is equal (see
 #: :meth:`~site_builder.render.memo.RenderMemo.by_id`).
@@ -76,12 +73,9 @@ def index_row(paper: Paper, numbers: dict[tuple[str, str], int], facets: Iterabl
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def explore_index(model: SiteModel, piece: Piece | None = None) -> str:
-    """The index document as compact JSON.
-
-    ``piece(paper, kind, make)`` may supply rows written earlier (see :class:`~site_builder.render.memo.Fragments`).
-    """
-    head, rows = explore_index_parts(model, piece)
+def explore_index(model: SiteModel) -> str:
+    """The index document as compact JSON."""
+    head, rows = explore_index_parts(model)
     return join_index(head, rows)
 
 
@@ -90,26 +84,22 @@ def join_index(head: str, rows: list[str]) -> str:
     return head + ",".join(rows) + "]}\n"
 
 
-def explore_index_parts(model: SiteModel, piece: Piece | None = None,
-                        by_id: ById | None = None) -> tuple[str, list[str]]:
+def explore_index_parts(model: SiteModel, by_id: ById | None = None) -> tuple[str, list[str]]:
     """The index document's head (up to its paper rows) and the rows, one per paper (see :func:`explore_index`).
 
     ``by_id`` keeps the rows as a whole, made again only for the papers whose object or hybrid flag changed."""
     numbers = node_numbers(model.taxonomy)
     facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
-    # What a row depends on besides the paper: the node numbering (and the paper's hybrid flag, below).
-    numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
-    rows = []
+    hybrids = model.hybrid_set
     if by_id is not None:
-        hybrids = model.hybrid_set
+        # What a row depends on besides the paper: the node numbering and the paper's hybrid flag.
+        numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         made = by_id("explore-rows", (numbering, facets), {p.id: (p, p.id in hybrids) for p in model.papers},
                      lambda pid: index_row(model.by_id[pid], numbers, facets, pid in hybrids))
         rows = [made[p.id] for p in model.papers]
-    for paper in model.papers if by_id is None else ():
-        hybrid = paper.id in model.hybrid_set
-        make = functools.partial(index_row, paper, numbers, facets, hybrid)
-        rows.append(piece(paper, ("explore-index", numbering, hybrid), make) if piece else make())
+    else:
+        rows = [index_row(p, numbers, facets, p.id in hybrids) for p in model.papers]
     head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
             "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from site_builder.citeview import Citations
-from site_builder.explore_index import ById, Piece, node_numbers, own_tag_numbers, taxonomy_rows
+from site_builder.explore_index import ById, node_numbers, own_tag_numbers, taxonomy_rows
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
 from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
@@ -37,13 +37,12 @@ COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
 Keep = Callable[[str, object, Callable[[], Any]], Any]
 
 
-def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, piece: Piece | None = None,
-                by_id: ById | None = None) -> str:
+def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_id: ById | None = None) -> str:
     """The graph document as compact JSON.
 
-    ``keep(name, key, make)`` and ``piece(paper, kind, make)`` may supply the layout, the edges and the paper rows
-    made by an earlier render (see :class:`~site_builder.render.memo.Fragments`); each is keyed on what it reads.
-    ``by_id`` keeps the rows as a whole, made again only for papers whose object or citation facts changed.
+    ``keep(name, key, make)`` may supply the layout and the edges made by an earlier render (see
+    :class:`~site_builder.render.memo.Fragments`), each keyed on what it reads; ``by_id`` keeps the paper rows as a
+    whole, made again only for papers whose object or citation facts changed.
     """
     keep = keep or (lambda _name, _key, make: make())
     years = {p.id: p.year for p in model.papers}
@@ -51,19 +50,15 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, pie
     layout: Layout = keep("graph-layout", (view.core, years), functools.partial(_layout, years, view))
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
-    numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
-    rows = []
     if by_id is not None:
+        numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
         made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets),
                      {p.id: (p, view.papers[p.id]) for p in model.papers},
                      lambda pid: _row_of(model, view, layout, numbers, pid))
         rows = [made[p.id] for p in model.papers]
-    for paper in model.papers if by_id is None else ():
-        x, y = layout.positions[paper.id]
-        count = len(view.papers[paper.id].cited_by)
-        make = functools.partial(_row, paper, x, y, count, model.taxonomy.facets, numbers)
-        rows.append(piece(paper, ("graph-row", numbering, x, y, count), make) if piece else make())
+    else:
+        rows = [_row_of(model, view, layout, numbers, p.id) for p in model.papers]
     # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
     # paper's citations in turn, as pairs of those numbers.
     edges: str = keep("graph-edges", (view.core, tuple(view.papers)), functools.partial(_edges, view))

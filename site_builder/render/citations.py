@@ -114,7 +114,7 @@ def _graph_page(model: SiteModel, parts: Fragments | None) -> dict[str, bytes]:
     tables = []
     if view is not None:
         out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None,
-                                      parts.piece if parts else None, parts.by_id if parts else None).encode("utf-8")
+                                      parts.by_id if parts else None).encode("utf-8")
 
         facts: Citations = view
 

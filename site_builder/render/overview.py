@@ -94,7 +94,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
 
 def _explore_index(model: SiteModel, parts: Fragments) -> bytes:
     """The explore index, kept while its head and rows are the same strings."""
-    head, rows = explore_index_parts(model, parts.piece, parts.by_id)
+    head, rows = explore_index_parts(model, parts.by_id)
     data: bytes = parts.keep(INDEX_PATH, (head, rows), lambda: join_index(head, rows).encode("utf-8"))
     return data
 
