@@ -55,8 +55,8 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         return {p.id: parts.bibtex(p) for p in chosen}
 
     def collection(entries: dict[str, str]) -> dict[str, bytes]:
-        """The outputs about the whole collection (``entries``: every paper's BibTeX)."""
-        listed = parts.bibtex_list()
+        """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order)."""
+        listed = list(entries.values())
         out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
         out.update(citation_pages(model, parts))
         out["reference/schema.md"] = schema_markdown().encode("utf-8")
