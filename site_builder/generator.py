@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
@@ -133,14 +134,23 @@ def delete_detached(folder: Path) -> None:
     if pid == 0:  # a child that starts the deleting grandchild and leaves at once, so no zombie remains
         try:
             if os.fork() == 0:
-                # Off the build's standard streams: whoever reads them (a pipe) sees their end when the build ends.
+                # Off the build's standard streams and every other file it had open (the pipe of a build stage
+                # run in a child process among them): whoever reads one sees its end when the build ends.
                 null = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(null, fd)
+                os.closerange(3, _max_fd())
                 shutil.rmtree(folder, ignore_errors=True)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
+
+
+def _max_fd() -> int:
+    try:
+        return max(os.sysconf("SC_OPEN_MAX"), 256)
+    except (OSError, ValueError):
+        return 65536
 
 
 def remove_stale_builds(parent: Path) -> None:
@@ -154,12 +164,24 @@ def remove_stale_builds(parent: Path) -> None:
             delete_detached(leftover)
 
 
-def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None) -> Path:
+def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None,
+                 keep: Callable[..., None] | None = None) -> Path:
     """Run ``mkdocs build --strict`` on the project's mkdocs.yml and put the result in ``site_dir`` (default
-    site/). Raises :class:`SiteBuilderError` with MkDocs' warnings when the build fails."""
+    site/). Raises :class:`SiteBuilderError` with MkDocs' warnings when the build fails. ``keep`` is given MkDocs'
+    files and navigation (every page, its Markdown and its HTML) before MkDocs would let them go (see
+    :func:`~site_builder.forked.spare`)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+    from mkdocs.plugins import BasePlugin
+
+    class Keeper(BasePlugin):  # type: ignore[type-arg]
+        """Hands the files and the navigation to ``keep`` (registered for this call only, never in mkdocs.yml)."""
+
+        def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
+            if keep is not None:
+                keep(files, nav)
+            return nav
 
     target = site_dir or project.site
     config = config_path(project)
@@ -171,6 +193,8 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
         with _relay_logs(progress) as relay:
             try:
                 cfg = load_config(config_file=str(config), site_dir=str(tmp), strict=True)
+                if keep is not None:
+                    cfg.plugins["site-builder-keep"] = Keeper()
                 cfg.plugins.on_startup(command="build", dirty=False)
                 try:
                     build(cfg)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 import site_builder.build as build_module
 from site_builder.build import generate
-from site_builder.forked import Forked
+from site_builder.forked import Forked, isolated
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
 from tests.conftest import make_site_project
@@ -31,6 +36,59 @@ def test_a_failure_in_the_child_is_an_error_here(capsys: pytest.CaptureFixture[s
     with pytest.raises(SiteBuilderError, match="background worker of the build failed"):
         Forked(broken).result()
     assert "ValueError: no such thing" in capsys.readouterr().err
+
+
+def test_isolated_runs_elsewhere_and_passes_its_errors_on_as_they_are(capfd: pytest.CaptureFixture[str]) -> None:
+    def chatty() -> int:
+        print("said in the child")  # no flush: the child flushes before it leaves
+        return os.getpid()
+
+    assert isolated(chatty) != os.getpid()
+    assert capfd.readouterr().out == "said in the child\n"
+
+    def full_disk() -> None:
+        raise OSError(27, "File too large", "docs/papers/x/index.md")
+
+    with pytest.raises(OSError) as caught:
+        isolated(full_disk)
+    assert (caught.value.errno, caught.value.filename) == (27, "docs/papers/x/index.md")
+
+    def refused() -> None:
+        raise SiteBuilderError("mkdocs build failed: no theme")
+
+    with pytest.raises(SiteBuilderError, match="no theme"):
+        isolated(refused)
+
+
+def test_a_child_dies_with_its_parent(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    script = textwrap.dedent(f"""
+        import os, time
+        from site_builder.forked import isolated
+        def wait():
+            open({str(pid_file)!r}, "w").write(str(os.getpid()))
+            time.sleep(60)
+        isolated(wait)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+        assert time.monotonic() < deadline, "the child outlived its killed parent"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def pages(root: Path) -> dict[str, bytes]:
@@ -94,3 +152,52 @@ def test_paper_pages_rendered_in_two_processes_are_the_same(monkeypatch: pytest.
     assert list(split) == list(alone)  # the same order too
     assert sum(key.startswith("papers/") for key in split) == len(model.papers)
 
+
+
+def test_a_detached_deletion_started_in_a_child_does_not_hold_up_its_answer(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from site_builder import generator
+
+    folder = tmp_path / "old-site"
+    folder.mkdir()
+    (folder / "index.html").write_text("old\n")
+    real_rmtree = shutil.rmtree
+
+    def slow_rmtree(path: object, ignore_errors: bool = False) -> None:
+        time.sleep(3)
+        real_rmtree(path, ignore_errors=ignore_errors)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.shutil, "rmtree", slow_rmtree)
+    isolated(lambda: generator.delete_detached(folder))
+    assert folder.exists(), "the answer came back only once the deletion had finished"
+    deadline = time.monotonic() + 30
+    while folder.exists():
+        assert time.monotonic() < deadline, "the detached deletion never happened"
+        time.sleep(0.05)
+
+
+def test_objects_spared_by_a_function_run_here_are_let_go_when_it_returns() -> None:
+    import threading
+    import weakref
+
+    from site_builder.forked import spare
+
+    class Big:
+        pass
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # with another thread running, isolated() runs the function here
+    other.start()
+    try:
+        def work() -> weakref.ref[Big]:
+            big = Big()
+            spare(big)
+            return weakref.ref(big)
+
+        ref = isolated(work)
+    finally:
+        stop.set()
+        other.join()
+    assert ref() is None
