@@ -175,7 +175,7 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     from mkdocs.exceptions import MkDocsException
     from mkdocs.plugins import BasePlugin
 
-    class Keeper(BasePlugin):  # type: ignore[type-arg]
+    class Keeper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Hands the files and the navigation to ``keep`` (registered for this call only, never in mkdocs.yml)."""
 
         def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
