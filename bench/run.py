@@ -140,8 +140,18 @@ def measure_builds(root: Path, runs: int, result: SizeResult) -> None:
                                           "--config-file", str(root / "mkdocs.yml"), "--site-dir", site]))
 
 
-def machine() -> list[str]:
-    """Lines describing the machine and the software measured."""
+def cpu_reference() -> float:
+    """Seconds a fixed pure-Python loop (ten million additions) takes in a fresh interpreter: the machine is a
+    shared virtual machine whose speed varies from hour to hour, so each run notes it at its start and end."""
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10_000_000):\n    s += i\n" \
+           "print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
+def machine(speed: tuple[float, float] | None = None) -> list[str]:
+    """Lines describing the machine and the software measured (``speed``: :func:`cpu_reference` at the run's
+    start and end)."""
     import markdown
     import material
     import mkdocs
@@ -155,7 +165,10 @@ def machine() -> list[str]:
     return [f"- Machine: {os.cpu_count()} × {cpu}{mem}, {platform.system()} {platform.release()} (shared with other "
             "work: the load average, 1-minute, is given next to each figure as before→after)",
             f"- Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}, "
-            f"Python-Markdown {markdown.__version__}"]
+            f"Python-Markdown {markdown.__version__}"] + (
+        [f"- Speed of the machine during the run: a reference loop of ten million Python additions took "
+         f"{speed[0]:.2f} s at the start and {speed[1]:.2f} s at the end (the same machine has measured anywhere "
+         "from 1.3 s to 3.5 s on the same day; compare runs only at similar figures)"] if speed else [])
 
 
 def _ms(seconds: float, papers: int) -> str:
@@ -163,11 +176,11 @@ def _ms(seconds: float, papers: int) -> str:
 
 
 def report(results: list[SizeResult], extra: list[str], command: str, started: dt.datetime,
-           minutes: float) -> str:
+           minutes: float, speed: tuple[float, float] | None = None) -> str:
     """RESULTS.md."""
     lines = ["# Scale benchmarks", "",
              f"Measured {started:%Y-%m-%d %H:%M} UTC with `{command}` ({minutes:.0f} minutes in all).", "",
-             *machine(), "",
+             *machine(speed), "",
              "Synthetic collections from `bench/generate.py` (the repository's taxonomy, datasets, site settings and "
              "hand-written pages; seeded records and a Semantic Scholar snapshot with ~15 citations inside the "
              "collection per paper). Times are wall-clock seconds, medians of the warm runs unless said otherwise.",
@@ -275,6 +288,7 @@ def main() -> None:
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
+    speed_at_start = cpu_reference()
     results: list[SizeResult] = []
     for n in sizes:
         root, generated = ensure(n, OUT / f"kb-{n // 1000}k" if n % 1000 == 0 else OUT / f"kb-{n}")
@@ -292,13 +306,14 @@ def main() -> None:
     extra += [timed.output.strip(), ""]
     print(f"[{sizes[-1]}] explore", flush=True)
     extra += explore_report(largest, browser=not args.no_browser)
+    speed = (speed_at_start, cpu_reference())
     minutes = (time.perf_counter() - t0) / 60
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     raw = OUT / "last-run.json"  # the measurements themselves, kept even if the report below fails
     with contextlib.suppress(TypeError, ValueError, OSError):
-        raw.write_text(json.dumps({"results": [dataclasses.asdict(r) for r in results], "extra": extra},
+        raw.write_text(json.dumps({"results": [dataclasses.asdict(r) for r in results], "extra": extra, "speed": speed},
                                   default=str), encoding="utf-8")
-    args.output.write_text(report(results, extra, command.strip(), started, minutes), encoding="utf-8")
+    args.output.write_text(report(results, extra, command.strip(), started, minutes, speed), encoding="utf-8")
     print(f"wrote {args.output} ({minutes:.0f} min)")
 
 
