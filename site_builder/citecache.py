@@ -107,6 +107,9 @@ class CitationMemo:
         self.listed: tuple[list[tuple[str, int, int]], str] | None = None
         #: What :attr:`key` was computed from: the snapshot signature, k and the papers by id.
         self.inputs: tuple[str, int, dict[str, Paper]] | None = None
+        #: The snapshot folder's entries as a watcher just saw them, for the next build only (see
+        #: :meth:`~site_builder.session.Session.saw`).
+        self.entries: list[tuple[str, int, int]] | None = None
 
     def known_key(self, signature: str, papers: Sequence[Paper], k: int) -> str | None:
         """:attr:`key` when it was computed from the same signature, k and record identifiers."""
@@ -138,7 +141,10 @@ class CitationSource:
         from site_builder.citeview import CANDIDATE_MIN, citation_core, citation_view
 
         k = self.k or CANDIDATE_MIN
-        entries = snapshot_entries(self.project.snapshot)
+        seen = self.memo.entries if self.memo is not None else None
+        if self.memo is not None:
+            self.memo.entries = None
+        entries = seen if seen is not None else snapshot_entries(self.project.snapshot)
         listed = self.memo.listed if self.memo is not None else None
         # The same listing (an unchanged folder lists in the same order) has the same signature.
         signature = listed[1] if listed is not None and listed[0] == entries \

@@ -131,18 +131,24 @@ class FileMemo:
         self._seen: set[str] = set()
         #: How many files the last load read (the others were unchanged).
         self.read = 0
+        #: (mtime_ns, size) by path, as a watcher just saw them, for the next load only (see
+        #: :meth:`~site_builder.session.Session.saw`): a file whose memo signature agrees is not looked at again.
+        self.hint: dict[str, tuple[int, int]] | None = None
 
     def load(self, path: str | Path, rel: str, model: type[R],
              cache: RecordCache | None) -> tuple[Entry[R] | None, list[Problem]]:
         """:func:`load_record`, or what it gave last time when the file has not changed since."""
         name = os.fspath(path)
         self._seen.add(name)
+        known = self._files.get(name)
+        seen = self.hint.get(name) if self.hint is not None else None
+        if seen is not None and known is not None and known[0][1] == seen[0] and known[0][0] == seen[1]:
+            return known[1], known[2]
         try:
             st = os.stat(name)
             signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             signature = (-1, -1, -1, -1)
-        known = self._files.get(name)
         if known is not None and known[0] == signature and signature[0] >= 0:
             return known[1], known[2]
         entry, problems = load_record(path, rel, model, cache)
@@ -154,6 +160,7 @@ class FileMemo:
         """Drop the files the last load did not ask for (deleted records)."""
         self._files = {k: v for k, v in self._files.items() if k in self._seen}
         self._seen = set()
+        self.hint = None
 
     def start(self) -> None:
         """Begin a load."""

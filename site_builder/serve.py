@@ -71,6 +71,8 @@ def watch(project: Project, progress: Progress, stop: threading.Event, interval:
         if current != last:
             last = current
             progress("records changed: regenerating pages")
+            if session is not None:
+                session.saw(project, current)
             regenerate(project, progress, session)
 
 

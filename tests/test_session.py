@@ -10,6 +10,7 @@ import pytest
 
 from site_builder.build import generate
 from site_builder.project import Project
+from site_builder.serve import input_signature
 from site_builder.session import Session
 from tests.conftest import make_site_project
 
@@ -52,13 +53,21 @@ EDITS = {
 }
 
 
+def watched(project: Project, session: Session) -> None:
+    """What ``serve``'s watcher does before it regenerates: hand over what it saw of the inputs."""
+    session.saw(project, input_signature(project))
+
+
+@pytest.mark.parametrize("seen", [False, True], ids=["unwatched", "watched"])
 @pytest.mark.parametrize("change", sorted(EDITS))
 def test_after_an_edit_the_session_writes_what_a_fresh_build_writes(
-        served: tuple[Project, Session], tmp_path: Path, change: str) -> None:
+        served: tuple[Project, Session], tmp_path: Path, change: str, seen: bool) -> None:
     project, session = served
     before = tree(project.docs)
     record, old, new = EDITS[change]
     edit(project, record, old, new)
+    if seen:
+        watched(project, session)
     result = generate(project, session=session)
     assert not result.failed
     after = tree(project.docs)
@@ -147,6 +156,7 @@ def test_every_kind_of_change_gives_what_a_fresh_build_gives(
     original = tree(project.root)
     before = tree(project.docs)
     CHANGES[change](project.root)
+    watched(project, session)  # as serve does (the tests above also regenerate without)
     result = generate(project, session=session)
     assert not result.failed, [str(p) for p in result.problems if p.severity == "error"]
     after = tree(project.docs)
@@ -162,6 +172,7 @@ def test_every_kind_of_change_gives_what_a_fresh_build_gives(
         target = project.root / path
         if not target.exists() or target.read_bytes() != data:
             target.write_bytes(data)
+    watched(project, session)
     assert not generate(project, session=session).failed
     assert tree(project.docs) == before
 
@@ -188,3 +199,35 @@ def test_a_title_edit_renders_again_only_the_paper_pages_that_show_the_title(
                if k.startswith("papers/") and k.endswith("/index.md") and b"Echo Renamed Embeddings" in data}
     assert {"echo", "alpha"} <= showing  # its own page, and alpha's, which lists it among the papers alpha cites
     assert made_by_session == sorted(showing), "the other paper pages are taken over from the previous render"
+
+
+def test_what_the_watcher_saw_spares_looking_at_every_file_again(
+        served: tuple[Project, Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import site_builder.citecache as citecache
+
+    project, session = served
+    edit(project, "echo", "Echo Robust Audio-Text Embeddings", "Echo Renamed Embeddings")
+    watched(project, session)
+    real_stat = os.stat
+    looked_at: list[str] = []
+
+    def counting_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if os.fspath(path).startswith(os.fspath(project.papers) + "/"):  # type: ignore[call-overload]
+            looked_at.append(os.path.basename(os.fspath(path)))  # type: ignore[call-overload]
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def no_listing(folder: Path) -> None:
+        raise AssertionError("the snapshot folder was listed again")
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    monkeypatch.setattr(citecache, "snapshot_entries", no_listing)
+    result = generate(project, session=session)
+    monkeypatch.undo()
+    assert not result.failed and session.files.read == 1
+    assert looked_at == ["echo.yaml", "echo.yaml"]  # of the paper records, only the edited one (twice: its
+    # signature, then its size before it is read)
+    assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
+    # The hint is for one regeneration: the next one looks at every file again.
+    assert session.files.hint is None and session.citations.entries is None
