@@ -8,8 +8,10 @@ generated folders and files are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+import threading
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +94,25 @@ def unchanged_files(top: str, outputs: Mapping[str, bytes], keys: list[str]) -> 
     return mine | helper.result()
 
 
+#: In a session, a replaced file at least this large is freed by a background thread: the file system frees a
+#: replaced file's blocks within the rename, about 2 ms a megabyte here (the downloads of a 20,000-paper collection,
+#: rewritten after a title edit, are about 90 MB).
+FREE_LATER_FROM = 1 << 20
+
+
+def _hold(path: str, held: list[int]) -> None:
+    """Keep ``path``'s current file open, so that replacing it does not free it (see :data:`FREE_LATER_FROM`)."""
+    with contextlib.suppress(OSError):
+        held.append(os.open(path, os.O_RDONLY))
+
+
+def _close_all(fds: list[int]) -> None:
+    """Close ``fds``: the last reference to a replaced file, whose blocks are freed then."""
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
 def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str], files: Iterable[str],
                   known: Collection[str] = (), present: Collection[str] | None = None) -> WriteStats:
     """Write ``outputs`` under ``base``; every key must lie in one of the generated ``dirs`` or ``files``.
@@ -114,17 +135,24 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     same = (outputs.keys() & known) & existing
     same |= unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same))
     unchanged = len(same)
-    for key in sorted(outputs.keys() - same):
-        path = os.path.join(top, key)
-        data = outputs[key]
-        if key in existing and os.path.islink(path):
-            os.unlink(path)
-        folder = os.path.dirname(path)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        replace_generated(path, data)
-        written += 1
+    held: list[int] = []
+    try:
+        for key in sorted(outputs.keys() - same):
+            path = os.path.join(top, key)
+            data = outputs[key]
+            if key in existing and os.path.islink(path):
+                os.unlink(path)
+            elif present is not None and key in existing and len(data) >= FREE_LATER_FROM:
+                _hold(path, held)
+            folder = os.path.dirname(path)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            replace_generated(path, data)
+            written += 1
+    finally:
+        if held:
+            threading.Thread(target=_close_all, args=(held,), name="free-replaced-files", daemon=True).start()
     emptied = []
     for key in sorted(existing - outputs.keys()):
         (base / key).unlink()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,37 @@ def test_comparison_split_over_two_processes_finds_the_same_changes(tmp_path: Pa
     rewritten = {p for p in first if (tmp_path / p).stat().st_ino != inodes[p]}
     assert rewritten == {"papers/p01/index.md", "papers/p08/index.md", "papers/p15/index.md", "papers/p03/index.md"}
     assert all((tmp_path / p).read_bytes() == data for p, data in second.items())
+
+
+def _open_deleted(path: Path) -> int:
+    """How many files this process holds open that were ``path`` before being replaced."""
+    held = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            held += os.readlink(fd) == f"{path} (deleted)"
+    return held
+
+
+def test_a_session_frees_a_replaced_large_file_in_the_background(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+    from site_builder.write import _close_all
+
+    big = tmp_path / "index.md"
+    write_outputs(tmp_path, {"index.md": b"old " * 100}, DIRS, FILES)
+    closing: list[list[int]] = []
+    monkeypatch.setattr(write, "_close_all", closing.append)  # hold the closing back, to look in between
+    monkeypatch.setattr(write, "FREE_LATER_FROM", 100)
+    stats = write_outputs(tmp_path, {"index.md": b"new " * 100}, DIRS, FILES, present={"index.md"})
+    assert stats == WriteStats(1, 0, 0) and big.read_bytes() == b"new " * 100
+    assert _open_deleted(big) == 1, "the replaced file is still held open, not yet freed"
+    deadline = time.monotonic() + 10
+    while not closing:  # the background thread hands its files over
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    _close_all(closing[0])
+    assert _open_deleted(big) == 0
+    # Without a session (a build process), or for a small file, nothing is held.
+    write_outputs(tmp_path, {"index.md": b"third" * 100}, DIRS, FILES)
+    write_outputs(tmp_path, {"index.md": b"x"}, DIRS, FILES, present={"index.md"})
+    assert len(closing) == 1
