@@ -38,3 +38,29 @@ def test_outputs_not_asked_for_are_forgotten() -> None:
     memo.start(None)
     memo.keep("page", 1, lambda: made.append("page"))
     assert made == ["page", "page"]
+
+
+def test_field_values_follow_edits_and_new_orders() -> None:
+    from dataclasses import dataclass
+
+    @dataclass(eq=False)
+    class P:
+        id: str
+        title: str
+        year: int
+
+    def fresh(papers: list[P]) -> list[tuple[object, ...]]:
+        return [(p.id, p.title, p.year) for p in papers]
+
+    memo = RenderMemo()
+    papers = [P(f"p{i}", f"T{i}", 2000 + i % 7) for i in range(50)]
+    names = ("title", "year")
+    assert list(memo.field_values(names, papers).values()) == fresh(papers)  # type: ignore[arg-type]
+    edited = P("p7", "A new title", papers[7].year)  # an edit: a new object, moved to the front
+    reordered = [edited] + [p for p in papers if p.id != "p7"]
+    values = memo.field_values(names, reordered)  # type: ignore[arg-type]
+    assert list(values.values()) == fresh(reordered) and list(values) == [p.id for p in reordered]
+    swapped = reordered[1:] + reordered[:1]  # the same objects in another order
+    assert list(memo.field_values(names, swapped).values()) == fresh(swapped)  # type: ignore[arg-type]
+    one_less = [p for p in swapped if p.id != "p3"] + [P("p99", "Added", 2024)]  # one removed, one added
+    assert list(memo.field_values(names, one_less).values()) == fresh(one_less)  # type: ignore[arg-type]
