@@ -164,9 +164,6 @@ class RenderMemo:
                 values = dict(known)
                 for i in changed:
                     values[papers[i].id] = get(papers[i])
-            else:  # a new order (a title edit moves its paper): the values of the same objects are taken over
-                kept = {id(b) for b in before}
-                values = {p.id: known[p.id] if id(p) in kept else get(p) for p in papers}
         if values is None:
             values = {v[0]: v for v in map(get, papers)}
         self._fields[names] = (list(papers), values)
