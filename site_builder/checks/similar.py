@@ -86,9 +86,23 @@ class SimilarTitles:
                 self._indexed[w].append(i)
         for members in self._squashed.values():
             self._pairs.update((members[0], m) for m in members[1:])
+        words, t, cap = self._words, self.threshold, self.cap
+        sizes = [len(ws) for ws in words]
         for i, prefix in enumerate(self._prefix):
-            candidates = {j for w in prefix for j in self._indexed[w][:self.cap] if j < i}
-            self._pairs.update((j, i) for j in candidates if self._close(j, i))
+            candidates: set[int] = set()
+            for w in prefix:  # of the first ``cap`` titles indexed under w, those before i (the lists are sorted)
+                listed = self._indexed[w]
+                candidates.update(listed[:min(cap, bisect.bisect_left(listed, i))])
+            a, n = words[i], sizes[i]
+            for j in candidates:
+                # Jaccard reaches t only if the smaller set has t times the larger one's words: most candidates
+                # fail this before any set is intersected (the margin keeps float rounding from dropping a pair
+                # the exact test below accepts).
+                m = sizes[j]
+                if t * m <= n + 1e-9 and t * n <= m + 1e-9:
+                    shared = len(a & words[j])
+                    if shared >= t * (n + m - shared):  # as _close computes it
+                        self._pairs.add((j, i))
         self._sorted = sorted(self._pairs)
 
     def _close(self, j: int, i: int) -> bool:
