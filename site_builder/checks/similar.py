@@ -86,21 +86,21 @@ class SimilarTitles:
                 self._indexed[w].append(i)
         for members in self._squashed.values():
             self._pairs.update((members[0], m) for m in members[1:])
-        words, t, cap = self._words, self.threshold, self.cap
-        sizes = [len(ws) for ws in words]
+        sets, t, cap = self._words, self.threshold, self.cap
+        sizes = [len(ws) for ws in sets]
         for i, prefix in enumerate(self._prefix):
             candidates: set[int] = set()
             for w in prefix:  # of the first ``cap`` titles indexed under w, those before i (the lists are sorted)
                 listed = self._indexed[w]
                 candidates.update(listed[:min(cap, bisect.bisect_left(listed, i))])
-            a, n = words[i], sizes[i]
+            a, n = sets[i], sizes[i]
             for j in candidates:
                 # Jaccard reaches t only if the smaller set has t times the larger one's words: most candidates
                 # fail this before any set is intersected (the margin keeps float rounding from dropping a pair
                 # the exact test below accepts).
                 m = sizes[j]
                 if t * m <= n + 1e-9 and t * n <= m + 1e-9:
-                    shared = len(a & words[j])
+                    shared = len(a & sets[j])
                     if shared >= t * (n + m - shared):  # as _close computes it
                         self._pairs.add((j, i))
         self._sorted = sorted(self._pairs)
