@@ -44,13 +44,26 @@ def existing_generated(base: Path, dirs: Iterable[str], files: Iterable[str]) ->
     """Paths (relative to ``base``) of the files currently inside the generated folders, plus generated files."""
     found = {f for f in files if (base / f).is_file()}
     top = os.fspath(base)
-    cut = len(top) + 1
     for folder in dirs:
-        # Plain strings and os.walk: this lists tens of thousands of files on every build.
-        for here, _subdirs, names in os.walk(os.path.join(top, folder)):
-            rel = here[cut:].replace(os.sep, "/")
-            found.update(f"{rel}/{name}" for name in names)
+        _list_files(os.path.join(top, folder), folder, found)
     return found
+
+
+def _list_files(path: str, rel: str, found: set[str]) -> None:
+    """Add to ``found`` the files under the folder ``path`` (``rel`` relative to docs/), as :func:`os.walk` sees
+    them: a link to a folder is neither listed nor followed. (A recursion over :func:`os.scandir` with plain
+    strings: this lists tens of thousands of files on every build, in about half the time os.walk takes.)"""
+    try:
+        listing = os.scandir(path)
+    except OSError:
+        return
+    with listing:
+        for entry in listing:
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    _list_files(entry.path, f"{rel}/{entry.name}", found)
+            else:
+                found.add(f"{rel}/{entry.name}")
 
 
 def _remove_empty_dirs(base: Path, dirs: Iterable[str], emptied: Iterable[Path]) -> None:

@@ -115,3 +115,25 @@ def test_a_session_frees_a_replaced_large_file_in_the_background(tmp_path: Path,
     write_outputs(tmp_path, {"index.md": b"third" * 100}, DIRS, FILES)
     write_outputs(tmp_path, {"index.md": b"x"}, DIRS, FILES, present={"index.md"})
     assert len(closing) == 1
+
+
+def test_existing_generated_lists_what_os_walk_lists(tmp_path: Path) -> None:
+    from site_builder.write import existing_generated
+
+    (tmp_path / "papers" / "a").mkdir(parents=True)
+    (tmp_path / "papers" / "a" / "index.md").write_text("A\n")
+    (tmp_path / "papers" / "b" / "deeper").mkdir(parents=True)
+    (tmp_path / "papers" / "b" / "deeper" / "x.json").write_text("{}\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("not ours\n")
+    (tmp_path / "papers" / "linked-dir").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "papers" / "linked-file.md").symlink_to(outside / "secret.md")
+    (tmp_path / "papers" / "broken.md").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "index.md").write_text("home\n")
+    walked = {"index.md"}
+    for here, _dirs, names in os.walk(tmp_path / "papers"):
+        rel = Path(here).relative_to(tmp_path).as_posix()
+        walked.update(f"{rel}/{name}" for name in names)
+    assert existing_generated(tmp_path, ("papers", "topics"), ("index.md",)) == walked
+    assert "papers/linked-dir/secret.md" not in walked and "papers/linked-file.md" in walked
