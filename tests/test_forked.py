@@ -201,3 +201,26 @@ def test_objects_spared_by_a_function_run_here_are_let_go_when_it_returns() -> N
         stop.set()
         other.join()
     assert ref() is None
+
+
+def test_batches_reach_exactly_one_of_two_processes() -> None:
+    from site_builder.render import Batches
+
+    papers = [f"p{i}" for i in range(1003)]
+    batches = Batches(papers, count=37)  # type: ignore[arg-type]
+    try:
+        def slow_reader() -> list[str]:
+            got = []
+            for paper in batches:
+                got.append(paper)
+                time.sleep(0.0005)
+            return got
+
+        helper = Forked(slow_reader)
+        mine = slow_reader()  # both slow: a fast reader would take every batch before the other starts
+        theirs = helper.result()
+    finally:
+        batches.close()
+    assert theirs, "the other process got some batches too"
+    assert sorted(mine + theirs) == sorted(papers)  # every paper once: none lost, none twice
+    assert len(set(mine) & set(theirs)) == 0

@@ -226,8 +226,7 @@ def test_what_the_watcher_saw_spares_looking_at_every_file_again(
     result = generate(project, session=session)
     monkeypatch.undo()
     assert not result.failed and session.files.read == 1
-    assert looked_at == ["echo.yaml", "echo.yaml"]  # of the paper records, only the edited one (twice: its
-    # signature, then its size before it is read)
+    assert looked_at == ["echo.yaml"]  # of the paper records, only the edited one (its signature)
     assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
     # The hint is for one regeneration: the next one looks at every file again.
     assert session.files.hint is None and session.citations.entries is None

@@ -6,7 +6,8 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 
 from site_builder.exports import join_bibtex
 from site_builder.forked import Forked
@@ -14,7 +15,7 @@ from site_builder.models import Paper
 from site_builder.render.citations import citation_pages
 from site_builder.render.memo import Fragments, RenderMemo
 from site_builder.render.overview import overview_pages
-from site_builder.render.records import paper_pages, record_pages, site_context
+from site_builder.render.records import dataset_pages, paper_pages, record_pages, site_context
 from site_builder.render.topics import topic_pages
 from site_builder.schema_doc import schema_markdown
 from site_builder.sitemodel import SiteModel
@@ -28,12 +29,58 @@ GENERATED_FILES = ("index.md",)
 
 #: From this many papers on, a render without a memo hands part of its work to a forked process (the machine's
 #: second core; the files come back as bytes, and the result is the same): the whole-collection outputs (home,
-#: explore index, downloads, citation graph) and :data:`CHILD_PAPER_SHARE` of the paper pages, while this process
-#: renders the other paper pages and the topic pages.
+#: explore index, downloads, citation graph), then paper pages, while this process renders paper pages, the
+#: dataset pages and the topic pages. The paper pages are handed out in batches (:class:`Batches`) to whichever
+#: process asks first, so both finish at about the same time however busy the machine is.
 SPLIT_PAPER_PAGES_FROM = 2000
-#: The share of paper pages the forked process renders besides the whole-collection outputs: with it both
-#: processes take about as long at 20,000 papers (bench/RESULTS.md).
-CHILD_PAPER_SHARE = 0.25
+#: How many batches the paper pages are cut into (at most 255: a batch is one byte in a pipe).
+BATCHES = 100
+
+
+class Batches:
+    """Hands out the papers in batches, each to exactly one of the processes that share it.
+
+    Every batch number is one byte written into a pipe before the fork, whose writing end is then closed:
+    reading one byte from a pipe is atomic, so each number reaches one reader, and an empty pipe reads as its end.
+    """
+
+    def __init__(self, papers: Sequence[Paper], count: int = BATCHES) -> None:
+        self.papers = papers
+        self.size = -(-len(papers) // max(1, min(count, 255))) or 1
+        numbers = bytes(range(-(-len(papers) // self.size)))
+        self._read, write = os.pipe()
+        try:
+            os.write(write, numbers)  # at most 255 bytes: far below a pipe's capacity
+        finally:
+            os.close(write)
+
+    def __iter__(self) -> Iterator[Paper]:
+        """The papers of the batches this process gets, batch after batch, until none is left."""
+        while True:
+            got = os.read(self._read, 1)
+            if not got:
+                return
+            yield from self.papers[got[0] * self.size:(got[0] + 1) * self.size]
+
+    def close(self) -> None:
+        """Release the pipe (every process that shares it closes its own copy)."""
+        os.close(self._read)
+
+
+class _Entries(Mapping[str, str]):
+    """Every paper's BibTeX entry by id, each made when first asked for."""
+
+    def __init__(self, model: SiteModel, parts: Fragments) -> None:
+        self._model, self._parts = model, parts
+
+    def __getitem__(self, pid: str) -> str:
+        return self._parts.bibtex(self._model.by_id[pid])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._model.by_id)
+
+    def __len__(self) -> int:
+        return len(self._model.by_id)
 
 
 def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, bytes]:
@@ -64,17 +111,19 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
 
     out: dict[str, bytes] = {}
     if split:
-        cut = int(len(papers) * CHILD_PAPER_SHARE)
-        theirs, mine = papers[:cut], papers[cut:]
+        batches = Batches(papers)
+        try:
+            def child() -> dict[str, bytes]:
+                entries = bibtex(papers)
+                return {**collection(entries), **paper_pages(model, entries, parts, batches)}
 
-        def child() -> dict[str, bytes]:
-            entries = bibtex(papers)
-            return {**collection(entries), **paper_pages(model, entries, parts, theirs)}
-
-        helper = Forked(child)
-        out.update(record_pages(model, bibtex(mine), parts, mine))
-        out.update(topic_pages(model, parts))
-        out.update(helper.result())
+            helper = Forked(child)
+            out.update(dataset_pages(model, parts))
+            out.update(topic_pages(model, parts))
+            out.update(paper_pages(model, _Entries(model, parts), parts, batches))  # last, like the other's
+            out.update(helper.result())
+        finally:
+            batches.close()
     else:
         entries = bibtex(papers)
         out.update(record_pages(model, entries, parts, papers))

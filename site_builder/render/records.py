@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -136,14 +136,21 @@ def record_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments |
     """The pages of ``papers`` (default: every paper), every dataset page and the datasets index."""
     parts = parts or Fragments(model)
     out = paper_pages(model, bibtex, parts, model.papers if papers is None else papers)
-    out.update({f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets})
+    out.update(dataset_pages(model, parts))
+    return out
+
+
+def dataset_pages(model: SiteModel, parts: Fragments) -> dict[str, bytes]:
+    """Every dataset page and the datasets index."""
+    out = {f"datasets/{d.id}/index.md": dataset_page(model, d, parts) for d in model.datasets}
     out["datasets/index.md"] = datasets_index(model)
     return out
 
 
 def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
-                papers: Sequence[Paper]) -> dict[str, bytes]:
-    """The pages of ``papers``.
+                papers: Iterable[Paper]) -> dict[str, bytes]:
+    """The pages of ``papers`` (a sequence, or papers handed out while the loop runs: see
+    :func:`~site_builder.render.render_site`).
 
     A paper page is taken over from an earlier render (``parts.memo``) when its paper is the same object and the
     context below is equal: whatever else a paper page shows must be part of that context or of
@@ -160,12 +167,15 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     shared = (same, model.hybrid_set, model.dataset_by_id, sources)
     # Papers whose section may differ (with citation data; without, the section is part of ``shared``).
     redo = memo.sections.changed if sections is not None else set()
-    todo = None if redo is None else _changed_papers(memo, papers, shared, redo)
+    todo = None if redo is None or not isinstance(papers, Sequence) else _changed_papers(memo, papers, shared, redo)
+    visited: list[Paper] = []
     out: dict[str, bytes] = {}
     if todo is not None and memo.page_loop is not None:
         out = dict(memo.page_loop[2])
         memo.pages_taken_over(out)
     for p in papers if todo is None else todo:
+        if todo is None:
+            visited.append(p)
         path = f"papers/{p.id}/index.md"
         section = same if sections is None else sections(p)
         # Dataset objects stay the same while their files do not change: the tuple compares by identity first.
@@ -174,7 +184,7 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
         out[path] = memo.page(path, p, context, make)
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
-    memo.page_loop = ({p.id: p for p in papers}, shared, out)
+    memo.page_loop = ({p.id: p for p in (visited if todo is None else papers)}, shared, out)
     return out
 
 
