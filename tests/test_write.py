@@ -137,3 +137,24 @@ def test_existing_generated_lists_what_os_walk_lists(tmp_path: Path) -> None:
         walked.update(f"{rel}/{name}" for name in names)
     assert existing_generated(tmp_path, ("papers", "topics"), ("index.md",)) == walked
     assert "papers/linked-dir/secret.md" not in walked and "papers/linked-file.md" in walked
+
+
+def test_comparison_with_what_is_on_disk(tmp_path: Path) -> None:
+    from site_builder.write import _same
+
+    page = tmp_path / "page.md"
+    page.write_bytes(b"same bytes\n")
+    assert _same(str(page), b"same bytes\n")
+    assert not _same(str(page), b"same bytes\n+")  # longer
+    assert not _same(str(page), b"same bytez\n")  # same size, other bytes
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert _same(str(empty), b"") and not _same(str(empty), b"x")
+    link = tmp_path / "link.md"
+    link.symlink_to(page)
+    assert not _same(str(link), b"same bytes\n"), "a link is never taken for the page"
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    assert not _same(str(fifo), b""), "a FIFO is not waited on"
+    assert not _same(str(tmp_path / "missing.md"), b"")
+    assert not _same(str(tmp_path), b"")
