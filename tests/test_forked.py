@@ -38,7 +38,13 @@ def test_a_failure_in_the_child_is_an_error_here(capsys: pytest.CaptureFixture[s
     assert "ValueError: no such thing" in capsys.readouterr().err
 
 
-def test_isolated_runs_elsewhere_and_passes_its_errors_on_as_they_are(capfd: pytest.CaptureFixture[str]) -> None:
+def test_isolated_runs_elsewhere_and_passes_its_errors_on_as_they_are(capfd: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.forked as forked
+
+    # As in the command line, where the build is the only thread (earlier tests may have left threads running;
+    # the functions below take no lock another thread could hold).
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 1)
     def chatty() -> int:
         print("said in the child")  # no flush: the child flushes before it leaves
         return os.getpid()
@@ -170,6 +176,7 @@ def test_a_detached_deletion_started_in_a_child_does_not_hold_up_its_answer(tmp_
         real_rmtree(path, ignore_errors=ignore_errors)  # type: ignore[arg-type]
 
     monkeypatch.setattr(generator.shutil, "rmtree", slow_rmtree)
+    monkeypatch.setattr(generator.threading, "active_count", lambda: 1)  # as in the command line (see above)
     isolated(lambda: generator.delete_detached(folder))
     assert folder.exists(), "the answer came back only once the deletion had finished"
     deadline = time.monotonic() + 30
