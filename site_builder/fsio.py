@@ -39,6 +39,20 @@ def _via_temp(path: Path, data: str | bytes, place: Callable[[str, Path], None],
                 os.unlink(tmp)
 
 
+def read_at_most(fd: int, limit: int, chunk: int) -> bytes:
+    """Up to ``limit`` bytes of the open file ``fd`` (fewer at its end), ``chunk`` bytes at a time: plain
+    ``os.read``, no file object, for the loops that read tens of thousands of small files."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        got = os.read(fd, min(left, chunk))
+        if not got:
+            break
+        chunks.append(got)
+        left -= len(got)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` (text is written as UTF-8 with ``\\n`` newlines) in one rename.
 

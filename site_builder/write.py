@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.forked import Forked
-from site_builder.fsio import replace_generated
+from site_builder.fsio import read_at_most, replace_generated
 from site_builder.problems import SiteBuilderError
 
 
@@ -87,15 +87,8 @@ def _same(path: str, data: bytes) -> bool:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-        chunks = []
-        left = len(data) + 1  # one byte more: a file that grew since fstat does not compare equal
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks) == data
+        # One byte more than expected: a file that grew since fstat does not compare equal.
+        return read_at_most(fd, len(data) + 1, len(data) + 1) == data
     except OSError:
         return False
     finally:

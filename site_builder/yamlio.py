@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from site_builder.fsio import read_at_most
 from site_builder.problems import Problem
 
 #: Fast C-accelerated loader when PyYAML was built with libyaml.
@@ -299,21 +300,14 @@ def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tup
             if size > max_bytes:
                 return None, [Problem(rel, 1, 1, "error", "file-too-large",
                                       f"file is {size:,} bytes; records are limited to {max_bytes:,} bytes")]
-            chunks: list[bytes] = []
-            left = max_bytes + 1
-            while left > 0:
-                chunk = os.read(fd, min(left, max(size + 1, 1 << 12)))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
+            raw = read_at_most(fd, max_bytes + 1, max(size + 1, 1 << 12))
         finally:
             os.close(fd)
     except OSError as exc:
         return None, [Problem(rel, None, None, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")]
-    if left <= 0:
+    if len(raw) > max_bytes:
         return None, [Problem(rel, 1, 1, "error", "file-too-large", f"file is larger than {max_bytes:,} bytes")]
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks), []
+    return raw, []
 
 
 def parse_bytes(raw: bytes, rel: str) -> YamlDocument:

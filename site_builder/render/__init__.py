@@ -95,11 +95,9 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
     memo.start(site_context(model, parts))
     papers: Sequence[Paper] = model.papers
 
-    def bibtex(chosen: Sequence[Paper]) -> dict[str, str]:
-        """The BibTeX entries of ``chosen`` (each paper page shows its own)."""
-        if chosen is model.papers:
-            return dict(zip([p.id for p in chosen], parts.bibtex_list(), strict=True))
-        return {p.id: parts.bibtex(p) for p in chosen}
+    def bibtex() -> dict[str, str]:
+        """Every paper's BibTeX entry by id, in display order (each paper page shows its own)."""
+        return dict(zip([p.id for p in papers], parts.bibtex_list(), strict=True))
 
     def collection(entries: dict[str, str]) -> dict[str, bytes]:
         """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order)."""
@@ -114,7 +112,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         batches = Batches(papers)
         try:
             def child() -> dict[str, bytes]:
-                entries = bibtex(papers)
+                entries = bibtex()
                 return {**collection(entries), **paper_pages(model, entries, parts, batches)}
 
             helper = Forked(child)
@@ -125,7 +123,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         finally:
             batches.close()
     else:
-        entries = bibtex(papers)
+        entries = bibtex()
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
         out.update(collection(entries))
