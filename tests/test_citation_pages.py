@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
+import markdown
 import networkx as nx
 import pytest
 
@@ -16,6 +18,7 @@ from site_builder.graph_index import graph_index
 from site_builder.project import Project
 from site_builder.records import load_knowledge_base
 from site_builder.render.citations import candidate_row
+from site_builder.render.paper_citations import neighbours
 from site_builder.sitemodel import SiteInfo, SiteModel, build_model
 from site_builder.snapshot import dump, load_snapshot
 from tests.conftest import GOLDEN_KB, make_site_project
@@ -187,3 +190,29 @@ def test_serve_regenerates_when_the_snapshot_changes(tmp_path: Path) -> None:
     assert input_signature(project) != before
     assert regenerate(project, lambda message: None)
     assert "Cited <strong>15,200</strong> times" in (project.docs / "papers" / "alpha" / "index.md").read_text()
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append(dict(attrs))
+
+
+@pytest.mark.parametrize("title", [
+    "' onmouseover='window.__pwned=1' x='", 'Say "hi" & <b>bye</b>', "Plain title", "It's &amp; not &",
+])
+def test_citation_list_data_reads_back_as_the_titles(title: str) -> None:
+    """The JSON in a citation list's attribute decodes to each paper's id, title and venue, read by an HTML parser
+    after Python-Markdown has passed the block on, whatever quotes or references the title holds."""
+    model = golden_model()
+    model.by_id["alpha"] = model.by_id["alpha"].model_copy(update={"title": title})
+    block = neighbours(model, ["alpha", "bravo"])
+    parser = _Attributes()
+    parser.feed(markdown.markdown(f"## Cites\n\n{block}\n"))
+    data = parser.found[-1]["data-papers"]
+    assert data is not None
+    bravo = model.by_id["bravo"]
+    assert json.loads(data) == [["alpha", title, model.by_id["alpha"].venue], ["bravo", bravo.title, bravo.venue]]

@@ -31,8 +31,11 @@ def _papers(n: int) -> str:
     return "paper" if n == 1 else "papers"
 
 
-#: JSON in a double-quoted HTML attribute: the characters HTML would read, as references.
-_ATTRIBUTE = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})
+#: JSON in a single-quoted HTML attribute: the characters HTML would read there, as references. JSON quotes its
+#: strings with ``"``, so in single quotes a list holds no reference at all unless a title or venue has one of
+#: these characters; in double quotes every string cost two ``&quot;``, which each HTML parser of the site
+#: generator decodes one by one.
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "'": "&#39;", "<": "&lt;", ">": "&gt;"})
 
 
 def neighbours(model: SiteModel, ids: list[str]) -> str:
@@ -48,7 +51,7 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
             item = items[pid] = json.dumps([pid, paper.title, paper.venue], ensure_ascii=False,
                                            separators=(",", ":")).translate(_ATTRIBUTE)
         out.append(item)
-    return f'<div class="sb-neighbours" data-root="{ROOT}" data-papers="[' + ",".join(out) + ']"></div>'
+    return f'<div class="sb-neighbours" data-root="{ROOT}" data-papers=\'[' + ",".join(out) + ']\'></div>'
 
 
 _NOSCRIPT = (f'<noscript><p class="sb-note">The lists of papers below are drawn by JavaScript; without it, the '
