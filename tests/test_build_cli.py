@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import build_parser, main
+from site_builder.cli import main
+from site_builder.cli_parser import build_parser
 from site_builder.project import Project
 from site_builder.serve import input_signature, watch
 from tests.conftest import REPO, make_site_project
