@@ -147,12 +147,6 @@ def ranked(scores: Mapping[str, float | int], top: int | None = None) -> list[tu
     return order if top is None else order[:top]
 
 
-def most_cited(graph: nx.DiGraph, top: int | None = None) -> list[tuple[str, int]]:
-    """Records cited at least once inside the collection, most cited first (ties in id order)."""
-    counts = {str(n): int(d) for n, d in graph.in_degree() if d > 0}
-    return [(pid, int(n)) for pid, n in ranked(counts, top)]
-
-
 def facet_tags(papers: Mapping[str, Paper], facet_id: str) -> dict[str, list[str]]:
     """Each record's tags on one facet (the plain input of :func:`flows`)."""
     return {pid: list(getattr(paper.tags, facet_id, [])) for pid, paper in papers.items()}

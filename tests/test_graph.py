@@ -91,11 +91,12 @@ def test_pagerank_order(collection: Collection) -> None:
     assert scores["a"] == scores["e"]  # neither is cited: the same teleport and dangling share
 
 
-def test_most_cited_inside_the_collection(collection: Collection) -> None:
+def test_ranked_in_degrees_most_cited_first_ties_in_id_order(collection: Collection) -> None:
     papers, snap, _, _ = collection
     graph = g.build_graph(papers, snap)
-    assert g.most_cited(graph) == [("c", 3), ("b", 1), ("d", 1)]
-    assert g.most_cited(graph, top=1) == [("c", 3)]
+    counts = {str(n): int(d) for n, d in graph.in_degree() if d > 0}
+    assert g.ranked(counts) == [("c", 3), ("b", 1), ("d", 1)]
+    assert g.ranked(counts, top=1) == [("c", 3)]
 
 
 def test_flows_between_taxonomy_nodes(collection: Collection) -> None:
