@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from site_builder.anchorscan import skipping_idless_pages
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
 from site_builder.siteconfig import config_path
@@ -197,7 +198,8 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
                     cfg.plugins["site-builder-keep"] = Keeper()
                 cfg.plugins.on_startup(command="build", dirty=False)
                 try:
-                    build(cfg)
+                    with skipping_idless_pages():
+                        build(cfg)
                 finally:
                     cfg.plugins.on_shutdown()
             except MkDocsException as exc:
