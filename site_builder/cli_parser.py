@@ -31,18 +31,16 @@ def _report_options() -> argparse.ArgumentParser:
     return parent
 
 
-def _codes(text: str) -> list[str]:
-    codes = [c.strip() for c in text.split(",") if c.strip()]
-    if not codes:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of check codes")
-    return codes
+def _comma_list(what: str) -> Callable[[str], list[str]]:
+    """An argparse type: a non-empty comma-separated list of ``what``."""
 
+    def parse(text: str) -> list[str]:
+        items = [c.strip() for c in text.split(",") if c.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list of {what}")
+        return items
 
-def _record_ids(text: str) -> list[str]:
-    ids = [c.strip() for c in text.split(",") if c.strip()]
-    if not ids:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of record ids")
-    return ids
+    return parse
 
 
 def _count(text: str) -> int:
@@ -89,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Every problem is collected before the command fails. With PATHs, only problems "
                                    "of those files (and clashes involving them) are reported.")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="record files or folders to report on")
-    p.add_argument("--checks", type=_codes, default=None, metavar="CODE,...",
+    p.add_argument("--checks", type=_comma_list("check codes"), default=None, metavar="CODE,...",
                    help="run only these named checks (schema and YAML problems are always reported)")
     p.add_argument("--list-checks", action="store_true", help="list the named checks and exit")
     p.add_argument("--changed", action="store_true",
@@ -112,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "send no request. Environment: S2_API_KEY (sent as x-api-key, never printed), "
                                    "S2_API_URL, S2_MIN_INTERVAL (seconds between calls; default 1.05 with a key, "
                                    "3 without), S2_TIMEOUT, S2_MAX_TRIES, SITE_BUILDER_TODAY (the date stored).")
-    p.add_argument("--only", type=_record_ids, default=None, metavar="ID,...",
+    p.add_argument("--only", type=_comma_list("record ids"), default=None, metavar="ID,...",
                    help="enrich only these paper records (ids as in papers/<id>.yaml)")
     p.add_argument("--refresh", action="store_true",
                    help="fetch again even records whose snapshot is up to date (new citation counts)")
