@@ -131,8 +131,9 @@ class FileMemo:
         self._seen: set[str] = set()
         #: How many files the last load read (the others were unchanged).
         self.read = 0
-        #: (mtime_ns, size) by path, as a watcher just saw them, for the next load only (see
-        #: :meth:`~site_builder.session.Session.saw`): a file whose memo signature agrees is not looked at again.
+        #: (size, mtime_ns) by path, as a watcher just saw them, for the next load only (see
+        #: :meth:`~site_builder.session.Session.saw`): a file whose memo signature starts with the same two values
+        #: is not looked at again.
         self.hint: dict[str, tuple[int, int]] | None = None
 
     def load(self, path: str | Path, rel: str, model: type[R],
@@ -142,7 +143,7 @@ class FileMemo:
         self._seen.add(name)
         known = self._files.get(name)
         seen = self.hint.get(name) if self.hint is not None else None
-        if seen is not None and known is not None and known[0][1] == seen[0] and known[0][0] == seen[1]:
+        if seen is not None and known is not None and known[0][:2] == seen:
             return known[1], known[2]
         try:
             st = os.stat(name)

@@ -46,7 +46,7 @@ class Session:
             if path.startswith(snapshot):
                 entries.append((path[len(snapshot):], size, mtime))
             else:
-                records[path] = (mtime, size)
+                records[path] = (size, mtime)  # the order of FileMemo's file signatures
         self.files.hint = records
         self.citations.entries = entries if entries else None
 

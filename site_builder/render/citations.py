@@ -60,14 +60,14 @@ def candidate_row(model: SiteModel, candidate: Candidate) -> CandidateRow:
 
 
 CANDIDATES_PAGE = "candidates/index.md"
+_CANDIDATES_ROOT = root_of(CANDIDATES_PAGE)
 
 
 def _candidate_tr(r: CandidateRow) -> str:
     """One row of the candidates table (written in Python: through the template, 500 rows of ten titles each
     cost a third of a second, after every title edit)."""
-    root = root_of(CANDIDATES_PAGE)
     title = link_to(r.url, r.title) if r.url else markup(r.title)
-    citing = " · ".join([f'<a href="{root}papers/{markup(p.id)}/">{markup(p.title)}</a>' for p in r.citing])
+    citing = " · ".join([f'<a href="{_CANDIDATES_ROOT}papers/{markup(p.id)}/">{markup(p.title)}</a>' for p in r.citing])
     more = f" · and {r.more} more" if r.more else ""
     add = f"<code>{markup(r.add)}</code>" if r.add else ""
     return (f'<tr><td>{title}<br><span class="sb-authors">{link_to(r.s2_url, "Semantic Scholar")}</span></td>'
