@@ -115,11 +115,16 @@ def href(url: str) -> Markup:
 #: What :func:`preformatted` escapes: what HTML reads in text, quotes, and the characters that start Markdown links,
 #: emphasis, code and escapes (a second line of defence, should the block ever be read as Markdown).
 _PRE = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]*_`\\"})
+_BLANK_LINE = re.compile(r"(?<=\n) +(?=\n)")
 
 
 def preformatted(value: str) -> Markup:
     """``value`` as the text of a ``<pre>`` element that is a whole block of raw HTML, line breaks and indentation
     kept. Python-Markdown hands such a block on untouched, so fewer characters need escaping than in :func:`text`:
     BibTeX's braces and equals signs stay as they are, where references would be one more event each for the
-    site generator's HTML parsers on every paper page. Never use it for text outside such a block."""
-    return Markup(str(value).translate(_PRE))  # the value has just been escaped
+    site generator's HTML parsers on every paper page. The spaces of a line that holds nothing else are references
+    too. Never use it for text outside such a block."""
+    escaped = str(value).translate(_PRE)
+    if "\n " in escaped:  # Python-Markdown empties lines of nothing but spaces, inside raw HTML too
+        escaped = _BLANK_LINE.sub(lambda m: "&#32;" * len(m.group()), escaped)
+    return Markup(escaped)  # the value has just been escaped
