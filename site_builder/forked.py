@@ -109,6 +109,18 @@ class Forked(Generic[T]):
         os.close(write)
         self._pid, self._read = pid, read
 
+    def cancel(self) -> None:
+        """Stop the child (if one was started and is not yet waited for) without waiting for its answer."""
+        if not self._pid:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+        with contextlib.suppress(OSError):
+            os.waitpid(self._pid, 0)
+        self._pid = 0
+
     def result(self) -> T:
         """The function's return value (computed here if no child could be started)."""
         if not self._pid:
@@ -129,6 +141,36 @@ class Forked(Generic[T]):
             raise SiteBuilderError("a background worker of the build failed (details above)")
         result: T = value
         return result
+
+
+class Claims:
+    """The numbers ``0 .. count - 1`` shared out between this process and the processes it forks afterwards: each
+    number goes to exactly one of them, to whichever asks first, and each process gets its numbers in increasing
+    order.
+
+    Every number is one byte written into a pipe before the fork, whose writing end is then closed: reading one
+    byte from a pipe is atomic, so each number reaches one reader, and an empty pipe reads as its end.
+    """
+
+    LIMIT = 255
+
+    def __init__(self, count: int) -> None:
+        if not 0 <= count <= self.LIMIT:
+            raise ValueError(f"at most {self.LIMIT} numbers can be shared out, not {count}")
+        self._read, write = os.pipe()
+        try:
+            os.write(write, bytes(range(count)))  # at most 255 bytes: far below a pipe's capacity
+        finally:
+            os.close(write)
+
+    def next(self) -> int | None:
+        """The next number nobody has taken yet, now this process's; ``None`` when all are taken."""
+        got = os.read(self._read, 1)
+        return got[0] if got else None
+
+    def close(self) -> None:
+        """Release the pipe (every process that shares it closes its own copy)."""
+        os.close(self._read)
 
 
 def isolated(func: Callable[[], T]) -> T:

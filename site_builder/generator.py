@@ -19,6 +19,7 @@ from site_builder.anchorscan import skipping_idless_pages
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
 from site_builder.siteconfig import config_path
+from site_builder.sitesplit import split_build
 
 Progress = Callable[[str], None]
 #: Temporary build folders live next to site/ (same file system, so the final swap is a rename).
@@ -170,7 +171,8 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     """Run ``mkdocs build --strict`` on the project's mkdocs.yml and put the result in ``site_dir`` (default
     site/). Raises :class:`SiteBuilderError` with MkDocs' warnings when the build fails. ``keep`` is given MkDocs'
     files and navigation (every page, its Markdown and its HTML) before MkDocs would let them go (see
-    :func:`~site_builder.forked.spare`)."""
+    :func:`~site_builder.forked.spare`). A large site's pages are shared with a helper process
+    (:mod:`site_builder.sitesplit`); the site is the same."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -190,6 +192,7 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     recover_site(target)
     remove_stale_builds(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=target.parent))
+    helper = tmp.with_name(tmp.name + "-helper")  # where a helper process writes its share of the pages
     try:
         with _relay_logs(progress) as relay:
             try:
@@ -198,8 +201,8 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
                     cfg.plugins["site-builder-keep"] = Keeper()
                 cfg.plugins.on_startup(command="build", dirty=False)
                 try:
-                    with skipping_idless_pages():
-                        build(cfg)
+                    with skipping_idless_pages(), split_build(cfg, str(helper), progress, build) as run:
+                        run()
                 finally:
                     cfg.plugins.on_shutdown()
             except MkDocsException as exc:
@@ -210,4 +213,6 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if helper.exists():
+            discard(helper, target.parent / OLD_SITES)
     return target

@@ -6,11 +6,10 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping, Sequence
 
 from site_builder.exports import join_bibtex
-from site_builder.forked import Forked
+from site_builder.forked import Claims, Forked
 from site_builder.models import Paper
 from site_builder.render.citations import citation_pages
 from site_builder.render.memo import Fragments, RenderMemo
@@ -38,33 +37,22 @@ BATCHES = 100
 
 
 class Batches:
-    """Hands out the papers in batches, each to exactly one of the processes that share it.
-
-    Every batch number is one byte written into a pipe before the fork, whose writing end is then closed:
-    reading one byte from a pipe is atomic, so each number reaches one reader, and an empty pipe reads as its end.
-    """
+    """Hands out the papers in batches, each to exactly one of the processes that share it (see
+    :class:`~site_builder.forked.Claims`)."""
 
     def __init__(self, papers: Sequence[Paper], count: int = BATCHES) -> None:
         self.papers = papers
-        self.size = -(-len(papers) // max(1, min(count, 255))) or 1
-        numbers = bytes(range(-(-len(papers) // self.size)))
-        self._read, write = os.pipe()
-        try:
-            os.write(write, numbers)  # at most 255 bytes: far below a pipe's capacity
-        finally:
-            os.close(write)
+        self.size = -(-len(papers) // max(1, min(count, Claims.LIMIT))) or 1
+        self._claims = Claims(-(-len(papers) // self.size))
 
     def __iter__(self) -> Iterator[Paper]:
         """The papers of the batches this process gets, batch after batch, until none is left."""
-        while True:
-            got = os.read(self._read, 1)
-            if not got:
-                return
-            yield from self.papers[got[0] * self.size:(got[0] + 1) * self.size]
+        while (number := self._claims.next()) is not None:
+            yield from self.papers[number * self.size:(number + 1) * self.size]
 
     def close(self) -> None:
         """Release the pipe (every process that shares it closes its own copy)."""
-        os.close(self._read)
+        self._claims.close()
 
 
 class _Entries(Mapping[str, str]):
