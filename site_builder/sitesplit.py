@@ -35,7 +35,7 @@ from site_builder.forked import Claims, Forked
 from site_builder.problems import SiteBuilderError
 
 #: From this many pages outside the navigation on, the build shares them with a helper process.
-SPLIT_FROM = 2000
+SPLIT_FROM = 500
 
 
 @dataclass
