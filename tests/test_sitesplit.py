@@ -65,13 +65,14 @@ def test_a_split_build_gives_the_same_site_as_one_process(tmp_path: Path, monkey
     assert not list(tmp_path.glob("*-helper"))  # the helper's own folder is gone
 
 
-def _pages(root: Path, count: int, links: dict[int, str], home_link: str = "") -> Project:
+def _pages(root: Path, count: int, links: dict[int, str], home_link: str = "", settings: str = "") -> Project:
     """A bare MkDocs project: a home page in the navigation, ``count`` pages outside it, each with a heading
-    (anchor ``real``); ``links`` gives the link line of some pages."""
+    (anchor ``real``); ``links`` gives the link line of some pages, ``settings`` more lines of mkdocs.yml."""
     docs = root / "docs"
     docs.mkdir(parents=True)
     (root / "mkdocs.yml").write_text("site_name: T\ntheme:\n  name: material\nplugins:\n  - search\nnav:\n"
-                                     "  - Home: index.md\nvalidation:\n  anchors: warn\n", encoding="utf-8")
+                                     "  - Home: index.md\nvalidation:\n  anchors: warn\n" + settings,
+                                     encoding="utf-8")
     (docs / "index.md").write_text(f"# Home\n\n{home_link}\n", encoding="utf-8")
     for i in range(count):
         (docs / f"p{i:03d}.md").write_text(f"# Page {i}\n\n## Real\n\n{links.get(i, 'text')}\n", encoding="utf-8")
@@ -113,6 +114,24 @@ def test_a_split_build_with_valid_anchor_links_passes_and_keeps_every_search_ent
     locations = re.findall(r'"location":"([^"#]*)', index)
     pages = list(dict.fromkeys(locations))  # each page's entries together, pages in MkDocs' order
     assert pages == ["", *[f"p{i:03d}/" for i in range(count)]]
+
+
+@pytest.mark.parametrize("settings", ["use_directory_urls: false\n", "site_url: https://example.org/kb/\n"])
+def test_other_site_settings_give_the_same_site_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     settings: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    count = 40
+    project = _pages(tmp_path / "kb", count, {i: f"[next](p{(i + 7) % count:03d}.md#real)" for i in range(count)},
+                     home_link="[a page](p031.md)", settings=settings)
+    (project.docs / "p005.md").write_text("---\ntitle: Set in the front matter\n---\n\n## Real\n",
+                                          encoding="utf-8")
+    monkeypatch.setattr(sitesplit, "SPLIT_FROM", 10**9)
+    single = _tree(mkdocs_build(project, lambda _message: None, tmp_path / "one"))
+    monkeypatch.setattr(sitesplit, "SPLIT_FROM", 0)
+    messages: list[str] = []
+    split = _tree(mkdocs_build(project, messages.append, tmp_path / "two"))
+    assert _shared(messages)[1] > 0
+    assert len(single) > count and split == single
 
 
 def test_a_failure_in_the_helper_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
