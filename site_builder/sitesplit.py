@@ -213,8 +213,8 @@ def _plugin(split: PageSplit, helper: Callable[[], Forked[HelperReport] | None])
     return Splitter()
 
 
-def _shared_pages(docs: str) -> int:
-    """How many Markdown files the docs folder holds (an upper bound of the pages to share, found cheaply)."""
+def _markdown_files(docs: str) -> int:
+    """How many Markdown files the docs folder holds (an upper bound of the pages to share, cheap to count)."""
     count = 0
     for _, _, names in os.walk(docs):
         count += sum(1 for n in names if n.endswith(".md"))
@@ -227,7 +227,7 @@ def split_build(config: Any, helper_dir: str, progress: Callable[[str], None],
     """Yield a function that runs ``run(config)`` (MkDocs' build) shared with a helper process writing into
     ``helper_dir``, and afterwards moves the helper's pages into ``config.site_dir``; with few pages, no fork or
     other threads running, the function just runs the build here."""
-    if (_shared_pages(config.docs_dir) < SPLIT_FROM or not hasattr(os, "fork")
+    if (_markdown_files(config.docs_dir) < SPLIT_FROM or not hasattr(os, "fork")
             or threading.active_count() > 1):
         yield lambda: run(config)
         return

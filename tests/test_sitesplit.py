@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from site_builder import sitesplit
 from site_builder.build import build
-from site_builder.forked import Forked
+from site_builder.forked import Claims, Forked
 from site_builder.generator import mkdocs_build
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
@@ -26,7 +27,42 @@ from tests.conftest import REPO, make_site_project
 def _single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
     """As under the command line: the test session's local web server thread would otherwise keep MkDocs in one
     process (a fork copies only the calling thread; that idle server thread is never needed in the child)."""
-    monkeypatch.setattr(sitesplit.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+@pytest.fixture
+def alternate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shared pages go to the two processes in turn instead of to whichever asks first, so that both surely
+    write pages however the machine schedules them (what the batches give out is tested on its own below)."""
+
+    def owns(self: sitesplit.PageSplit, src_uri: str) -> bool | None:
+        index = self.shared.get(src_uri)
+        return None if index is None else index % 2 == int(self.helper)
+
+    monkeypatch.setattr(sitesplit.PageSplit, "owns", owns)
+
+
+def test_claimed_batches_give_every_shared_page_to_exactly_one_process() -> None:
+    uris = [f"p{i:04d}.md" for i in range(1000)]
+    claims = Claims(Claims.LIMIT)
+
+    def owned(helper: bool) -> list[str]:
+        split = sitesplit.PageSplit(claims)
+        split.helper = helper
+        split.shared = {uri: i for i, uri in enumerate(uris)}
+        split.size = -(-len(uris) // Claims.LIMIT)
+        found = [uri for uri in [*uris, "index.md"] if split.owns(uri)]
+        assert split.owns("index.md") is None  # a page of the navigation is nobody's share
+        return found
+
+    try:
+        helper = Forked(lambda: owned(True))
+        mine, theirs = owned(False), helper.result()
+    finally:
+        claims.close()
+    assert not set(mine) & set(theirs) and sorted(mine + theirs) == uris
+    batches = {uri: int(uri[1:5]) // 4 for uri in uris}  # whole batches of four pages
+    assert not {batches[u] for u in mine} & {batches[u] for u in theirs}
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -43,7 +79,11 @@ def _shared(messages: list[str]) -> tuple[int, int]:
     return int(here.replace(",", "")), int(helper.replace(",", ""))
 
 
-def test_a_split_build_gives_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shares", ["claimed", "alternate"])
+def test_a_split_build_gives_the_same_site_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          request: pytest.FixtureRequest, shares: str) -> None:
+    if shares == "alternate":
+        request.getfixturevalue("alternate")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the sitemap's dates and its gzip header
     root = make_site_project(tmp_path / "kb")
     for name in ("papers", "datasets", "data"):  # the repository's own collection: 161 papers and their pages
@@ -60,7 +100,9 @@ def test_a_split_build_gives_the_same_site_as_one_process(tmp_path: Path, monkey
     two: list[str] = []
     split = _tree(mkdocs_build(project, two.append, tmp_path / "two"))
     here, helper = _shared(two)
-    assert here > 0 and helper > 0  # both processes wrote pages
+    assert here + helper == sum(1 for p in (root / "docs").rglob("*.md"))
+    if shares == "alternate":
+        assert here > 0 and helper > 0  # both processes wrote pages
     assert len(single) > 100 and split == single  # the same files, byte for byte, search index and sitemap too
     assert not list(tmp_path.glob("*-helper"))  # the helper's own folder is gone
 
@@ -79,6 +121,7 @@ def _pages(root: Path, count: int, links: dict[int, str], home_link: str = "", s
     return Project(root)
 
 
+@pytest.mark.usefixtures("alternate")
 def test_every_broken_anchor_link_is_reported_whichever_process_wrote_either_page(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sitesplit, "SPLIT_FROM", 0)
@@ -99,6 +142,7 @@ def test_every_broken_anchor_link_is_reported_whichever_process_wrote_either_pag
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.usefixtures("alternate")
 def test_a_split_build_with_valid_anchor_links_passes_and_keeps_every_search_entry(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sitesplit, "SPLIT_FROM", 0)
@@ -116,6 +160,7 @@ def test_a_split_build_with_valid_anchor_links_passes_and_keeps_every_search_ent
     assert pages == ["", *[f"p{i:03d}/" for i in range(count)]]
 
 
+@pytest.mark.usefixtures("alternate")
 @pytest.mark.parametrize("settings", ["use_directory_urls: false\n", "site_url: https://example.org/kb/\n"])
 def test_other_site_settings_give_the_same_site_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      settings: str) -> None:
@@ -134,11 +179,12 @@ def test_other_site_settings_give_the_same_site_too(tmp_path: Path, monkeypatch:
     assert len(single) > count and split == single
 
 
+@pytest.mark.usefixtures("alternate")
 def test_a_failure_in_the_helper_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sitesplit, "SPLIT_FROM", 0)
     count = 60
-    project = _pages(tmp_path, count, {i: "[gone](no-such-page.md)" for i in range(count)})
-    with pytest.raises(SiteBuilderError, match="mkdocs build failed"):
+    project = _pages(tmp_path, count, {i: "[gone](no-such-page.md)" for i in range(1, count, 2)})  # the helper's
+    with pytest.raises(SiteBuilderError, match="mkdocs build failed in the helper process"):
         mkdocs_build(project, lambda _message: None)
     assert not (tmp_path / "site").exists()
 
