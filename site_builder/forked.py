@@ -163,6 +163,12 @@ class Claims:
         finally:
             os.close(write)
 
+    @classmethod
+    def batch_size(cls, items: int, batches: int = LIMIT) -> int:
+        """How many of ``items`` go in one batch so that they make at most ``batches`` batches (and no more than
+        can be shared out): at least one."""
+        return -(-items // max(1, min(batches, cls.LIMIT))) or 1
+
     def next(self) -> int | None:
         """The next number nobody has taken yet, now this process's; ``None`` when all are taken."""
         got = os.read(self._read, 1)

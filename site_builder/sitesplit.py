@@ -76,7 +76,8 @@ class PageSplit:
         #: Search entries of each page this process wrote, by source path.
         self.page_entries: dict[str, list[dict[str, Any]]] = {}
         self.written: list[str] = []
-        #: The helper's answer, once this process has it.
+        #: The helper process (in this process, once started) and its answer, once this process has it.
+        self.forked: Forked[HelperReport] | None = None
         self.theirs: HelperReport | None = None
 
     def start(self, files: Any, nav: Any, config: Any) -> None:
@@ -85,7 +86,7 @@ class PageSplit:
         listed = {page.file.src_uri for page in nav.pages}
         shared = [f.src_uri for f in files.documentation_pages() if f.src_uri not in listed]
         self.shared = {uri: i for i, uri in enumerate(shared)}
-        self.size = -(-len(shared) // Claims.LIMIT) or 1
+        self.size = Claims.batch_size(len(shared))
         for plugin in config.plugins.values():
             entries = getattr(getattr(plugin, "search_index", None), "entries", None)
             if isinstance(entries, list):
@@ -190,7 +191,7 @@ def _patched(split: PageSplit) -> Iterator[bool]:
         steps._populate_page, steps._build_page = populate, write_page
 
 
-def _plugin(split: PageSplit, helper: Callable[[], Forked[HelperReport] | None]) -> Any:
+def _plugin(split: PageSplit) -> Any:
     """A plugin (registered for one build only, never in mkdocs.yml) that learns the pages and, in this process,
     takes the helper's answer over before the search plugin writes its index."""
     from mkdocs.plugins import BasePlugin, event_priority
@@ -202,10 +203,9 @@ def _plugin(split: PageSplit, helper: Callable[[], Forked[HelperReport] | None])
 
         @event_priority(100)  # before the search plugin writes the index
         def on_post_build(self, *, config: Any) -> None:
-            forked = helper()
-            if split.helper or forked is None:
+            if split.helper or split.forked is None:
                 return
-            report = split.theirs = forked.result()
+            report = split.theirs = split.forked.result()
             if report.failure is not None:
                 raise SiteBuilderError(f"mkdocs build failed in the helper process: {report.failure}")
             split.take_over(report, config)
@@ -233,8 +233,7 @@ def split_build(config: Any, helper_dir: str, progress: Callable[[str], None],
         return
     claims = Claims(Claims.LIMIT)
     split = PageSplit(claims)
-    forked: list[Forked[HelperReport]] = []
-    config.plugins["site-builder-split"] = _plugin(split, lambda: forked[0] if forked else None)
+    config.plugins["site-builder-split"] = _plugin(split)
     try:
         with _patched(split) as active:
             if not active:
@@ -254,11 +253,11 @@ def split_build(config: Any, helper_dir: str, progress: Callable[[str], None],
                 return split.report()
 
             def both() -> None:
-                forked.append(Forked(help_out))
+                split.forked = Forked(help_out)
                 try:
                     run(config)
                 except BaseException:
-                    forked[0].cancel()
+                    split.forked.cancel()
                     raise
                 theirs = split.theirs.written if split.theirs else []
                 _move(theirs, helper_dir, config.site_dir)

@@ -50,7 +50,7 @@ def test_claimed_batches_give_every_shared_page_to_exactly_one_process() -> None
         split = sitesplit.PageSplit(claims)
         split.helper = helper
         split.shared = {uri: i for i, uri in enumerate(uris)}
-        split.size = -(-len(uris) // Claims.LIMIT)
+        split.size = Claims.batch_size(len(uris))
         found = [uri for uri in [*uris, "index.md"] if split.owns(uri)]
         assert split.owns("index.md") is None  # a page of the navigation is nobody's share
         return found

@@ -42,7 +42,7 @@ class Batches:
 
     def __init__(self, papers: Sequence[Paper], count: int = BATCHES) -> None:
         self.papers = papers
-        self.size = -(-len(papers) // max(1, min(count, Claims.LIMIT))) or 1
+        self.size = Claims.batch_size(len(papers), count)
         self._claims = Claims(-(-len(papers) // self.size))
 
     def __iter__(self) -> Iterator[Paper]:
