@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
+from site_builder.bulk import differing, paper_id
 from site_builder.fsio import write_atomic
 from site_builder.models import Paper
 from site_builder.problems import Problem
@@ -115,10 +116,9 @@ class CitationMemo:
         """:attr:`key` when it was computed from the same signature, k and record identifiers."""
         if self.inputs is None or self.inputs[:2] != (signature, k) or len(self.inputs[2]) != len(papers):
             return None
-        known = self.inputs[2]
-        for paper in papers:
-            was = known.get(paper.id)
-            if was is not paper and (was is None or was.ids != paper.ids):
+        was = list(map(self.inputs[2].get, map(paper_id, papers)))
+        for i in differing(was, papers):
+            if was[i] is None or was[i].ids != papers[i].ids:  # type: ignore[union-attr]
                 return None
         return self.key
 
@@ -168,7 +168,7 @@ class CitationSource:
         view = citation_view(papers, core, k, previous)
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
-            self.memo.inputs = (signature, k, {p.id: p for p in papers})
+            self.memo.inputs = (signature, k, dict(zip(map(paper_id, papers), papers, strict=True)))
             self.memo.view = (papers, view) if view is not None else None
         return view
 

@@ -310,10 +310,11 @@ def _renumbered(arrays: tuple[dict[str, int], np.ndarray, np.ndarray],
     order: the citations renumbered, then put in order again (by citing paper, then by cited paper, which is the
     order of each paper's ``cites``)."""
     old, sources, targets = arrays
-    number = {pid: i for i, pid in enumerate(papers)}
-    new = np.fromiter((number[pid] for pid in old), dtype=np.int64, count=len(old))
+    number = dict(zip(papers, itertools.count()))
+    new = np.fromiter(map(number.__getitem__, old), dtype=np.int64, count=len(old))
     sources, targets = new[sources], new[targets]
-    order = np.lexsort((targets, sources))
+    # One stable sort of a combined key: the order of sorting by citing paper, then by cited paper.
+    order = np.argsort(sources * max(len(number), 1) + targets, kind="stable")
     return number, sources[order], targets[order]
 
 

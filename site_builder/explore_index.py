@@ -95,9 +95,11 @@ def explore_index_parts(model: SiteModel, by_id: ById | None = None) -> tuple[st
     if by_id is not None:
         # What a row depends on besides the paper: the node numbering and the paper's hybrid flag.
         numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
-        made = by_id("explore-rows", (numbering, facets), {p.id: (p, p.id in hybrids) for p in model.papers},
+        pairs = zip(model.papers, map(hybrids.__contains__, model.ids), strict=True)
+        inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
+        made = by_id("explore-rows", (numbering, facets), inputs,
                      lambda pid: index_row(model.by_id[pid], numbers, facets, pid in hybrids))
-        rows = [made[p.id] for p in model.papers]
+        rows = list(map(made.__getitem__, model.ids))
     else:
         rows = [index_row(p, numbers, facets, p.id in hybrids) for p in model.papers]
     head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 
 from site_builder.exports import page_path
 from site_builder.models import Paper
-from site_builder.sitemodel import SiteInfo
+from site_builder.sitemodel import RECENT, SiteInfo, recency
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED_SIZE = 50
+FEED_SIZE = RECENT
 FEED_PATH = "downloads/feed.xml"
 
 
@@ -34,7 +34,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 def newest_papers(papers: Iterable[Paper]) -> list[Paper]:
     """The :data:`FEED_SIZE` most recently added papers, newest first (then by id): what the feed shows."""
-    return heapq.nsmallest(FEED_SIZE, papers, key=lambda p: (-p.added.toordinal(), p.id))
+    return heapq.nsmallest(FEED_SIZE, papers, key=recency)
 
 
 def atom_feed(papers: Sequence[Paper], info: SiteInfo) -> str:

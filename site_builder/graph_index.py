@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     whole, made again only for papers whose object or citation facts changed.
     """
     keep = keep or (lambda _name, _key, make: make())
-    years = {p.id: p.year for p in model.papers}
+    years = dict(zip(model.ids, map(attrgetter("year"), model.papers), strict=True))
     # The layout reads the papers' years and the citations among them (the core's), not the display order.
     layout: Layout = keep("graph-layout", (view.core, years), functools.partial(_layout, years, view))
     numbers = node_numbers(model.taxonomy)
@@ -53,10 +54,11 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     if by_id is not None:
         numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
-        made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets),
-                     {p.id: (p, view.papers[p.id]) for p in model.papers},
+        pairs = zip(model.papers, map(view.papers.__getitem__, model.ids), strict=True)
+        inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
+        made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets), inputs,
                      lambda pid: _row_of(model, view, layout, numbers, pid))
-        rows = [made[p.id] for p in model.papers]
+        rows = list(map(made.__getitem__, model.ids))
     else:
         rows = [_row_of(model, view, layout, numbers, p.id) for p in model.papers]
     # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
@@ -87,5 +89,6 @@ def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], number
 
 def _edges(view: Citations) -> str:
     number, sources, targets = view.edge_arrays()
-    text = [str(i) for i in range(len(number))]  # each number's text made once, not once per citation
-    return ",".join(map(text.__getitem__, np.column_stack((sources, targets)).ravel().tolist()))
+    # Each number's text is made once, not once per citation, and picked out for every citation in one step.
+    text = np.array([str(i) for i in range(len(number))], dtype=object)
+    return ",".join(text[np.column_stack((sources, targets)).ravel()].tolist())

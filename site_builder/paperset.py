@@ -8,6 +8,7 @@ operations, each a few microseconds even for 20,000 papers.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 
@@ -15,7 +16,7 @@ class PaperSets:
     """Named sets of paper ids, stored as bit masks over ``order`` (bit i = the i-th paper)."""
 
     def __init__(self, order: Iterable[str]) -> None:
-        self.position = {pid: i for i, pid in enumerate(order)}
+        self.position = dict(zip(order, itertools.count()))
         self._named: dict[Hashable, int] = {}
 
     def mask(self, ids: Iterable[str]) -> int:

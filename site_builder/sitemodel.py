@@ -7,11 +7,14 @@ topic page, a counter on the home page or the trends table never scans the colle
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
+from site_builder.bulk import differing, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
 from site_builder.records import KnowledgeBase
@@ -26,8 +29,9 @@ HYBRID = "hybrid"
 #: Facets whose root nodes are the survey's challenge -> solution families (home page map).
 SOLUTION_FACETS = ("objective", "architecture", "alignment")
 NEWEST = 10
+#: How many of the most recently added papers the model lists (the Atom feed shows this many).
+RECENT = 50
 K = TypeVar("K")
-
 
 @dataclass(frozen=True)
 class SiteInfo:
@@ -57,7 +61,10 @@ class SiteModel:
     #: dataset id -> ids of papers using it, in display order.
     dataset_papers: dict[str, list[str]] = field(default_factory=dict)
     by_id: dict[str, Paper] = field(default_factory=dict)
+    #: The papers' ids, in display order.
+    ids: list[str] = field(default_factory=list)
     dataset_by_id: dict[str, Dataset] = field(default_factory=dict)
+    #: Ids of the RECENT most recently added papers, most recent first (see :func:`recency`).
     newest: list[str] = field(default_factory=list)
     #: record id -> the file it came from, relative to the root (for "edit this record" links).
     sources: dict[str, str] = field(default_factory=dict)
@@ -98,6 +105,11 @@ def display_order(paper: Paper) -> tuple[int, str, str]:
     return (-paper.year, paper.title.casefold(), paper.id)
 
 
+def recency(paper: Paper) -> tuple[int, str]:
+    """Most recently added first, then by id: the order of the home page's newest papers and of the feed."""
+    return (-paper.added.toordinal(), paper.id)
+
+
 def own_tags(facet: Facet, tags: list[str]) -> list[str]:
     """The most specific tags: drops a tag that is an ancestor of another tag of the same list."""
     implied = {a for t in tags if t in facet.nodes for a in facet.ancestors(t)}
@@ -124,7 +136,8 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
                    key=lambda c: (-c.year, c.title.casefold()))
     model = SiteModel(info, kb.taxonomy, papers, datasets, cited)
-    model.by_id = {p.id: p for p in papers}
+    model.ids = list(map(paper_id, papers))
+    model.by_id = dict(zip(model.ids, papers, strict=True))
     model.sources = {e.record.id: e.path for e in reversed(kb.paper_entries)}
     model.dataset_sources = {e.record.id: e.path for e in reversed(kb.dataset_entries)}
     model.dataset_by_id = {d.id: d for d in datasets}
@@ -179,15 +192,14 @@ def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
     model.hybrid_set = frozenset(model.hybrid)
     model.node_papers = dict(node_papers)
     model.dataset_papers = dict(dataset_papers)
-    newest = sorted(papers, key=lambda p: (-p.added.toordinal(), p.id))[:NEWEST]
-    model.newest = [p.id for p in newest]
+    model.newest = [p.id for p in heapq.nsmallest(RECENT, papers, key=recency)]
     model.years = sorted({p.year for p in papers})
     _name_sets(model)
 
 
 def _name_sets(model: SiteModel) -> None:
     """The bit masks of every node's papers and every year's, over the display order."""
-    model.sets = PaperSets(p.id for p in model.papers)
+    model.sets = PaperSets(model.ids)
     position = model.sets.position
     for key, ids in model.node_papers.items():
         model.sets.name_positions(key, map(position.__getitem__, ids))
@@ -220,19 +232,22 @@ class ModelMemo:
 
     def ordered(self, papers: dict[str, Paper]) -> list[Paper]:
         """``papers`` in display order: the previous order with the papers whose sort key changed moved."""
-        before = self._model.papers if self._model is not None else None
-        if before is None or len(before) != len(papers):
+        old = self._model
+        if old is None or len(old.papers) != len(papers):
             return sorted(papers.values(), key=display_order)
         known = self._papers
-        moved = []
-        for paper in papers.values():
-            was = known.get(paper.id)
-            if was is None:
-                return sorted(papers.values(), key=display_order)
-            if was is not paper and display_order(was) != display_order(paper):
-                moved.append(paper)
-        skip = {p.id for p in moved}
-        out = [papers[p.id] for p in before if p.id not in skip]
+        ids, now = list(papers), list(papers.values())
+        found = list(map(known.get, ids))
+        if None in found:
+            return sorted(papers.values(), key=display_order)
+        was = cast(list[Paper], found)
+        moved = [now[i] for i in differing(was, now) if display_order(was[i]) != display_order(now[i])]
+        order = old.ids
+        if moved:
+            order = list(order)
+            for paper in moved:
+                order.remove(paper.id)
+        out = list(map(papers.__getitem__, order))
         for paper in moved:
             bisect.insort(out, paper, key=display_order)
         return out
@@ -242,38 +257,37 @@ class ModelMemo:
         old = self._model
         if old is None or len(papers) != len(self._papers) or datasets.keys() != self._datasets:
             return None
-        known = self._papers
-        for a in papers:
-            b = known.get(a.id)
-            if b is None:
-                return None
-            if a is not b and (a.year != b.year or a.kind != b.kind or a.added != b.added
-                               or a.tags != b.tags or a.datasets != b.datasets):
+        was = list(map(self._papers.get, map(paper_id, papers)))
+        for i in differing(was, papers):
+            a, b = papers[i], was[i]
+            if b is None or a.year != b.year or a.kind != b.kind or a.added != b.added or a.tags != b.tags \
+                    or a.datasets != b.datasets:
                 return None
         return old if taxonomy == self._taxonomy else None
 
     def apply(self, model: SiteModel, old: SiteModel) -> None:
         """Give ``model`` the indices of ``old`` (shared: they are never changed once made)."""
         model.closure, model.hybrid_set, model.newest, model.years = old.closure, old.hybrid_set, old.newest, old.years
-        if all(a.id == b.id for a, b in zip(model.papers, old.papers, strict=True)):
+        if model.ids == old.ids:
             model.hybrid, model.node_papers, model.dataset_papers = old.hybrid, old.node_papers, old.dataset_papers
             model.sets = old.sets
         else:
             # Only papers whose sort key changed moved relative to the others: the lists holding one are sorted
             # again (the others keep their order), the masks are remade over the new order.
             known = self._papers
-            moved = {p.id for p in model.papers
-                     if known[p.id] is not p and display_order(known[p.id]) != display_order(p)}
-            rank = {p.id: i for i, p in enumerate(model.papers)}.__getitem__
+            moved = {pid for i in differing(model.ids, old.ids)
+                     if known[pid := model.ids[i]] is not model.papers[i]
+                     and display_order(known[pid]) != display_order(model.papers[i])}
+            rank = dict(zip(model.ids, itertools.count())).__getitem__
             holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
             model.node_papers = _resorted(old.node_papers, holding, rank)
             used = {d for pid in moved for d in model.by_id[pid].datasets}
             model.dataset_papers = _resorted(old.dataset_papers, used, rank)
             model.hybrid = sorted(old.hybrid, key=rank) if moved & old.hybrid_set else old.hybrid
-            model.sets = old.sets.reordered([p.id for p in model.papers])
-        self._papers, self._model = {p.id: p for p in model.papers}, model
+            model.sets = old.sets.reordered(model.ids)
+        self._papers, self._model = model.by_id, model
 
     def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
         """Keep the indices of ``model`` (just derived for ``papers`` under ``taxonomy``)."""
-        self._taxonomy, self._papers, self._model = taxonomy, {p.id: p for p in papers}, model
+        self._taxonomy, self._papers, self._model = taxonomy, model.by_id, model
         self._datasets = frozenset(model.dataset_by_id)

@@ -15,11 +15,13 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterable
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 from typing import TypeVar
 
 from markupsafe import Markup
 
+from site_builder.bulk import paper_id
 from site_builder.exports import bibtex_entry, csv_line, paper_line
 from site_builder.graphml import GraphmlMemo
 from site_builder.models import Paper
@@ -98,7 +100,7 @@ class RenderMemo:
         found = self._by_id.get(name)
         if found is not None and found[0] == key and found[1].keys() == inputs.keys():
             before, values = found[1], dict(found[2])
-            for ident in [i for i, v in inputs.items() if before[i] != v]:
+            for ident in list(compress(inputs, map(ne, map(before.__getitem__, inputs), inputs.values()))):
                 values[ident] = make(ident)
         else:
             values = {ident: make(ident) for ident in inputs}
@@ -149,9 +151,11 @@ class RenderMemo:
         for inner in found[2] if found is not None else ():
             self._mark(inner)
 
-    def field_values(self, names: tuple[str, ...], papers: list[Paper]) -> dict[str, tuple[object, ...]]:
-        """The id and the fields ``names`` of each of ``papers``, by id in their order: the previous render's
-        values again while the same paper objects come in the same order (changed papers' values made anew)."""
+    def field_values(self, names: tuple[str, ...], papers: list[Paper],
+                     ids: list[str] | None = None) -> dict[str, tuple[object, ...]]:
+        """The id and the fields ``names`` of each of ``papers`` (whose ids are ``ids`` when given), by id in their
+        order: the previous render's values again while the same paper objects come in the same order, in the new
+        order when they moved (changed papers' values made anew)."""
         get = attrgetter("id", *names)
         found = self._fields.get(names)
         values = None
@@ -164,6 +168,9 @@ class RenderMemo:
                 values = dict(known)
                 for i in changed:
                     values[papers[i].id] = get(papers[i])
+            else:
+                values = _reordered(ids if ids is not None and len(ids) == len(papers) else list(map(paper_id, papers)),
+                                    [before[i] for i in changed], [papers[i] for i in changed], known, get)
         if values is None:
             values = {v[0]: v for v in map(get, papers)}
         self._fields[names] = (list(papers), values)
@@ -190,6 +197,22 @@ class RenderMemo:
             del self._by_id[name]
 
 
+def _reordered(ids: list[str], gone: list[Paper], came: list[Paper], known: dict[str, tuple[object, ...]],
+               get: Callable[[Paper], tuple[object, ...]]) -> dict[str, tuple[object, ...]] | None:
+    """:meth:`RenderMemo.field_values` when papers moved: ``known`` values taken over in the new order of ``ids``,
+    made anew for the papers of ``came`` (those at the places that changed) that are not objects of ``gone`` (those
+    that were there before). None when a paper's id is new."""
+    try:
+        values = dict(zip(ids, map(known.__getitem__, ids), strict=True))
+    except KeyError:
+        return None
+    kept = set(map(id, gone))
+    for paper in came:
+        if id(paper) not in kept:
+            values[paper.id] = get(paper)
+    return values
+
+
 def taxonomy_key(model: SiteModel) -> str:
     """A digest of everything of the taxonomy that pages show: facet and node ids, labels and parents, in order.
     (A short string: it is part of the key of every piece, and a nested tuple would be hashed every time.)"""
@@ -213,7 +236,7 @@ class Fragments:
         render."""
         values = self._values.get(names)
         if values is None:
-            values = self._values[names] = self.memo.field_values(names, self.model.papers)
+            values = self._values[names] = self.memo.field_values(names, self.model.papers, self.model.ids)
         return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
 
     def fields_by_id(self, names: tuple[str, ...]) -> dict[str, tuple[object, ...]]:

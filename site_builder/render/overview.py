@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping
 from site_builder.explore_index import INDEX_PATH, explore_index_parts, join_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
-from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed, newest_papers
+from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
 from site_builder.graphml import graphml_text_kept
 from site_builder.render.env import render_page
 from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.render.topics import facet_heat, year_range
-from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
+from site_builder.sitemodel import NEWEST, SOLUTION_FACETS, SiteModel
 from site_builder.svg import bar_chart
 
 #: The record of the survey the collection is built on; its BibTeX goes on the home page under "How to cite".
@@ -34,7 +34,7 @@ def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
                     for f in solution}
     return render_page(
         "home.md.j2", "index.md", model=model, info=model.info, solution_facets=solution, other_facets=others,
-        facet_counts=facet_counts, newest=[model.by_id[i] for i in model.newest],
+        facet_counts=facet_counts, newest=[model.by_id[i] for i in model.newest[:NEWEST]],
         survey_bibtex=bibtex.get(SURVEY_ID),
     )
 
@@ -87,7 +87,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
                                         lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
         "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
         # The feed shows the newest papers' fields and the site's settings.
-        FEED_PATH: parts.keep(FEED_PATH, (model.info, newest_papers(model.papers)),
+        FEED_PATH: parts.keep(FEED_PATH, (model.info, [model.by_id[i] for i in model.newest[:FEED_SIZE]]),
                               lambda: atom_feed(model.papers, model.info).encode("utf-8")),
     }
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
+from site_builder.models import Paper
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
 from site_builder.render.keys import citations_key
@@ -117,18 +120,25 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
 def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """topics/objective/hybrid/index.md: papers with two or more objectives, and which objectives they combine."""
     path = "topics/objective/hybrid/index.md"
-    if parts is not None:
-        # The page shows the Hybrid papers' objectives (combinations) and years (chart), and the newest rows.
-        shown = [model.by_id[pid] for pid in model.hybrid[:LIST_LIMIT]]
-        shows = (parts.taxonomy, model.years, parts.fields(("tags", "year"), model.hybrid),
-                 parts.kept_rows(path + "#rows", shown, root_of(path)))
-        return parts.keep(path, shows, lambda: hybrid_page(model))
+    shown = [model.by_id[pid] for pid in model.hybrid[:LIST_LIMIT]]
+    if parts is None:
+        return _hybrid_page(model, _hybrid_facts(model), shown,
+                            Fragments(model).table_body(shown, root_of(path)))
+    # The combinations and the chart read the Hybrid papers' objectives and years; the rows the newest papers.
+    facts = parts.keep(path + "#facts", (parts.taxonomy, model.years, parts.fields(("tags", "year"), model.hybrid)),
+                       lambda: _hybrid_facts(model))
+    rows = parts.kept_rows(path + "#rows", shown, root_of(path))
+    page: bytes = parts.keep(path, (facts, rows), lambda: _hybrid_page(model, facts, shown, rows))
+    return page
+
+
+def _hybrid_facts(model: SiteModel) -> tuple[int, list[tuple[tuple[str, ...], int]], str]:
+    """How many papers are Hybrid, their objective combinations (most frequent first) and their chart."""
     objective = model.taxonomy.facet("objective")
-    papers = list(map(model.by_id.__getitem__, model.hybrid))
     combos: Counter[tuple[str, ...]] = Counter()
     order = {nid: i for i, nid in enumerate(objective.nodes)}
     labels: dict[tuple[str, ...], tuple[str, ...]] = {}  # papers share objective lists
-    for paper in papers:
+    for paper in map(model.by_id.__getitem__, model.hybrid):
         key = tuple(paper.tags.objective)
         found = labels.get(key)
         if found is None:
@@ -136,11 +146,15 @@ def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
             found = labels[key] = tuple(objective.nodes[t].label for t in tags if t in objective.nodes)
         combos[found] += 1
     ranked = sorted(combos.items(), key=lambda kv: (-kv[1], kv[0]))
-    return render_page(
-        "hybrid.md.j2", path, papers=papers, combos=ranked, shown=papers[:LIST_LIMIT],
-        shown_rows=Fragments(model).table_body(papers[:LIST_LIMIT], root_of(path)),
-        chart=bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year"),
-    )
+    chart = bar_chart(model.year_counts(model.hybrid), year_range(model), "Hybrid-objective papers per year")
+    return len(model.hybrid), ranked, chart
+
+
+def _hybrid_page(model: SiteModel, facts: tuple[int, list[tuple[tuple[str, ...], int]], str], shown: list[Paper],
+                 rows: Markup) -> bytes:
+    count, combos, chart = facts
+    return render_page("hybrid.md.j2", "topics/objective/hybrid/index.md", count=count, combos=combos,
+                       shown=shown, shown_rows=rows, chart=chart)
 
 
 def topic_pages(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:

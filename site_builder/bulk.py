@@ -1,0 +1,16 @@
+"""Passes over every paper that stay in C (``map``, ``zip``, ``compress``): at 20,000 papers a Python-level loop
+costs more than the lookups it does, and a regeneration after one edit is made of such passes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import compress
+from operator import attrgetter, is_not
+
+#: A record's id.
+paper_id = attrgetter("id")
+
+
+def differing(a: Sequence[object], b: Sequence[object]) -> list[int]:
+    """The places where two lists of the same length hold different objects."""
+    return list(compress(range(len(a)), map(is_not, a, b)))
