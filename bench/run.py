@@ -306,13 +306,16 @@ def acceptance(results: list[SizeResult], extra: list[str]) -> list[str]:
           f"per-paper cost {ratio:.2f}× the cost at {small.papers:,} (≤ 1.5); the bare site generator alone took "
           f"{large.bare_wall:.0f} s")
     edits = _cells(extra, "summary") + _cells(extra, "title")
-    session = [float(c[2].split()[0]) for c in edits if c[1] == "serve session"]
+    # A session's cell: "median (median of n; min–max; ...)".
+    session = [re.match(r"([\d.]+) \(median of \d+; [\d.]+–([\d.]+)", c[2]) for c in edits if c[1] == "serve session"]
     fresh = [float(c[2].split()[0]) for c in edits if c[1] == "fresh build process"]
     exact = all(c[5] == "yes" for c in edits)
-    if session:
-        point(max(session) < 2 and exact, f"editing one record: a serve session's pipeline took {max(session):.2f} s "
-              f"at most (< 2) and rewrote {'only' if exact else 'NOT only'} the files whose bytes changed; a fresh "
-              f"build process (warm record cache) took {max(fresh):.1f} s")
+    if session and all(session):
+        medians = ", ".join(m[1] for m in session if m)
+        slowest = max(float(m[2]) for m in session if m)
+        point(slowest < 2 and exact, f"editing one record: a serve session's pipeline took {slowest:.2f} s at most "
+              f"(< 2; medians {medians} s) and rewrote {'only' if exact else 'NOT only'} the files whose bytes "
+              f"changed; a fresh build process (warm record cache) took {max(fresh):.1f} s")
     clicks = [float(c[2].split()[0]) for c in _cells(extra, "objective: contrastive") + _cells(extra, "modality: image")
               + _cells(extra, "has code") + _cells(extra, "clear all filters")]
     gz = [line for block in extra for line in block.splitlines() if "gzipped" in line]
