@@ -4,7 +4,7 @@ costs more than the lookups it does, and a regeneration after one edit is made o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter, is_not
 
 #: A record's id.
@@ -14,3 +14,9 @@ paper_id = attrgetter("id")
 def differing(a: Sequence[object], b: Sequence[object]) -> list[int]:
     """The places where two lists of the same length hold different objects."""
     return list(compress(range(len(a)), map(is_not, a, b)))
+
+
+def holds_none(values: Sequence[object]) -> bool:
+    """True when one of ``values`` is None (compared by identity: ``None in values`` would call each record's
+    ``__eq__``)."""
+    return not all(map(is_not, values, repeat(None)))

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from site_builder.bulk import differing, holds_none, paper_id
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, ranked
 from site_builder.models import Paper
 from site_builder.snapshot import S2_PAGE, SURVEY_ID, Citing, Snapshot
@@ -262,19 +263,17 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     """:func:`citation_view` from the view of ``before``, made from the same core (hence the same paper ids: the
     core's key names every record's identifiers). Only the display order and the graph's node attributes can
     differ; the lists of the papers next to a moved paper are sorted again."""
-    old = {p.id: p for p in before}
+    old = dict(zip(map(paper_id, before), before, strict=True))
     if len(old) != len(papers) or view.papers.keys() != old.keys():
         return citation_view(papers, core, view.candidate_min)
-    moved = set()
-    changed = []
-    for paper in papers:
-        was = old.get(paper.id)
-        if was is None:
-            return citation_view(papers, core, view.candidate_min)
-        if was is not paper:
-            changed.append(paper)
-            if was.year != paper.year or was.title.casefold() != paper.title.casefold():
-                moved.add(paper.id)
+    ids = list(map(paper_id, papers))
+    was = list(map(old.get, ids))
+    if holds_none(was):
+        return citation_view(papers, core, view.candidate_min)
+    at = differing(was, papers)
+    changed = [papers[i] for i in at]
+    moved = {ids[i] for i in at if was[i].year != papers[i].year  # type: ignore[union-attr]
+             or was[i].title.casefold() != papers[i].title.casefold()}  # type: ignore[union-attr]
     records = core.records
     # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
     nodes = view.graph.nodes(data=True) if changed else view.graph._nodes
@@ -286,7 +285,7 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
                     core=core)
     facts = view.papers
     if moved:
-        rank = {p.id: i for i, p in enumerate(papers)}
+        rank = dict(zip(ids, itertools.count()))
         touched = set(moved)
         for pid in moved:
             touched.update(facts[pid].cites, facts[pid].cited_by)
@@ -296,7 +295,7 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
             facts[pid] = _facts(records.get(pid), sorted(pc.cites, key=rank.__getitem__),
                                 sorted(pc.cited_by, key=rank.__getitem__))
     # Without a move, the display order is the same: the same facts in the same order.
-    new.papers = {p.id: facts[p.id] for p in papers} if moved else view.papers
+    new.papers = dict(zip(ids, map(facts.__getitem__, ids), strict=True)) if moved else view.papers
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names
     elif view._arrays is not None:

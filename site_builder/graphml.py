@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from site_builder.bulk import differing
+
 #: Characters XML 1.0 does not allow at all (they cannot even be escaped).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -147,30 +149,51 @@ class GraphmlMemo:
         self.edge_keys: dict[str, str] = {}
         self.ids: dict[str, dict[str, str]] | None = None
         self.edge_text = ""
-        self.nodes: dict[tuple[Any, ...], str] = {}
+        #: The last call's (node, attributes) pairs, the node keys they gave and each node's lines, in order.
+        self.node_list: list[Any] = []
+        self.node_keys: dict[str, str] = {}
+        self.node_lines: list[str] = []
+
+
+def _shape(attrs: Mapping[str, Any]) -> list[tuple[str, type]]:
+    """The attribute names and value types of a node, in order: what it adds to the document's keys."""
+    return [(name, type(value)) for name, value in attrs.items()]
+
+
+def _node_keys(memo: GraphmlMemo, nodes: list[Any]) -> tuple[dict[str, str], list[int] | None]:
+    """The node scope's keys, and the places where ``nodes`` differ from the last call's when only those nodes'
+    lines need writing again: the same number of nodes, the same node ids in the same places, and each changed
+    node with the same attribute names and types as before (so the keys are those of the last call too)."""
+    before = memo.node_list
+    if len(before) == len(nodes) and before:
+        changed = differing(nodes, before)
+        if all(nodes[i][0] == before[i][0] and _shape(nodes[i][1]) == _shape(before[i][1]) for i in changed):
+            return memo.node_keys, changed
+    return _keys(a for _, a in nodes), None
 
 
 def graphml_text_kept(graph: Any, memo: GraphmlMemo, edges: object) -> str:
     """:func:`graphml_text`, reusing ``memo``'s pieces; ``edges`` is an object that stays the same exactly while
-    the graph's edges and their attributes do (compared by identity)."""
-    nodes = graph.nodes(data=True)
+    the graph's edges and their attributes do (compared by identity). The pairs of ``graph.nodes(data=True)`` are
+    compared by identity too: a graph that gives the same pair object for a node gives the same attributes."""
+    nodes = list(graph.nodes(data=True))
     if memo.edges is not edges or memo.ids is None:
         memo.edge_keys = _keys(a for _, _, a in graph.edges(data=True))
-    scopes = {"graph": _keys([graph.graph]), "node": _keys(a for _, a in nodes), "edge": memo.edge_keys}
+    node_keys, changed = _node_keys(memo, nodes)
+    scopes = {"graph": _keys([graph.graph]), "node": node_keys, "edge": memo.edge_keys}
     keys, ids = _key_lines(scopes)
     cached = _Cached()
     if memo.edges is not edges or ids != memo.ids:
         memo.edge_text = "".join(_edges(cached, graph.edges(data=True), ids["edge"]))
-        memo.nodes = {}
+        changed = None
     memo.edges, memo.ids = edges, ids
-    out = [_HEADER + "\n" + keys + _opening(graph), cached.data(graph.graph, ids["graph"], "    ")]
-    kept, fresh = memo.nodes, {}
     node_ids = ids["node"]
-    for node, attrs in nodes:
-        key = (node, *attrs.items(), *map(type, attrs.values()))
-        line = kept.get(key)
-        fresh[key] = line = line if line is not None else _node(cached, node, attrs, node_ids)
-        out.append(line)
-    memo.nodes = fresh
-    out += [memo.edge_text, "  </graph>\n</graphml>\n"]
-    return "".join(out)
+    if changed is None:
+        lines = [_node(cached, node, attrs, node_ids) for node, attrs in nodes]
+    else:
+        lines = list(memo.node_lines)
+        for i in changed:
+            lines[i] = _node(cached, nodes[i][0], nodes[i][1], node_ids)
+    memo.node_list, memo.node_keys, memo.node_lines = nodes, node_keys, lines
+    return "".join([_HEADER + "\n" + keys + _opening(graph), cached.data(graph.graph, ids["graph"], "    "), *lines,
+                    memo.edge_text, "  </graph>\n</graphml>\n"])

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import cast
+
+from site_builder.bulk import holds_none
 
 
 class PaperSets:
@@ -21,15 +24,17 @@ class PaperSets:
 
     def mask(self, ids: Iterable[str]) -> int:
         """The mask of ``ids`` (ids outside the order are ignored)."""
-        position = self.position
-        return self.mask_of_positions(i for pid in ids if (i := position.get(pid)) is not None)
+        found = list(map(self.position.get, ids))
+        positions = [i for i in found if i is not None] if holds_none(found) else cast(list[int], found)
+        return self.mask_of_positions(positions)
 
     def mask_of_positions(self, positions: Iterable[int]) -> int:
         """The mask with the bits at ``positions`` set."""
-        bits = bytearray((len(self.position) + 7) // 8)
-        for i in positions:
-            bits[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(bits, "little")
+        import numpy as np
+
+        bits = np.zeros(len(self.position), dtype=np.uint8)
+        bits[np.fromiter(positions, dtype=np.int64)] = 1
+        return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
     def name(self, key: Hashable, ids: Iterable[str]) -> int:
         """Remember the set of ``ids`` under ``key`` and return its mask."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import attrgetter, eq, is_, itemgetter, not_
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from site_builder.bulk import holds_none
 from site_builder.cache import RecordCache
 from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
@@ -68,21 +72,30 @@ class KnowledgeBase:
     #: Files that exist but could not be turned into records (their problems are in the load problems).
     broken: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def papers(self) -> dict[str, Paper]:
-        """Valid paper records by id (first file wins when ids clash)."""
-        out: dict[str, Paper] = {}
-        for e in self.paper_entries:
-            out.setdefault(e.record.id, e.record)
-        return out
+        """Valid paper records by id (first file wins when ids clash; worked out once, after loading)."""
+        return _by_id(self.paper_entries)
 
-    @property
+    @functools.cached_property
     def datasets(self) -> dict[str, Dataset]:
-        """Valid dataset records by id (first file wins when ids clash)."""
-        out: dict[str, Dataset] = {}
-        for e in self.dataset_entries:
-            out.setdefault(e.record.id, e.record)
-        return out
+        """Valid dataset records by id (first file wins when ids clash; worked out once, after loading)."""
+        return _by_id(self.dataset_entries)
+
+
+_RECORD, _RECORD_ID = attrgetter("record"), attrgetter("record.id")
+Rec = TypeVar("Rec", Paper, Dataset)
+
+
+def _by_id(entries: list[Entry[Rec]]) -> dict[str, Rec]:
+    """The entries' records by id, in file order; the first file's record when ids clash."""
+    records: list[Rec] = list(map(_RECORD, entries))
+    out = dict(zip(map(_RECORD_ID, entries), records, strict=True))
+    if len(out) < len(entries):  # a clash: the later files' records must not win
+        out = {}
+        for record in records:
+            out.setdefault(record.id, record)
+    return out
 
 
 def require_knowledge_base(project: Project) -> KnowledgeBase:
@@ -128,6 +141,8 @@ class FileMemo:
 
     def __init__(self) -> None:
         self._files: dict[str, tuple[Signature, Entry[Any] | None, list[Problem]]] = {}
+        #: The (size, mtime_ns) part of each file's signature in :attr:`_files`: what a watcher's hint tells.
+        self._quick: dict[str, tuple[int, int]] = {}
         self._seen: set[str] = set()
         #: How many files the last load read (the others were unchanged).
         self.read = 0
@@ -154,12 +169,32 @@ class FileMemo:
             return known[1], known[2]
         entry, problems = load_record(path, rel, model, cache)
         self._files[name] = (signature, entry, problems)
+        self._quick[name] = (signature[0], signature[1])
         self.read += 1
         return entry, problems
 
+    def load_all(self, paths: list[tuple[str | Path, str]], model: type[R],
+                 cache: RecordCache | None) -> list[tuple[Entry[R] | None, list[Problem]]]:
+        """:meth:`load` of each (path, path relative to the root) of ``paths``, in order. With a watcher's hint,
+        the files it saw unchanged are told apart from the others in one pass that stays in C (at 20,000 files a
+        call of :meth:`load` per file costs more than the lookups it does)."""
+        if self.hint is None:
+            return [self.load(path, rel, model, cache) for path, rel in paths]
+        names = list(map(os.fspath, map(_FIRST, paths)))
+        self._seen.update(names)
+        known: list[Any] = list(map(self._files.get, names))
+        unchanged = map(eq, map(self._quick.get, names), map(self.hint.get, names))
+        redo = set(compress(range(len(names)), map(not_, unchanged)))
+        redo.update(compress(range(len(names)), map(is_, known, repeat(None))))
+        for i in sorted(redo):
+            known[i] = (None, *self.load(*paths[i], model, cache))
+        return list(map(_LOADED, known))
+
     def forget_unseen(self) -> None:
         """Drop the files the last load did not ask for (deleted records)."""
-        self._files = {k: v for k, v in self._files.items() if k in self._seen}
+        if len(self._seen) < len(self._files):
+            self._files = {k: v for k, v in self._files.items() if k in self._seen}
+            self._quick = {k: v for k, v in self._quick.items() if k in self._seen}
         self._seen = set()
         self.hint = None
 
@@ -197,6 +232,20 @@ def _paths(folder: Path, names: list[str]) -> list[tuple[str | Path, str]]:
     return [(f"{full}/{n}", f"{short}/{n}") for n in names]
 
 
+_FIRST, _LOADED = itemgetter(0), itemgetter(1, 2)
+
+
+def _entries(paths: list[tuple[str | Path, str]], loaded: list[tuple[Entry[R] | None, list[Problem]]],
+             problems: list[Problem]) -> tuple[list[Entry[R]], list[str]]:
+    """The records loaded from ``paths`` and the files that gave none (by their path relative to the root); the
+    problems of every file are added to ``problems``, file after file."""
+    problems.extend(chain.from_iterable(map(itemgetter(1), loaded)))
+    entries = list(map(_FIRST, loaded))
+    if not holds_none(entries):
+        return entries, []
+    return [e for e in entries if e is not None], [rel for (_, rel), e in zip(paths, entries, strict=True) if e is None]
+
+
 def kind_of(path: Path) -> type[Paper] | type[Dataset]:
     """Which model a record file holds, judged by its folder."""
     return Dataset if path.parent.name == "datasets" else Paper
@@ -218,7 +267,6 @@ def load_knowledge_base(
 def _load(project: Project, extra: list[Path] | None, use_cache: bool,
           memo: FileMemo | None) -> tuple[KnowledgeBase | None, list[Problem]]:
     cache = RecordCache(project.cache / "records" if use_cache else None)
-    load = memo.load if memo is not None else load_record
     if memo is not None:
         memo.start()
     taxonomy, problems = load_taxonomy(project.taxonomy)
@@ -240,20 +288,14 @@ def _load(project: Project, extra: list[Path] | None, use_cache: bool,
             if extra_path.resolve() not in known:
                 (datasets if kind_of(extra_path) is Dataset else papers).append((extra_path, project.rel(extra_path)))
                 known.add(extra_path.resolve())
-    for path, rel in papers:
-        paper, found = load(path, rel, Paper, cache)
-        problems += found
-        if paper is not None:
-            kb.paper_entries.append(paper)
-        else:
-            kb.broken.append(rel)
-    for path, rel in datasets:
-        dataset, found = load(path, rel, Dataset, cache)
-        problems += found
-        if dataset is not None:
-            kb.dataset_entries.append(dataset)
-        else:
-            kb.broken.append(rel)
+    if memo is not None:
+        loaded_papers, loaded_datasets = memo.load_all(papers, Paper, cache), memo.load_all(datasets, Dataset, cache)
+    else:
+        loaded_papers = [load_record(path, rel, Paper, cache) for path, rel in papers]
+        loaded_datasets = [load_record(path, rel, Dataset, cache) for path, rel in datasets]
+    kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
+    kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
+    kb.broken = broken + broken_datasets
     if project.cited_by.is_file():
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found

@@ -12,12 +12,13 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from site_builder.bulk import differing, paper_id
+from site_builder.bulk import differing, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
-from site_builder.records import KnowledgeBase
+from site_builder.records import Entry, KnowledgeBase
 from site_builder.snapshot import Snapshot
 from site_builder.taxonomy import Facet, Taxonomy
 
@@ -138,8 +139,7 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     model = SiteModel(info, kb.taxonomy, papers, datasets, cited)
     model.ids = list(map(paper_id, papers))
     model.by_id = dict(zip(model.ids, papers, strict=True))
-    model.sources = {e.record.id: e.path for e in reversed(kb.paper_entries)}
-    model.dataset_sources = {e.record.id: e.path for e in reversed(kb.dataset_entries)}
+    model.sources, model.dataset_sources = _sources(kb.paper_entries), _sources(kb.dataset_entries)
     model.dataset_by_id = {d.id: d for d in datasets}
     previous = memo.match(kb.taxonomy, papers, model.dataset_by_id) if memo is not None else None
     if memo is not None and previous is not None:
@@ -155,6 +155,15 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
 
         model.citations = derive_citations(papers, snapshot)
     return model
+
+
+def _sources(entries: Sequence[Entry[Paper]] | Sequence[Entry[Dataset]]) -> dict[str, str]:
+    """Record id -> the file it came from (the first file when ids clash: the reversed list's last word wins)."""
+    last_first = entries[::-1]
+    return dict(zip(map(_RECORD_ID, last_first), map(_PATH, last_first), strict=True))
+
+
+_RECORD_ID, _PATH = attrgetter("record.id"), attrgetter("path")
 
 
 def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
@@ -238,7 +247,7 @@ class ModelMemo:
         known = self._papers
         ids, now = list(papers), list(papers.values())
         found = list(map(known.get, ids))
-        if None in found:
+        if holds_none(found):
             return sorted(papers.values(), key=display_order)
         was = cast(list[Paper], found)
         moved = [now[i] for i in differing(was, now) if display_order(was[i]) != display_order(now[i])]

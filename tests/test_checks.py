@@ -111,3 +111,15 @@ def test_duplicate_checks_after_edits_equal_a_fresh_run(kb: KbFactory) -> None:
         path = root / "papers" / f"{record}.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
         assert problems() == fresh()
+
+
+def test_records_by_id_keep_the_first_file_when_ids_clash(kb: KbFactory) -> None:
+    from site_builder.records import load_knowledge_base
+
+    root = kb({"papers/a.yaml": paper_yaml("same", title="First"),
+               "papers/b.yaml": paper_yaml("other", ids="\n  arxiv: '2101.00002'"),
+               "papers/c.yaml": paper_yaml("same", title="Second", ids="\n  arxiv: '2101.00003'")})
+    loaded, _ = load_knowledge_base(Project(root), use_cache=False)
+    assert loaded is not None
+    assert list(loaded.papers) == ["same", "other"] and loaded.papers["same"].title == "First"
+    assert ("papers/c.yaml", "duplicate-id") in codes(root)

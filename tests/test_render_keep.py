@@ -64,3 +64,15 @@ def test_field_values_follow_edits_and_new_orders() -> None:
     assert list(memo.field_values(names, swapped).values()) == fresh(swapped)  # type: ignore[arg-type]
     one_less = [p for p in swapped if p.id != "p3"] + [P("p99", "Added", 2024)]  # one removed, one added
     assert list(memo.field_values(names, one_less).values()) == fresh(one_less)  # type: ignore[arg-type]
+
+
+def test_any_order_keys_compare_rows_as_a_set() -> None:
+    from site_builder.render.keys import AnyOrder
+
+    rows = tuple((f"p{i}", ["contrastive"], 2000 + i) for i in range(5))
+    assert AnyOrder(rows) == AnyOrder(rows[::-1])  # the same rows in another order
+    assert AnyOrder(rows) == AnyOrder(tuple((r[0], list(r[1]), r[2]) for r in rows))  # equal values, new objects
+    changed = (*rows[:4], ("p4", ["masked"], 2004))
+    assert AnyOrder(rows) != AnyOrder(changed)  # one paper's value changed
+    assert AnyOrder(rows) != AnyOrder((*rows[:4], ("p9", ["contrastive"], 2004)))  # another paper
+    assert AnyOrder(rows) != AnyOrder(rows[:4]) and AnyOrder(rows) != rows

@@ -12,7 +12,7 @@ from site_builder.build import generate
 from site_builder.project import Project
 from site_builder.serve import input_signature
 from site_builder.session import Session
-from tests.conftest import make_site_project
+from tests.conftest import make_site_project, paper_yaml
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -230,3 +230,14 @@ def test_what_the_watcher_saw_spares_looking_at_every_file_again(
     assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
     # The hint is for one regeneration: the next one looks at every file again.
     assert session.files.hint is None and session.citations.entries is None
+
+
+def test_a_record_added_after_the_watcher_looked_is_read_too(served: tuple[Project, Session], tmp_path: Path) -> None:
+    """The watcher's look can miss a file created a moment later: the regeneration still reads it (the next look
+    will see it and start another regeneration, which must not find anything left to do)."""
+    project, session = served
+    watched(project, session)
+    (project.papers / "zulu.yaml").write_text(paper_yaml("zulu", ids="\n  arxiv: '2109.99999'"), encoding="utf-8")
+    result = generate(project, session=session)
+    assert not result.failed and result.papers == 7 and session.files.read == 1
+    assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)

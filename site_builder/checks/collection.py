@@ -8,8 +8,11 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
+from site_builder.bulk import differing
 from site_builder.checks.registry import check
 from site_builder.checks.similar import SimilarTitles
 from site_builder.models import PLACEHOLDER, Paper
@@ -46,6 +49,8 @@ def normalise_repo(url: str) -> str:
 #: A long-running process (serve) that checks again after an edit computes key values only for the records whose
 #: file changed (an unchanged record is the same object, see :class:`~site_builder.records.FileMemo`), and keeps
 #: the problems when those records kept their key values and took no part in a clash.
+_TITLE, _PATH, _SUMMARY = attrgetter("record.title"), attrgetter("path"), attrgetter("record.summary")
+_DATASETS = attrgetter("record.datasets")
 KeyValues = list[tuple[str, tuple[str | int, ...]]]
 _CLASHES: dict[str, tuple[list[Any], list[KeyValues], list[Problem], set[str]]] = {}
 
@@ -84,7 +89,7 @@ def _kept(found: tuple[list[Any], list[KeyValues], list[Problem], set[str]], ent
     before, values, _problems, clashing = found
     if len(before) != len(entries):
         return False
-    changed = [i for i, (a, b) in enumerate(zip(entries, before, strict=True)) if a is not b]
+    changed = differing(entries, before)
     if len(changed) > 100:
         return False
     fresh = []
@@ -203,7 +208,7 @@ _JOIN = SimilarTitles(TITLE_JACCARD, MAX_POSTINGS)
 @check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
     entries = kb.paper_entries
-    for a, b in _JOIN.pairs([e.record.title for e in entries]):
+    for a, b in _JOIN.pairs(list(map(_TITLE, entries))):
         first, second = entries[a], entries[b]
         yield second.problem("warning", "similar-title",
                              f"title is nearly the same as that of {first.path}; same paper?", "title",
@@ -235,7 +240,7 @@ def _shared_sentences(summaries: tuple[tuple[str, str | None], ...]) -> list[tup
 @check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")
 def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
-    for i, j, sentence in _shared_sentences(tuple((e.path, e.record.summary) for e in entries)):
+    for i, j, sentence in _shared_sentences(tuple(zip(map(_PATH, entries), map(_SUMMARY, entries), strict=True))):
         yield entries[i].problem("warning", "duplicate-sentence",
                                  f"summary sentence {sentence!r} is also in {entries[j].path}", "summary",
                                  related=(entries[j].path,))
@@ -244,7 +249,11 @@ def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
 @check("unknown-dataset", "error", "a record refers to a dataset id that has no record")
 def unknown_dataset(kb: KnowledgeBase) -> Iterator[Problem]:
     known = kb.datasets
-    for entry in kb.paper_entries:
+    if all(map(known.__contains__, chain.from_iterable(map(_DATASETS, kb.paper_entries)))):
+        papers: list[Entry[Paper]] = []  # every reference is known (one pass in C)
+    else:
+        papers = kb.paper_entries
+    for entry in papers:
         for i, ref in enumerate(entry.record.datasets):
             if ref not in known:
                 yield entry.problem("error", "unknown-dataset", _missing("dataset", ref, known), "datasets", i)

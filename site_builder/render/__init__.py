@@ -85,7 +85,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
 
     def bibtex() -> dict[str, str]:
         """Every paper's BibTeX entry by id, in display order (each paper page shows its own)."""
-        return dict(zip([p.id for p in papers], parts.bibtex_list(), strict=True))
+        return dict(zip(model.ids, parts.bibtex_list(), strict=True))
 
     def collection(entries: dict[str, str]) -> dict[str, bytes]:
         """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order)."""

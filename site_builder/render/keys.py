@@ -10,7 +10,29 @@ that shows titles alone equal.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from site_builder.sitemodel import SiteModel
+
+
+class AnyOrder:
+    """A key made of rows of :meth:`~site_builder.render.memo.Fragments.fields` (each starting with its paper's id)
+    that compares equal to another with the same rows in any order: for outputs that read a set of papers and not
+    their display order. The same rows in the same order cost a tuple comparison."""
+
+    def __init__(self, rows: tuple[tuple[object, ...], ...]) -> None:
+        self.rows = rows
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AnyOrder):
+            return False
+        if self.rows == other.rows:
+            return True
+        first = itemgetter(0)
+        return len(self.rows) == len(other.rows) and dict(zip(map(first, self.rows), self.rows, strict=True)) \
+            == dict(zip(map(first, other.rows), other.rows, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def citations_key(model: SiteModel) -> tuple[object, ...] | None:

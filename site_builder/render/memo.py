@@ -230,7 +230,7 @@ class Fragments:
         self.taxonomy = taxonomy_key(model)
         self._values: dict[tuple[str, ...], dict[str, tuple[object, ...]]] = {}
 
-    def fields(self, names: tuple[str, ...], ids: Iterable[str] | None = None) -> tuple[object, ...]:
+    def fields(self, names: tuple[str, ...], ids: Iterable[str] | None = None) -> tuple[tuple[object, ...], ...]:
         """The id and the fields ``names`` of each paper of ``ids`` (default: every paper, in display order), for
         the keys of :meth:`keep` (see :mod:`site_builder.render.keys`). Each paper's values are gathered once per
         render."""

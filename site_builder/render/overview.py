@@ -42,7 +42,7 @@ def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
 def trends_page(model: SiteModel) -> bytes:
     """trends/index.md: papers per year overall and per node of every facet."""
     years = year_range(model)
-    total = model.year_counts([p.id for p in model.papers])
+    total = model.year_counts((1 << len(model.papers)) - 1)  # the mask of every paper
     charts = [(f, facet_heat(model, f, f"Papers per year for each node of {f.label}"))
               for f in model.taxonomy.facets.values()]
     view = model.citations

@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
+from site_builder.bulk import differing, paper_id
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
 from site_builder.render.memo import Fragments, RenderMemo
@@ -184,7 +185,8 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
         out[path] = memo.page(path, p, context, make)
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
-    memo.page_loop = ({p.id: p for p in (visited if todo is None else papers)}, shared, out)
+    looped = visited if todo is None else papers
+    memo.page_loop = (dict(zip(map(paper_id, looped), looped, strict=True)), shared, out)
     return out
 
 
@@ -197,8 +199,8 @@ def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[obj
     if last is None or len(last[0]) != len(papers) or last[1] != shared:
         return None
     before = last[0]
-    missing = object()
-    changed = [p for p in papers if before.get(p.id, missing) is not p]
+    was = list(map(before.get, map(paper_id, papers)))
+    changed = [papers[i] for i in differing(was, papers)]
     if any(p.id not in before for p in changed):
         return None
     return changed + [p for p in papers if p.id in redo and before[p.id] is p] if redo else changed

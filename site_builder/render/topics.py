@@ -10,7 +10,7 @@ from markupsafe import Markup
 from site_builder.models import Paper
 from site_builder.problems import SiteBuilderError
 from site_builder.render.env import render_page, root_of
-from site_builder.render.keys import citations_key
+from site_builder.render.keys import AnyOrder, citations_key
 from site_builder.render.memo import Fragments
 from site_builder.sitemodel import HYBRID, SiteModel, own_tags
 from site_builder.svg import HeatRow, bar_chart, heat_table
@@ -125,7 +125,8 @@ def hybrid_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
         return _hybrid_page(model, _hybrid_facts(model), shown,
                             Fragments(model).table_body(shown, root_of(path)))
     # The combinations and the chart read the Hybrid papers' objectives and years; the rows the newest papers.
-    facts = parts.keep(path + "#facts", (parts.taxonomy, model.years, parts.fields(("tags", "year"), model.hybrid)),
+    facts = parts.keep(path + "#facts",
+                       (parts.taxonomy, model.years, AnyOrder(parts.fields(("tags", "year"), model.hybrid))),
                        lambda: _hybrid_facts(model))
     rows = parts.kept_rows(path + "#rows", shown, root_of(path))
     page: bytes = parts.keep(path, (facts, rows), lambda: _hybrid_page(model, facts, shown, rows))
