@@ -21,6 +21,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
+from itertools import compress
+from operator import ne
 
 #: Beyond this many changed titles, recomputing everything is cheaper than judging the affected pairs.
 MAX_CHANGED = 100
@@ -50,7 +52,7 @@ class SimilarTitles:
         if len(titles) != len(self.titles) or not self.titles:
             self._rebuild(titles)
         else:
-            changed = [i for i, (old, new) in enumerate(zip(self.titles, titles, strict=True)) if old != new]
+            changed = list(compress(range(len(titles)), map(ne, self.titles, titles)))  # one pass in C
             if len(changed) > MAX_CHANGED:
                 self._rebuild(titles)
             elif changed:

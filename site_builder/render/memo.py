@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
-from site_builder.bulk import paper_id
+from site_builder.bulk import differing, paper_id
 from site_builder.exports import bibtex_entry, csv_line, paper_line
 from site_builder.graphml import GraphmlMemo
 from site_builder.models import Paper
@@ -84,9 +84,8 @@ class RenderMemo:
         found = self._lists.get(kind)
         if found is not None and len(found[0]) == len(papers):
             values: list[object] = list(found[1])
-            for i, (a, b) in enumerate(zip(papers, found[0], strict=True)):
-                if a is not b:
-                    values[i] = self.piece(a, kind, functools.partial(make, a))
+            for i in differing(papers, found[0]):
+                values[i] = self.piece(papers[i], kind, functools.partial(make, papers[i]))
         else:
             values = [self.piece(p, kind, functools.partial(make, p)) for p in papers]
         self._lists[kind] = (list(papers), values)
@@ -161,7 +160,7 @@ class RenderMemo:
         values = None
         if found is not None and len(found[0]) == len(papers):
             before, known = found
-            changed = [i for i, (a, b) in enumerate(zip(papers, before, strict=True)) if a is not b]
+            changed = differing(papers, before)
             if not changed:
                 values = known
             elif all(papers[i].id == before[i].id for i in changed):

@@ -97,7 +97,7 @@ def dataset_page(model: SiteModel, dataset: Dataset, parts: Fragments | None = N
     """datasets/<id>/index.md."""
     modality = model.taxonomy.facets.get("modality")
     source = model.dataset_sources.get(dataset.id)
-    papers = [model.by_id[p] for p in model.dataset_papers.get(dataset.id, [])]
+    papers = list(map(model.by_id.__getitem__, model.dataset_papers.get(dataset.id, [])))
     root = root_of(f"datasets/{dataset.id}/index.md")
     parts = parts or Fragments(model)
     path = f"datasets/{dataset.id}/index.md"
@@ -203,4 +203,9 @@ def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[obj
     changed = [papers[i] for i in differing(was, papers)]
     if any(p.id not in before for p in changed):
         return None
-    return changed + [p for p in papers if p.id in redo and before[p.id] is p] if redo else changed
+    if not redo:
+        return changed
+    now = dict(zip(map(paper_id, changed), changed, strict=True))
+    # The papers of ``redo`` that are unchanged (a changed one is in ``changed`` already; the ids are the same as
+    # before, so each is the object ``before`` holds). The order of the pages made does not matter.
+    return changed + sorted((before[pid] for pid in redo if pid in before and pid not in now), key=paper_id)

@@ -10,9 +10,15 @@ changed its title or venue: after one edit, a few pages instead of every page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
+from operator import itemgetter
 
+from site_builder.bulk import differing
 from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
+
+_FACTS = itemgetter(0)
+_NOTHING = (None, "")
 
 
 class SectionMemo:
@@ -36,15 +42,23 @@ class SectionMemo:
         kept = self._sections if header == self._header else {}
         before = self._by_id
         dirty: set[str] = set()
-        for pid, paper in model.by_id.items() if kept else ():  # nothing kept (a first render): nothing to mark
-            old = before.get(pid)
-            if old is not paper and (old is None or old.title != paper.title or old.venue != paper.venue):
-                facts = view.papers[pid]
-                dirty.update(facts.cites, facts.cited_by)
+        if kept:  # nothing kept (a first render): nothing to mark
+            ids, papers = list(model.by_id), list(model.by_id.values())
+            was = list(map(before.get, ids))
+            for i in differing(was, papers):
+                old, paper = was[i], papers[i]
+                if old is None or old.title != paper.title or old.venue != paper.venue:
+                    facts = view.papers[ids[i]]
+                    dirty.update(facts.cites, facts.cited_by)
         fresh: dict[str, tuple[object, str]] = {}
         self._by_id, self._sections, self._header, self._before = model.by_id, fresh, header, kept
-        self.changed = {pid for pid, facts in view.papers.items()
-                        if (found := kept.get(pid)) is None or found[0] is not facts} | dirty if kept else None
+        if kept:
+            # Sections whose facts object is not the one they were written from (passes in C).
+            pids = list(view.papers)
+            written_from = list(map(_FACTS, map(kept.get, pids, repeat(_NOTHING))))
+            self.changed = {pids[i] for i in differing(written_from, list(view.papers.values()))} | dirty
+        else:
+            self.changed = None
 
         def section(paper: Paper) -> str:
             facts = view.papers[paper.id]
