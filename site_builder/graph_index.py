@@ -7,20 +7,25 @@ Shape (version 1)::
      "nodes":  [[facet number, node id, label, parent node number or -1], ...],    # as in the explore index
      "years":  [[year, x of the year's column], ...],
      "cols":   ["id", "title", "year", "x", "y", "citedBy", "tags"],
-     "papers": [[...one array per paper, in the order of "cols"...], ...],          # display order
+     "papers": [[...one array per paper, in the order of "cols"...], ...],          # by paper id
      "edges":  [citing paper number, cited paper number, ...]}                       # flat pairs
 
 Positions come from :func:`site_builder.graphlayout.year_layout`; ``citedBy`` counts citing papers inside the
 collection; ``tags`` are node numbers of the paper's own tags (the script adds ancestors).
+
+Papers are listed, and numbered, by id rather than in the site's display order (the script sorts what it lists):
+an edit that moves a paper in the display order (a new title) then leaves every other row and the edges as they
+were, and a long-running process writes the document again from kept pieces.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Iterable
-from operator import attrgetter
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -51,6 +56,8 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     layout: Layout = keep("graph-layout", (view.core, years), functools.partial(_layout, years, view))
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
+    # The papers by id, numbered in that order (the core names the same papers while it is the same object).
+    order: list[str] = keep("graph-order", (view.core, len(model.ids)), lambda: sorted(model.ids))
     if by_id is not None:
         numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
@@ -58,12 +65,11 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
         inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
         made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets), inputs,
                      lambda pid: _row_of(model, view, layout, numbers, pid))
-        rows = list(map(made.__getitem__, model.ids))
+        rows = list(map(made.__getitem__, order))
     else:
-        rows = [_row_of(model, view, layout, numbers, p.id) for p in model.papers]
-    # Papers are numbered in display order, the order of both model.papers and view.papers: the edges are each
-    # paper's citations in turn, as pairs of those numbers.
-    edges: str = keep("graph-edges", (view.core, tuple(view.papers)), functools.partial(_edges, view))
+        rows = [_row_of(model, view, layout, numbers, pid) for pid in order]
+    # The edges are each paper's citations in turn, as pairs of those numbers.
+    edges: str = keep("graph-edges", (view.core, len(order)), lambda: _edges(view.graph.edges(data=True), order))
     head = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
             "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS)}
     # "papers" and "edges" are the last keys: the head without its closing brace, then the rows and the edges.
@@ -87,8 +93,16 @@ def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], number
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def _edges(view: Citations) -> str:
-    number, sources, targets = view.edge_arrays()
+def _edges(citations: Sequence[tuple[str, str, Any]], order: list[str]) -> str:
+    """The citations as pairs of paper numbers (places in ``order``), by citing paper, then by cited paper."""
+    number = dict(zip(order, itertools.count()))
+    count = len(citations)
+    sources = np.fromiter(map(number.__getitem__, map(_CITING, citations)), dtype=np.int64, count=count)
+    targets = np.fromiter(map(number.__getitem__, map(_CITED, citations)), dtype=np.int64, count=count)
+    by = np.argsort(sources * max(len(order), 1) + targets, kind="stable")
     # Each number's text is made once, not once per citation, and picked out for every citation in one step.
-    text = np.array([str(i) for i in range(len(number))], dtype=object)
-    return ",".join(text[np.column_stack((sources, targets)).ravel()].tolist())
+    text = np.array(list(map(str, range(len(order)))), dtype=object)
+    return ",".join(text[np.column_stack((sources[by], targets[by])).ravel()].tolist())
+
+
+_CITING, _CITED = itemgetter(0), itemgetter(1)

@@ -312,6 +312,14 @@ def test_graph_controls_work_from_the_keyboard(page: Page, base_url: str) -> Non
     expect(page).to_have_url(f"{base_url}papers/delta/")
 
 
+def test_graph_search_lists_matches_newest_first(page: Page, base_url: str) -> None:
+    graph_page(page, base_url)
+    page.locator("#sb-graph-find").fill("an")  # the data lists papers by id: alpha, bravo, delta
+    expect(page.locator(".sb-graph__found a")).to_have_text([
+        "Delta Masked Reports and Radiographs (2022)", "Alpha Contrastive Pretraining of Images and Captions (2021)",
+        "Bravo Fusing Three Objectives in One Vision-Language Encoder (2021)"])
+
+
 def test_instant_navigation_mounts_the_graph(page: Page, base_url: str) -> None:
     page.goto(base_url)
     page.evaluate("window.__sameDocument = true")

@@ -37,6 +37,7 @@
     var facets = raw.facets.map(function (f, i) {
       return { pos: i, id: f[0], label: f[1], nodes: nodes.filter(function (n) { return n.facet === i; }) };
     });
+    /* The data lists papers by id; what the page lists follows the site's order: newest first, then by title. */
     var papers = raw.papers.map(function (row, i) {
       var closure = new Set();
       row[col.tags].forEach(function (num) {
@@ -46,7 +47,7 @@
         num: i, id: row[col.id], title: row[col.title], year: row[col.year], x: row[col.x], y: row[col.y],
         citedBy: row[col.citedBy], own: row[col.tags], closure: closure, out: [], into: [],
         r: raw.cell * Math.min(0.9, 0.22 + 0.08 * Math.sqrt(row[col.citedBy])),
-        haystack: (row[col.title] + " " + row[col.id]).toLowerCase()
+        haystack: (row[col.title] + " " + row[col.id]).toLowerCase(), titleKey: row[col.title].toLowerCase()
       };
     });
     var edges = raw.edges;
@@ -65,6 +66,13 @@
 
   /* Colour groups of one facet: the set of top-level nodes a paper sits under ("Image + Text"); the most common
      groups get a colour each, the rest share "other", papers without a tag on the facet are "untagged". */
+  /* The site's display order (newest first, then by title, then id) for lists the page shows. */
+  function displayOrder(a, b) {
+    if (a.year !== b.year) return b.year - a.year;
+    if (a.titleKey !== b.titleKey) return a.titleKey < b.titleKey ? -1 : 1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }
+
   function colourGroups(data, facet) {
     var keyOf = new Array(data.papers.length);
     var counts = new Map();
@@ -476,7 +484,7 @@
       var terms = find.value.toLowerCase().split(/\s+/).filter(Boolean);
       matches = !terms.length ? [] : data.papers.filter(function (p) {
         return terms.every(function (t) { return p.haystack.indexOf(t) >= 0; });
-      });
+      }).sort(displayOrder);
       renderMatches();
       update();
     });
