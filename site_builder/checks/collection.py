@@ -14,8 +14,9 @@ from typing import Any
 
 from site_builder.bulk import differing
 from site_builder.checks.registry import check
+from site_builder.checks.sentences import SharedSentences
 from site_builder.checks.similar import SimilarTitles
-from site_builder.models import PLACEHOLDER, Paper
+from site_builder.models import Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
 
@@ -28,7 +29,6 @@ _SUFFIXES = ("ings", "ing", "ies", "ed", "es", "s")
 _STEM = re.compile(r"(.{3,}?)(?:" + "|".join(_SUFFIXES) + ")")
 MAX_POSTINGS = 200
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -215,32 +215,14 @@ def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
                              related=(first.path,))
 
 
-@lru_cache(maxsize=1 << 16)  # a pure function of one summary; a long-running process re-checks after edits
-def _sentences(summary: str | None) -> tuple[str, ...]:
-    text = summary or ""
-    if text.lstrip().upper().startswith(PLACEHOLDER):  # unfinished scaffolds: placeholder-summary says so
-        return ()
-    return tuple(" ".join(s.lower().split()) for s in _SENTENCE.split(text.strip()) if s.strip())
-
-
-@lru_cache(maxsize=2)
-def _shared_sentences(summaries: tuple[tuple[str, str | None], ...]) -> list[tuple[int, int, str]]:
-    """(later record, first record, sentence) for each sentence a record shares with an earlier one (records
-    given as (path, summary); a file never clashes with itself). Remembered like :func:`_similar_pairs_of`."""
-    first: dict[str, int] = {}
-    out = []
-    for i, (path, summary) in enumerate(summaries):
-        for sentence in _sentences(summary):
-            j = first.setdefault(sentence, i)
-            if j != i and summaries[j][0] != path:
-                out.append((i, j, sentence))
-    return out
+#: The shared sentences of the last summaries checked (see :mod:`site_builder.checks.sentences`).
+_SHARED = SharedSentences()
 
 
 @check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")
 def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
-    for i, j, sentence in _shared_sentences(tuple(zip(map(_PATH, entries), map(_SUMMARY, entries), strict=True))):
+    for i, j, sentence in _SHARED(tuple(zip(map(_PATH, entries), map(_SUMMARY, entries), strict=True))):
         yield entries[i].problem("warning", "duplicate-sentence",
                                  f"summary sentence {sentence!r} is also in {entries[j].path}", "summary",
                                  related=(entries[j].path,))

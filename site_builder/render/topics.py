@@ -85,14 +85,15 @@ def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | Non
 
 
 class _SameIds:
-    """A key that compares equal for the same citation core and the same set of paper ids, in any order."""
+    """A key that compares equal for the same citation core and the same set of paper ids, in any order (a node's
+    list holds each id once: as many ids, all of them among the other's, is the same set)."""
 
     def __init__(self, core: object, ids: list[str]) -> None:
         self.core, self.ids = core, ids
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _SameIds) and self.core is other.core \
-            and (self.ids == other.ids or (len(self.ids) == len(other.ids) and set(self.ids) == set(other.ids)))
+            and (self.ids == other.ids or (len(self.ids) == len(other.ids) and set(self.ids).issuperset(other.ids)))
 
     __hash__ = None  # type: ignore[assignment]
 
