@@ -67,13 +67,16 @@ class SharedSentences:
 
     def _rebuild(self, rows: tuple[tuple[str, str | None], ...]) -> None:
         holders: dict[str, list[int]] = {}
-        for i, (_, summary) in enumerate(rows):
-            for sentence in sentences(summary):
+        items: list[Item] = []  # made in (record, place) order
+        for i, (path, summary) in enumerate(rows):
+            for k, sentence in enumerate(sentences(summary)):
                 held = holders.setdefault(sentence, [])
                 if not held or held[-1] != i:
                     held.append(i)
-        self.rows, self.holders = rows, holders
-        self.items = sorted(item for s in holders for item in self._items(rows, s))
+                j = held[0]
+                if j != i and rows[j][0] != path:
+                    items.append((i, k, j, sentence))
+        self.rows, self.holders, self.items = rows, holders, items
 
     def _update(self, rows: tuple[tuple[str, str | None], ...], before: tuple[tuple[str, str | None], ...],
                 changed: list[int]) -> None:
