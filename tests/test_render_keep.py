@@ -76,3 +76,25 @@ def test_any_order_keys_compare_rows_as_a_set() -> None:
     assert AnyOrder(rows) != AnyOrder(changed)  # one paper's value changed
     assert AnyOrder(rows) != AnyOrder((*rows[:4], ("p9", ["contrastive"], 2004)))  # another paper
     assert AnyOrder(rows) != AnyOrder(rows[:4]) and AnyOrder(rows) != rows
+
+
+def test_values_by_id_survive_renders_that_take_the_outer_output_over() -> None:
+    memo = RenderMemo()
+    made: list[str] = []
+
+    def render(inputs: dict[str, object], outer_key: object) -> object:
+        memo.start(None)
+
+        def outer() -> dict[str, str]:
+            return memo.by_id("rows", "k", inputs, lambda pid: made.append(pid) or f"row {pid}")  # type: ignore[func-returns-value]
+
+        value = memo.keep("page", outer_key, outer)
+        memo.finish([])
+        return value
+
+    a, b, c = object(), object(), object()
+    render({"a": a, "b": b}, 1)
+    assert made == ["a", "b"]
+    render({"a": a, "b": b}, 1)  # the page is taken over: its rows are not asked for
+    render({"a": a, "b": c}, 2)  # the page is made again: only b's row
+    assert made == ["a", "b", "b"]

@@ -94,7 +94,10 @@ class RenderMemo:
     def by_id(self, name: str, key: object, inputs: dict[str, object], make: Callable[[str], T]) -> dict[str, T]:
         """``make(id)`` for each id of ``inputs``: the last values of ``name`` again (while ``key`` is equal and the
         ids are the same), made anew for the ids whose input is not equal to the last one (inputs hold the
-        objects the value reads: unchanged ones compare by identity)."""
+        objects the value reads: unchanged ones compare by identity). Like :meth:`keep`'s outputs, the values stay
+        remembered while an output made with them is taken over."""
+        if self._making:
+            self._making[-1].append(name)
         self._lists_used.add(name)
         found = self._by_id.get(name)
         if found is not None and found[0] == key and found[1].keys() == inputs.keys():
@@ -146,6 +149,7 @@ class RenderMemo:
     def _mark(self, name: str) -> None:
         """``name`` and the outputs kept while it was made are in use (kept for the next render)."""
         self._names.add(name)
+        self._lists_used.add(name)  # values kept by id under this name
         found = self._kept.get(name)
         for inner in found[2] if found is not None else ():
             self._mark(inner)
