@@ -219,9 +219,32 @@ def _name_sets(model: SiteModel) -> None:
         model.sets.name_positions(year, at)
 
 
-def _resorted(lists: dict[K, list[str]], keys: set[K], rank: Callable[[str], int]) -> dict[K, list[str]]:
-    """``lists`` with the lists under ``keys`` sorted again by ``rank`` (the others shared)."""
-    return {k: sorted(ids, key=rank) if k in keys else ids for k, ids in lists.items()}
+#: Above this many moved papers in one list, the list is sorted again instead.
+MOVED_IN_PLACE = 20
+
+
+def _resorted(lists: dict[K, list[str]], keys: set[K], rank: Callable[[str], int],
+              moved: set[str]) -> dict[K, list[str]]:
+    """``lists`` with the lists under ``keys`` in ``rank`` order again (the others shared), where only the papers
+    of ``moved`` changed places."""
+    out = dict(lists)
+    for key in keys & lists.keys():
+        out[key] = _moved_in(lists[key], rank, moved)
+    return out
+
+
+def _moved_in(ids: list[str], rank: Callable[[str], int], moved: set[str]) -> list[str]:
+    """``ids`` (in ``rank`` order but for the papers of ``moved``) in ``rank`` order: the moved papers taken out and
+    put back at their places (the others kept their relative order), or the list sorted again when many moved."""
+    here = [pid for pid in moved if pid in ids]
+    if len(here) > MOVED_IN_PLACE:
+        return sorted(ids, key=rank)
+    out = list(ids)
+    for pid in here:
+        out.remove(pid)
+    for pid in here:
+        bisect.insort(out, pid, key=rank)
+    return out
 
 
 class ModelMemo:
@@ -289,10 +312,10 @@ class ModelMemo:
                      and display_order(known[pid]) != display_order(model.papers[i])}
             rank = dict(zip(model.ids, itertools.count())).__getitem__
             holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
-            model.node_papers = _resorted(old.node_papers, holding, rank)
+            model.node_papers = _resorted(old.node_papers, holding, rank, moved)
             used = {d for pid in moved for d in model.by_id[pid].datasets}
-            model.dataset_papers = _resorted(old.dataset_papers, used, rank)
-            model.hybrid = sorted(old.hybrid, key=rank) if moved & old.hybrid_set else old.hybrid
+            model.dataset_papers = _resorted(old.dataset_papers, used, rank, moved)
+            model.hybrid = _moved_in(old.hybrid, rank, moved) if moved & old.hybrid_set else old.hybrid
             model.sets = old.sets.reordered(model.ids)
         self._papers, self._model = model.by_id, model
 

@@ -98,3 +98,11 @@ def test_values_by_id_survive_renders_that_take_the_outer_output_over() -> None:
     render({"a": a, "b": b}, 1)  # the page is taken over: its rows are not asked for
     render({"a": a, "b": c}, 2)  # the page is made again: only b's row
     assert made == ["a", "b", "b"]
+
+
+def test_output_order_is_sorted_and_follows_the_set_of_paths() -> None:
+    memo = RenderMemo()
+    first = memo.output_order({"b.md": b"", "a.md": b"", "c/d.md": b""})
+    assert first == ["a.md", "b.md", "c/d.md"]
+    assert memo.output_order({"c/d.md": b"x", "a.md": b"y", "b.md": b"z"}) is first  # the same paths: kept
+    assert memo.output_order({"c/d.md": b"", "a.md": b"", "e.md": b""}) == ["a.md", "c/d.md", "e.md"]  # one swapped

@@ -56,3 +56,20 @@ def test_counts_from_masks_equal_counts_from_walking_the_papers(model: SiteModel
             walked = {n: c for n in other.nodes if (c := sum(n in model.closure[pid][other.id] for pid in ids))}
             assert model.spread(ids, other) == model.spread(model.node_mask(fid, nid), other) == walked
     assert model.year_counts([]) == {} and model.node_mask("objective", "no-such-node") == 0
+
+
+def test_moved_papers_are_put_back_in_order() -> None:
+    import random
+
+    from site_builder.sitemodel import MOVED_IN_PLACE, _moved_in
+
+    rng = random.Random(7)
+    for trial in range(200):
+        order = [f"p{i}" for i in range(rng.randint(1, 60))]
+        moved = set(rng.sample(order, rng.randint(0, min(len(order), MOVED_IN_PLACE + 5))))
+        new_order = [p for p in order if p not in moved]
+        for pid in sorted(moved):
+            new_order.insert(rng.randint(0, len(new_order)), pid)
+        rank = {pid: i for i, pid in enumerate(new_order)}.__getitem__
+        members = sorted(rng.sample(order, rng.randint(0, len(order))), key=order.index)  # in the old order
+        assert _moved_in(members, rank, moved) == sorted(members, key=rank), trial

@@ -92,7 +92,8 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         listed = list(entries.values())
         out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
         out.update(citation_pages(model, parts))
-        out["reference/schema.md"] = schema_markdown().encode("utf-8")
+        # The schema pages read the code only: made once per process.
+        out["reference/schema.md"] = parts.keep("reference/schema.md", None, lambda: schema_markdown().encode("utf-8"))
         return out
 
     out: dict[str, bytes] = {}
@@ -115,6 +116,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
         out.update(collection(entries))
-    done = dict(sorted(out.items()))
+    order = memo.output_order(out)
+    done = dict(zip(order, map(out.__getitem__, order), strict=True))
     memo.finish(model.papers, done)
     return done

@@ -57,6 +57,7 @@ class RenderMemo:
         self._lists: dict[Hashable, tuple[list[Paper], list[object]]] = {}
         self._lists_used: set[Hashable] = set()
         self._by_id: dict[str, tuple[object, dict[str, object], dict[str, object]]] = {}
+        self._order: tuple[list[str], set[str]] | None = None
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -153,6 +154,16 @@ class RenderMemo:
         found = self._kept.get(name)
         for inner in found[2] if found is not None else ():
             self._mark(inner)
+
+    def output_order(self, outputs: dict[str, bytes]) -> list[str]:
+        """The paths of ``outputs`` in sorted order (the order outputs are written in): the last render's list again
+        when the paths are the same."""
+        last = self._order
+        if last is not None and len(last[0]) == len(outputs) and outputs.keys() == last[1]:
+            return last[0]
+        order = sorted(outputs)
+        self._order = (order, set(order))
+        return order
 
     def field_values(self, names: tuple[str, ...], papers: list[Paper],
                      ids: list[str] | None = None) -> dict[str, tuple[object, ...]]:

@@ -82,7 +82,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         "downloads/index.md": page,
         "downloads/papers.json": _joined(parts, "downloads/papers.json", parts.json_lines(),
                                          lambda lines: papers_json(model.papers, model.taxonomy, lines)),
-        "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
+        "downloads/papers.schema.json": parts.keep("downloads/papers.schema.json", None, _schema_file),  # code only
         "downloads/papers.csv": _joined(parts, "downloads/papers.csv", parts.csv_lines(),
                                         lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
         "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
@@ -90,6 +90,11 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         FEED_PATH: parts.keep(FEED_PATH, (model.info, [model.by_id[i] for i in model.newest[:FEED_SIZE]]),
                               lambda: atom_feed(model.papers, model.info).encode("utf-8")),
     }
+
+
+def _schema_file() -> bytes:
+    """papers.schema.json (it reads the code only)."""
+    return (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8")
 
 
 def _explore_index(model: SiteModel, parts: Fragments) -> bytes:
