@@ -3,9 +3,12 @@ costs more than the lookups it does, and a regeneration after one edit is made o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import compress, repeat
-from operator import attrgetter, is_not
+from collections.abc import Iterable, Sequence
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, ne
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: A record's id.
 paper_id = attrgetter("id")
@@ -14,6 +17,23 @@ paper_id = attrgetter("id")
 def differing(a: Sequence[object], b: Sequence[object]) -> list[int]:
     """The places where two lists of the same length hold different objects."""
     return list(compress(range(len(a)), map(is_not, a, b)))
+
+
+def unequal(a: Sequence[object], b: Sequence[object]) -> list[int]:
+    """The places where two lists of the same length hold unequal values."""
+    return list(compress(range(len(a)), map(ne, a, b)))
+
+
+def keyed_by_id(records: Iterable[T]) -> dict[str, T]:
+    """``records`` by their ``id``, in their order (the last one when ids repeat)."""
+    listed = list(records)  # a copy of the pointers only: records may be an iterator, read twice below
+    out: dict[str, T] = dict(zip(map(paper_id, listed), listed, strict=True))
+    return out
+
+
+def numbered(ids: Iterable[Any]) -> dict[Any, int]:
+    """Each of ``ids`` -> its place (0, 1, ...)."""
+    return dict(zip(ids, count()))
 
 
 def holds_none(values: Sequence[object]) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
-from site_builder.bulk import differing, paper_id
+from site_builder.bulk import differing, keyed_by_id, paper_id
 from site_builder.fsio import write_atomic
 from site_builder.models import Paper
 from site_builder.problems import Problem
@@ -168,7 +168,7 @@ class CitationSource:
         view = citation_view(papers, core, k, previous)
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
-            self.memo.inputs = (signature, k, dict(zip(map(paper_id, papers), papers, strict=True)))
+            self.memo.inputs = (signature, k, keyed_by_id(papers))
             self.memo.view = (papers, view) if view is not None else None
         return view
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from site_builder.bulk import differing, holds_none, paper_id
+from site_builder.bulk import differing, holds_none, keyed_by_id, numbered, paper_id
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, ranked
 from site_builder.models import Paper
 from site_builder.snapshot import S2_PAGE, SURVEY_ID, Citing, Snapshot
@@ -263,7 +263,7 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     """:func:`citation_view` from the view of ``before``, made from the same core (hence the same paper ids: the
     core's key names every record's identifiers). Only the display order and the graph's node attributes can
     differ; the lists of the papers next to a moved paper are sorted again."""
-    old = dict(zip(map(paper_id, before), before, strict=True))
+    old = keyed_by_id(before)
     if len(old) != len(papers) or view.papers.keys() != old.keys():
         return citation_view(papers, core, view.candidate_min)
     ids = list(map(paper_id, papers))
@@ -285,7 +285,7 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
                     core=core)
     facts = view.papers
     if moved:
-        rank = dict(zip(ids, itertools.count()))
+        rank = numbered(ids)
         touched = set(moved)
         for pid in moved:
             touched.update(facts[pid].cites, facts[pid].cited_by)
@@ -299,22 +299,26 @@ def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[
     if not moved and view._arrays is not None:
         new._arrays, new._names = view._arrays, view._names
     elif view._arrays is not None:
-        new._arrays = _renumbered(view._arrays, new.papers)
+        new._arrays = _renumbered(view._arrays, rank)
     return new
 
 
 def _renumbered(arrays: tuple[dict[str, int], np.ndarray, np.ndarray],
-                papers: dict[str, PaperCitations]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """:meth:`Citations.edge_arrays` of ``papers`` (the same papers in a new display order) from those of the old
-    order: the citations renumbered, then put in order again (by citing paper, then by cited paper, which is the
-    order of each paper's ``cites``)."""
+                number: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """:meth:`Citations.edge_arrays` for the same papers in a new display order (``number``: each paper's place in
+    it) from those of the old order: the citations renumbered, then put in order again (by citing paper, then by
+    cited paper, which is the order of each paper's ``cites``)."""
     old, sources, targets = arrays
-    number = dict(zip(papers, itertools.count()))
     new = np.fromiter(map(number.__getitem__, old), dtype=np.int64, count=len(old))
     sources, targets = new[sources], new[targets]
-    # One stable sort of a combined key: the order of sorting by citing paper, then by cited paper.
-    order = np.argsort(sources * max(len(number), 1) + targets, kind="stable")
+    order = pair_order(sources, targets, len(number))
     return number, sources[order], targets[order]
+
+
+def pair_order(sources: np.ndarray, targets: np.ndarray, papers: int) -> np.ndarray:
+    """The order that sorts citations (as paper numbers below ``papers``) by citing paper, then by cited paper:
+    one stable sort of a combined key."""
+    return np.argsort(sources * max(papers, 1) + targets, kind="stable")
 
 
 def derive_citations(papers: Sequence[Paper], snapshot: Snapshot, k: int = CANDIDATE_MIN) -> Citations | None:

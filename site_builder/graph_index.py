@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter, itemgetter
@@ -30,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from site_builder.citeview import Citations
+from site_builder.bulk import numbered
+from site_builder.citeview import Citations, pair_order
 from site_builder.explore_index import ById, node_numbers, own_tag_numbers, taxonomy_rows
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
 from site_builder.models import Paper
@@ -95,11 +95,11 @@ def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], number
 
 def _edges(citations: Sequence[tuple[str, str, Any]], order: list[str]) -> str:
     """The citations as pairs of paper numbers (places in ``order``), by citing paper, then by cited paper."""
-    number = dict(zip(order, itertools.count()))
+    number = numbered(order)
     count = len(citations)
     sources = np.fromiter(map(number.__getitem__, map(_CITING, citations)), dtype=np.int64, count=count)
     targets = np.fromiter(map(number.__getitem__, map(_CITED, citations)), dtype=np.int64, count=count)
-    by = np.argsort(sources * max(len(order), 1) + targets, kind="stable")
+    by = pair_order(sources, targets, len(order))
     # Each number's text is made once, not once per citation, and picked out for every citation in one step.
     text = np.array(list(map(str, range(len(order)))), dtype=object)
     return ",".join(text[np.column_stack((sources[by], targets[by])).ravel()].tolist())

@@ -8,18 +8,17 @@ operations, each a few microseconds even for 20,000 papers.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import cast
 
-from site_builder.bulk import holds_none
+from site_builder.bulk import holds_none, numbered
 
 
 class PaperSets:
     """Named sets of paper ids, stored as bit masks over ``order`` (bit i = the i-th paper)."""
 
     def __init__(self, order: Iterable[str]) -> None:
-        self.position = dict(zip(order, itertools.count()))
+        self.position: dict[str, int] = numbered(order)
         self._named: dict[Hashable, int] = {}
 
     def mask(self, ids: Iterable[str]) -> int:

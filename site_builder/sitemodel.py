@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -310,13 +309,13 @@ class ModelMemo:
             moved = {pid for i in differing(model.ids, old.ids)
                      if known[pid := model.ids[i]] is not model.papers[i]
                      and display_order(known[pid]) != display_order(model.papers[i])}
-            rank = dict(zip(model.ids, itertools.count())).__getitem__
+            model.sets = old.sets.reordered(model.ids)
+            rank = model.sets.position.__getitem__
             holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
             model.node_papers = _resorted(old.node_papers, holding, rank, moved)
             used = {d for pid in moved for d in model.by_id[pid].datasets}
             model.dataset_papers = _resorted(old.dataset_papers, used, rank, moved)
             model.hybrid = _moved_in(old.hybrid, rank, moved) if moved & old.hybrid_set else old.hybrid
-            model.sets = old.sets.reordered(model.ids)
         self._papers, self._model = model.by_id, model
 
     def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:

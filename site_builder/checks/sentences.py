@@ -10,9 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
-from itertools import compress
-from operator import ne
 
+from site_builder.bulk import unequal
 from site_builder.models import PLACEHOLDER
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -58,7 +57,7 @@ class SharedSentences:
         if before is None or len(before) != len(rows):
             self._rebuild(rows)
         else:
-            changed = list(compress(range(len(rows)), map(ne, rows, before)))  # one pass in C
+            changed = unequal(rows, before)
             if len(changed) > MAX_CHANGED:
                 self._rebuild(rows)
             elif changed:

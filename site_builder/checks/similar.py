@@ -21,8 +21,8 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from itertools import compress
-from operator import ne
+
+from site_builder.bulk import unequal
 
 #: Beyond this many changed titles, recomputing everything is cheaper than judging the affected pairs.
 MAX_CHANGED = 100
@@ -52,7 +52,7 @@ class SimilarTitles:
         if len(titles) != len(self.titles) or not self.titles:
             self._rebuild(titles)
         else:
-            changed = list(compress(range(len(titles)), map(ne, self.titles, titles)))  # one pass in C
+            changed = unequal(self.titles, titles)
             if len(changed) > MAX_CHANGED:
                 self._rebuild(titles)
             elif changed:

@@ -8,7 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
-from site_builder.bulk import differing, paper_id
+from site_builder.bulk import differing, keyed_by_id, paper_id
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
 from site_builder.render.memo import Fragments, RenderMemo
@@ -186,7 +186,7 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
     looped = visited if todo is None else papers
-    memo.page_loop = (dict(zip(map(paper_id, looped), looped, strict=True)), shared, out)
+    memo.page_loop = (keyed_by_id(looped), shared, out)
     return out
 
 
@@ -205,7 +205,7 @@ def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[obj
         return None
     if not redo:
         return changed
-    now = dict(zip(map(paper_id, changed), changed, strict=True))
+    now = keyed_by_id(changed)
     # The papers of ``redo`` that are unchanged (a changed one is in ``changed`` already; the ids are the same as
     # before, so each is the object ``before`` holds). The order of the pages made does not matter.
     return changed + sorted((before[pid] for pid in redo if pid in before and pid not in now), key=paper_id)
