@@ -13,6 +13,7 @@ import os
 import stat
 import threading
 from collections.abc import Collection, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,12 @@ def unchanged_files(top: str, outputs: Mapping[str, bytes], keys: list[str]) -> 
 FREE_LATER_FROM = 1 << 20
 
 
+#: Files at least this large are written by two helper threads while this one writes the smaller files: the kernel
+#: copies the bytes and allocates the blocks without holding the interpreter lock, so the large downloads of a
+#: 20,000-paper collection (about 90 MB, rewritten after a title edit) are written on both cores.
+WRITE_BESIDE_FROM = 1 << 20
+
+
 def _hold(path: str, held: list[int]) -> None:
     """Keep ``path``'s current file open, so that replacing it does not free it (see :data:`FREE_LATER_FROM`)."""
     with contextlib.suppress(OSError):
@@ -162,6 +169,8 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     same |= unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same))
     unchanged = len(same)
     held: list[int] = []
+    beside: list[Future[None]] = []
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="write-large-files")
     try:
         for key in sorted(outputs.keys() - same):
             path = os.path.join(top, key)
@@ -174,11 +183,17 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            replace_generated(path, data)
+            if len(data) >= WRITE_BESIDE_FROM:
+                beside.append(pool.submit(replace_generated, path, data))
+            else:
+                replace_generated(path, data)
             written += 1
     finally:
+        pool.shutdown(wait=True)
         if held:
             threading.Thread(target=_close_all, args=(held,), name="free-replaced-files", daemon=True).start()
+    for future in beside:
+        future.result()  # the first failure, as the loop would have raised it
     emptied = []
     for key in sorted(existing - outputs.keys()):
         (base / key).unlink()

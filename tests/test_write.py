@@ -158,3 +158,39 @@ def test_comparison_with_what_is_on_disk(tmp_path: Path) -> None:
     assert not _same(str(fifo), b""), "a FIFO is not waited on"
     assert not _same(str(tmp_path / "missing.md"), b"")
     assert not _same(str(tmp_path), b"")
+
+
+def test_large_files_are_written_beside_the_small_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import site_builder.write as write
+    from site_builder import fsio
+
+    writers: dict[str, str] = {}
+    real = fsio.replace_generated
+
+    def recording(path: str, data: bytes) -> None:
+        writers[os.path.relpath(path, tmp_path)] = threading.current_thread().name
+        real(path, data)
+
+    monkeypatch.setattr(write, "replace_generated", recording)
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 50)
+    outputs = {f"papers/{c}/index.md": (c * n).encode() for c, n in zip("abcdef", (10, 60, 5, 200, 70, 1), strict=True)}
+    assert write_outputs(tmp_path, outputs, DIRS, FILES) == WriteStats(6, 0, 0)
+    assert all((tmp_path / k).read_bytes() == v for k, v in outputs.items())
+    main = threading.current_thread().name
+    assert {k for k, who in writers.items() if who != main} == {f"papers/{c}/index.md" for c in "bde"}
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_failed_large_write_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 50)
+    (tmp_path / "papers" / "b" / "index.md").mkdir(parents=True)  # a folder where the large file should go
+    outputs = {"papers/a/index.md": b"small\n", "papers/b/index.md": b"x" * 100, "papers/c/index.md": b"small\n"}
+    with pytest.raises(IsADirectoryError) as caught:
+        write_outputs(tmp_path, outputs, DIRS, FILES)
+    assert caught.value.filename == str(tmp_path / "papers" / "b" / "index.md")
+    assert (tmp_path / "papers/c/index.md").read_bytes() == b"small\n"  # the others were written all the same
+    assert not list(tmp_path.rglob("*.tmp"))
