@@ -19,8 +19,9 @@ from site_builder.sitemodel import SiteInfo
 CONFIG = "mkdocs.yml"
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """A safe loader that turns any application tag into its plain scalar, sequence or mapping value."""
+class _TolerantLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader that turns any application tag into its plain scalar, sequence or mapping value (LibYAML's
+    parser when PyYAML has it: every regeneration of ``serve`` reads mkdocs.yml again)."""
 
 
 def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
