@@ -31,6 +31,36 @@ def keyed_by_id(records: Iterable[T]) -> dict[str, T]:
     return out
 
 
+class Compared:
+    """A list of records against the records of an earlier list, worked out once for the layers that each need it:
+    the ids in order, the earlier record with each id (None for a new id) and the places where the record is not
+    the same object as before."""
+
+    def __init__(self, before: dict[str, Any], records: Sequence[Any]) -> None:
+        self.before = before
+        self.ids: list[str] = list(map(paper_id, records))
+        self.was: list[Any] = list(map(before.get, self.ids))
+        self.at = differing(self.was, records)
+        self.records = records
+        self._same_ids: bool | None = None
+
+    def same_ids(self) -> bool:
+        """True when both lists hold records with the same ids (each once)."""
+        if self._same_ids is None:
+            self._same_ids = len(self.before) == len(self.ids) and not holds_none(self.was) \
+                and len(set(self.ids)) == len(self.ids)
+        return self._same_ids
+
+    def by_id(self) -> dict[str, Any]:
+        """The records by id (:func:`keyed_by_id`); with the same ids, the earlier dict copied and patched."""
+        if not self.same_ids():
+            return keyed_by_id(self.records)
+        out = dict(self.before)
+        for i in self.at:
+            out[self.ids[i]] = self.records[i]
+        return out
+
+
 def numbered(ids: Iterable[Any]) -> dict[Any, int]:
     """Each of ``ids`` -> its place (0, 1, ...)."""
     return dict(zip(ids, count()))

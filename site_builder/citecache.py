@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
-from site_builder.bulk import differing, keyed_by_id, paper_id
+from site_builder.bulk import Compared, keyed_by_id
 from site_builder.fsio import write_atomic
 from site_builder.models import Paper
 from site_builder.problems import Problem
@@ -112,13 +112,14 @@ class CitationMemo:
         #: :meth:`~site_builder.session.Session.saw`).
         self.entries: list[tuple[str, int, int]] | None = None
 
-    def known_key(self, signature: str, papers: Sequence[Paper], k: int) -> str | None:
-        """:attr:`key` when it was computed from the same signature, k and record identifiers."""
-        if self.inputs is None or self.inputs[:2] != (signature, k) or len(self.inputs[2]) != len(papers):
+    def known_key(self, signature: str, compared: Compared | None, k: int) -> str | None:
+        """:attr:`key` when it was computed from the same signature, k and record identifiers (``compared``: the
+        papers against :attr:`inputs`' ones)."""
+        if self.inputs is None or compared is None or self.inputs[:2] != (signature, k) or not compared.same_ids():
             return None
-        was = list(map(self.inputs[2].get, map(paper_id, papers)))
-        for i in differing(was, papers):
-            if was[i] is None or was[i].ids != papers[i].ids:  # type: ignore[union-attr]
+        was, papers = compared.was, compared.records
+        for i in compared.at:
+            if was[i].ids != papers[i].ids:
                 return None
         return self.key
 
@@ -153,7 +154,9 @@ class CitationSource:
             self.memo.listed = (entries, signature) if entries is not None and signature is not None else None
         if signature is None:
             return None
-        key = (self.memo.known_key(signature, papers, k) if self.memo is not None else None) \
+        # The papers against those of the last call, worked out once for the key, the view and the next call.
+        compared = Compared(self.memo.inputs[2], papers) if self.memo is not None and self.memo.inputs else None
+        key = (self.memo.known_key(signature, compared, k) if self.memo is not None else None) \
             or cache_key(signature, papers, k)
         core = self.memo.core if self.memo is not None and self.memo.key == key else self._read(key)
         if core is None:
@@ -165,10 +168,10 @@ class CitationSource:
             if not snapshot.problems:
                 self._write(key, core)
         previous = self.memo.view if self.memo is not None else None
-        view = citation_view(papers, core, k, previous)
+        view = citation_view(papers, core, k, previous and (previous[0], previous[1], compared))
         if self.memo is not None and not self.problems:
             self.memo.key, self.memo.core = key, core
-            self.memo.inputs = (signature, k, keyed_by_id(papers))
+            self.memo.inputs = (signature, k, compared.by_id() if compared is not None else keyed_by_id(papers))
             self.memo.view = (papers, view) if view is not None else None
         return view
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from site_builder.bulk import differing, holds_none, keyed_by_id, numbered, paper_id
+from site_builder.bulk import Compared, keyed_by_id, numbered
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, ranked
 from site_builder.models import Paper
 from site_builder.snapshot import S2_PAGE, SURVEY_ID, Citing, Snapshot
@@ -214,15 +214,17 @@ def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str]
 
 
 def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN,
-                  previous: tuple[Sequence[Paper], Citations] | None = None) -> Citations | None:
+                  previous: tuple[Sequence[Paper], Citations, Compared | None] | None = None) -> Citations | None:
     """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched.
 
-    ``previous`` (the papers and view of an earlier call in this process) lets the view be derived from that one
-    when it came from the same core: each paper keeps its :class:`PaperCitations` object unless a paper in its
-    lists moved in the display order (the result is equal to a view made from scratch).
+    ``previous`` (the papers and view of an earlier call in this process, and ``papers`` compared with those papers
+    when already worked out) lets the view be derived from that one when it came from the same core: each paper
+    keeps its :class:`PaperCitations` object unless a paper in its lists moved in the display order (the result is
+    equal to a view made from scratch).
     """
     if previous is not None and previous[1].core is core and previous[1].candidate_min == k:
-        return _updated_view(papers, core, previous[0], previous[1])
+        compared = previous[2] if previous[2] is not None else Compared(keyed_by_id(previous[0]), papers)
+        return _updated_view(papers, core, compared, previous[1])
     records = {p.id: core.records[p.id] for p in papers if p.id in core.records}
     if not records:
         return None
@@ -258,22 +260,17 @@ def _grouped(keys: np.ndarray, values: np.ndarray, names: np.ndarray) -> tuple[l
     return [flat[a:b] for a, b in itertools.pairwise(bounds)], order
 
 
-def _updated_view(papers: Sequence[Paper], core: CitationCore, before: Sequence[Paper],
+def _updated_view(papers: Sequence[Paper], core: CitationCore, compared: Compared,
                   view: Citations) -> Citations | None:
-    """:func:`citation_view` from the view of ``before``, made from the same core (hence the same paper ids: the
-    core's key names every record's identifiers). Only the display order and the graph's node attributes can
-    differ; the lists of the papers next to a moved paper are sorted again."""
-    old = keyed_by_id(before)
-    if len(old) != len(papers) or view.papers.keys() != old.keys():
+    """:func:`citation_view` from ``view``, made from the same core for the papers ``compared`` holds as its earlier
+    ones (hence the same paper ids: the core's key names every record's identifiers). Only the display order and
+    the graph's node attributes can differ; the lists of the papers next to a moved paper are sorted again."""
+    if not compared.same_ids() or view.papers.keys() != compared.before.keys():
         return citation_view(papers, core, view.candidate_min)
-    ids = list(map(paper_id, papers))
-    was = list(map(old.get, ids))
-    if holds_none(was):
-        return citation_view(papers, core, view.candidate_min)
-    at = differing(was, papers)
+    ids, was, at = compared.ids, compared.was, compared.at
     changed = [papers[i] for i in at]
-    moved = {ids[i] for i in at if was[i].year != papers[i].year  # type: ignore[union-attr]
-             or was[i].title.casefold() != papers[i].title.casefold()}  # type: ignore[union-attr]
+    moved = {ids[i] for i in at if was[i].year != papers[i].year
+             or was[i].title.casefold() != papers[i].title.casefold()}
     records = core.records
     # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
     nodes = view.graph.nodes(data=True) if changed else view.graph._nodes

@@ -88,6 +88,8 @@ def test_a_title_edit_reuses_the_core_and_an_identifier_edit_does_not(root: Path
     view = CitationSource(project, memo)(renamed)
     assert memo.core is core  # no new look at the snapshot
     assert view is not None and dict(view.graph.nodes(data=True))["alpha"]["title"].endswith("(v2)")
+    back = CitationSource(project, memo)(papers)  # the very objects of the first call again
+    assert back is not None and not dict(back.graph.nodes(data=True))["alpha"]["title"].endswith("(v2)")
     moved = [p.model_copy(update={"ids": p.ids.model_copy(update={"doi": "10.1000/moved"})}) if p.id == "alpha"
              else p for p in papers]
     CitationSource(project, memo)(moved)
