@@ -241,3 +241,26 @@ def test_a_record_added_after_the_watcher_looked_is_read_too(served: tuple[Proje
     result = generate(project, session=session)
     assert not result.failed and result.papers == 7 and session.files.read == 1
     assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
+
+
+def test_a_title_edit_makes_again_only_the_candidate_rows_that_list_the_paper(
+        served: tuple[Project, Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.render import citations
+
+    project, session = served
+    before = (project.docs / "candidates/index.md").read_text(encoding="utf-8")
+    made: list[tuple[str, ...]] = []
+    real = citations.candidate_row
+
+    def counting(model: object, candidate: object) -> object:
+        made.append(candidate.cited_by)  # type: ignore[attr-defined]
+        return real(model, candidate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(citations, "candidate_row", counting)
+    edit(project, "charlie", "title: Charlie Which Sound Belongs to Which Clip", "title: Charlie Renamed")
+    assert not generate(project, session=session).failed
+    page = (project.docs / "candidates/index.md").read_text(encoding="utf-8")
+    assert "Charlie Renamed" in page and "Charlie Which Sound" in before
+    assert made and all("charlie" in cited_by for cited_by in made), "rows without the paper are taken over"
+    assert page.count("Charlie Renamed") == len(made)  # each row listing it, made again once
+    assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)

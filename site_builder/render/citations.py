@@ -77,18 +77,28 @@ def _candidate_tr(r: CandidateRow) -> str:
 def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
     view = model.citations
-    rows = [candidate_row(model, c) for c in view.candidates[:CANDIDATES_SHOWN]] if view else []
-
-    def make() -> bytes:
-        return render_page("candidates.md.j2", CANDIDATES_PAGE, view=view, rows=rows, total=len(view.candidates)
-                           if view else 0, table_rows=Markup("".join(map(_candidate_tr, rows))))
-
+    shown = view.candidates[:CANDIDATES_SHOWN] if view else []
     if parts is None:
-        return make()
-    # The page shows, of the collection's papers, the id and title of the citing papers listed in its rows.
-    key = (citations_key(model), [(r.title, r.year, r.count, r.more, r.s2_url, r.url, r.add,
-                                   [(p.id, p.title) for p in r.citing]) for r in rows])
-    return parts.keep("candidates", key, make)
+        rows = [candidate_row(model, c) for c in shown]
+        return _candidates_page(view, rows, "".join(map(_candidate_tr, rows)))
+    # Each row reads its candidate and the papers citing it (unchanged papers are the same objects): a row is made
+    # again only when one of them changed, and the page when a row's text did.
+    inputs: dict[str, object] = {c.paperId: (c, tuple(map(model.by_id.__getitem__, c.cited_by))) for c in shown}
+
+    def made(cid: str) -> tuple[CandidateRow, str]:
+        row = candidate_row(model, inputs[cid][0])  # type: ignore[index]
+        return row, _candidate_tr(row)
+
+    rows_by_id = parts.by_id("candidate-rows", None, inputs, made)
+    made_rows = [rows_by_id[c.paperId] for c in shown]
+    trs = [tr for _, tr in made_rows]
+    return parts.keep("candidates", (citations_key(model), trs),
+                      lambda: _candidates_page(view, [row for row, _ in made_rows], "".join(trs)))
+
+
+def _candidates_page(view: Citations | None, rows: list[CandidateRow], table: str) -> bytes:
+    return render_page("candidates.md.j2", CANDIDATES_PAGE, view=view, rows=rows,
+                       total=len(view.candidates) if view else 0, table_rows=Markup(table))
 
 
 def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[Node, list[int]]]:
