@@ -67,6 +67,8 @@ class CheckMemo:
         #: The records checked (by ``id`` of the entry object) and the problems found in each.
         self.entries: dict[int, object] = {}
         self.found: dict[int, list[Problem]] = {}
+        #: The records of the last run, in their order.
+        self.listed: list[Any] | None = None
 
 
 def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None, memo: CheckMemo | None = None) -> list[Problem]:
@@ -88,12 +90,20 @@ def _run_remembering(kb: KnowledgeBase, chosen: list[Check], memo: CheckMemo) ->
     key = (kb.project.taxonomy.read_bytes() if kb.project.taxonomy.is_file() else b"")
     if memo.taxonomy != key or memo.codes != tuple(c.code for c in per_record):
         memo.taxonomy, memo.codes, memo.entries, memo.found = key, tuple(c.code for c in per_record), {}, {}
+        memo.listed = None
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
     if kb.cited_by is not None:
         entries.append(kb.cited_by)
     # (Passes that stay in C: at 20,000 records a Python loop costs more than the lookups it does.)
     ids = list(map(id, entries))
-    fresh = [entries[i] for i in differing(list(map(memo.entries.get, ids)), entries)]
+    last = memo.listed
+    if last is not None and len(last) == len(entries):
+        # Most records are the same objects at the same places as in the last run: look only at the others.
+        at = differing(entries, last)
+        fresh = [entries[i] for i in at if memo.entries.get(ids[i]) is not entries[i]]
+    else:
+        at = None
+        fresh = [entries[i] for i in differing(list(map(memo.entries.get, ids)), entries)]
     if fresh:
         papers = {id(e) for e in kb.paper_entries}
         datasets = {id(e) for e in kb.dataset_entries}
@@ -107,9 +117,17 @@ def _run_remembering(kb: KnowledgeBase, chosen: list[Check], memo: CheckMemo) ->
                 by_path.setdefault(problem.path, []).append(problem)
         for e in fresh:
             memo.found[id(e)] = by_path.get(e.path, [])
-    if fresh or len(memo.entries) != len(entries):  # forget records that are gone
+    if at is not None and len(at) <= len(entries) // 10 and len(memo.entries) == len(last):  # type: ignore[arg-type]
+        # Forget the records that left those places (unless they are still elsewhere in the list).
+        staying = {ids[i] for i in at}
+        for gone in {id(last[i]) for i in at} - staying:  # type: ignore[index]
+            del memo.entries[gone], memo.found[gone]
+        for i in at:
+            memo.entries[ids[i]] = entries[i]
+    elif fresh or len(memo.entries) != len(entries):  # forget records that are gone
         memo.entries = dict(zip(ids, entries, strict=True))
         memo.found = dict(zip(ids, map(memo.found.__getitem__, ids), strict=True))
+    memo.listed = entries
     problems = list(chain.from_iterable(map(memo.found.__getitem__, ids)))
     for chk in chosen:
         if not chk.per_record:
