@@ -24,7 +24,7 @@ from site_builder.session import Session
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
 from site_builder.validate import validate
-from site_builder.write import WriteStats, write_outputs
+from site_builder.write import EarlyWrites, WriteStats, write_outputs
 
 Progress = Callable[[str], None]
 
@@ -109,10 +109,19 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     if checked.pending is None:
         lap("load+check", checked.checked)
     citations = CitationSource(project, session.citations if session else None)
+    early: EarlyWrites | None = None
     try:
         model = build_model(checked.kb, info, citations=citations, memo=session.model if session else None)
-        outputs = render_site(model, session.render if session else None)
+        early = _early_writes(project, session, checked.pending is None, citations, strict)
+        try:
+            outputs = render_site(model, session.render if session else None, early.offer if early else None)
+        finally:
+            done = early.finish() if early is not None else set()
     except Exception:
+        if early is not None:
+            early.release()
+        if session is not None and early is not None and early.started:
+            session.forget_render()  # files were replaced that what it remembers does not know of
         # Records the checks would refuse can trip the later stages: their problems are the answer then.
         if checked.complete().failed:
             result.problems = checked.problems
@@ -127,13 +136,16 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     result.generated = len(outputs)
     if result.failed:
+        if early is not None:
+            early.release()
         if session is not None:
             session.forget_render()  # it remembers outputs that are not written
         return result
     known = session.render.unchanged if session else ()
     try:
         stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES, known,
-                                             session.written if session else None)
+                                             session.written if session else None, done,
+                                             early.take_held() if early is not None else None)
         if session is not None:
             session.written = set(outputs)
     except BaseException:
@@ -144,6 +156,17 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     if keep is not None:
         keep(checked, model, outputs)
     return result
+
+
+def _early_writes(project: Project, session: Session | None, checked: bool, citations: CitationSource,
+                  strict: bool) -> EarlyWrites | None:
+    """For a session whose checks are done and found nothing that stops the write: the large files are written
+    while the rest renders (see :class:`~site_builder.write.EarlyWrites`)."""
+    if session is None or session.written is None or not checked:
+        return None
+    if any(p.severity == "error" or strict for p in citations.problems):
+        return None  # the write may yet be refused
+    return EarlyWrites(project.docs, GENERATED_DIRS, GENERATED_FILES, session.written, session.render.last_outputs)
 
 
 def _record_count(project: Project) -> int:

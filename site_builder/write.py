@@ -146,15 +146,79 @@ def _close_all(fds: list[int]) -> None:
             os.close(fd)
 
 
+class EarlyWrites:
+    """Large files a long-running process writes while it is still rendering the rest (see :func:`generate
+    <site_builder.build.generate>`): the render offers each large output as soon as it is made, and a helper thread
+    replaces those that the last write left in place with other bytes. The write stage then skips them
+    (:meth:`finish` names them); every early write is done, or has failed, before :meth:`finish` returns."""
+
+    def __init__(self, base: Path, dirs: Iterable[str], files: Iterable[str], present: Collection[str],
+                 last: Mapping[str, bytes]) -> None:
+        self.top, self.dirs, self.files = os.fspath(base), tuple(dirs), tuple(files)
+        self.present, self.last = present, last
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="write-early")
+        self.started: dict[str, Future[None]] = {}
+        self.held: list[int] = []
+
+    def offer(self, key: str, data: bytes) -> None:
+        """Write ``data`` to ``key`` now when it is a large replacement of a file the last write left (other
+        outputs wait for the write stage)."""
+        if len(data) < WRITE_BESIDE_FROM or key not in self.present:
+            return
+        last = self.last.get(key)
+        if last is data or last == data:  # what the last write left in place (the write stage need not look)
+            return
+        _check_key(key)
+        if not _owned(key, self.dirs, self.files) or key in self.started:
+            return
+        path = os.path.join(self.top, key)
+        if os.path.islink(path):
+            return  # the write stage replaces the link itself
+        _hold(path, self.held)
+        self.started[key] = self.pool.submit(replace_generated, path, data)
+
+    def finish(self) -> set[str]:
+        """Wait for the early writes; the files written (the first failure is raised). The replaced files stay held
+        until :meth:`release` (or the write stage, given :attr:`held`): freeing them takes the file system's journal
+        for a few tenths of a second, which would hold up the write stage's own renames."""
+        self.pool.shutdown(wait=True)
+        for future in self.started.values():
+            future.result()
+        return set(self.started)
+
+    def take_held(self) -> list[int]:
+        """The replaced files held open, now the caller's to free (see :func:`write_outputs`)."""
+        held, self.held = self.held, []
+        return held
+
+    def release(self) -> None:
+        """Free the replaced files in the background (when the write stage did not)."""
+        if self.held:
+            threading.Thread(target=_close_all, args=(self.held,), name="free-replaced-files", daemon=True).start()
+        self.held = []
+
+
 def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str], files: Iterable[str],
-                  known: Collection[str] = (), present: Collection[str] | None = None) -> WriteStats:
+                  known: Collection[str] = (), present: Collection[str] | None = None,
+                  done: Collection[str] = (), held: list[int] | None = None) -> WriteStats:
     """Write ``outputs`` under ``base``; every key must lie in one of the generated ``dirs`` or ``files``.
 
     A long-running ``serve`` passes what its previous write left: ``known`` names outputs whose bytes are those
     already in place (they are not read back to compare), and ``present`` the generated files there (the folders,
-    20,000 of them for as many papers, are then not listed again).
+    20,000 of them for as many papers, are then not listed again), ``done`` the outputs :class:`EarlyWrites`
+    already wrote and ``held`` the files they replaced (freed with this write's own, once it is done).
     """
-    dirs, files = tuple(dirs), tuple(files)
+    held = held if held is not None else []
+    try:
+        return _write_outputs(base, outputs, tuple(dirs), tuple(files), known, present, done, held)
+    finally:
+        if held:  # the replaced files this write and the early ones held, freed once every rename is done
+            threading.Thread(target=_close_all, args=(held,), name="free-replaced-files", daemon=True).start()
+
+
+def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ...], files: tuple[str, ...],
+                   known: Collection[str], present: Collection[str] | None, done: Collection[str],
+                   held: list[int]) -> WriteStats:
     # The files a session's previous write left were checked then: only new keys are checked again.
     for key in outputs if present is None else outputs.keys() - present:
         _check_key(key)
@@ -163,12 +227,13 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     existing = set(present) if present is not None else existing_generated(base, dirs, files)
     made: set[str] = set()
     top = str(base)
-    written = removed = 0
+    removed = 0
     # Set operations, not a loop over every output: a session's write touches a few of 20,000 files.
     same = (outputs.keys() & known) & existing
-    same |= unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same))
+    same |= unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same - set(done)))
     unchanged = len(same)
-    held: list[int] = []
+    written = len(done)
+    same |= set(done)
     beside: list[Future[None]] = []
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="write-large-files")
     try:
@@ -190,8 +255,6 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
             written += 1
     finally:
         pool.shutdown(wait=True)
-        if held:
-            threading.Thread(target=_close_all, args=(held,), name="free-replaced-files", daemon=True).start()
     for future in beside:
         future.result()  # the first failure, as the loop would have raised it
     emptied = []

@@ -264,3 +264,53 @@ def test_a_title_edit_makes_again_only_the_candidate_rows_that_list_the_paper(
     assert made and all("charlie" in cited_by for cited_by in made), "rows without the paper are taken over"
     assert page.count("Charlie Renamed") == len(made)  # each row listing it, made again once
     assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
+
+
+def test_large_downloads_are_written_while_the_pages_render(
+        served: tuple[Project, Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+
+    project, session = served
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 3000)  # the golden collection's downloads count as large
+    finished: list[set[str]] = []
+    real_finish = write.EarlyWrites.finish
+
+    def finish(self: write.EarlyWrites) -> set[str]:
+        done = real_finish(self)
+        finished.append(done)
+        return done
+
+    monkeypatch.setattr(write.EarlyWrites, "finish", finish)
+    before = tree(project.docs)
+    edit(project, "echo", "Echo Robust Audio-Text Embeddings", "Echo Renamed Embeddings")
+    result = generate(project, session=session)
+    assert not result.failed
+    after = tree(project.docs)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert finished and "downloads/papers.json" in finished[0] and finished[0] <= changed
+    assert result.stats is not None and result.stats.written == len(changed)
+    assert after == rebuilt_from_scratch(project, tmp_path)
+
+
+def test_a_render_that_fails_after_early_writes_leaves_the_session_to_look_again(
+        served: tuple[Project, Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.render as render
+    import site_builder.write as write
+
+    project, session = served
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 3000)
+    real = render.topic_pages
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a render that fails after the downloads were made")
+
+    monkeypatch.setattr(render, "topic_pages", broken)
+    edit(project, "echo", "Echo Robust Audio-Text Embeddings", "Echo Renamed Embeddings")
+    with pytest.raises(RuntimeError):
+        generate(project, session=session)
+    assert b"Echo Renamed" in (project.docs / "downloads/papers.json").read_bytes(), "written early"
+    assert session.written is None, "the session no longer trusts what it remembers of docs/"
+    monkeypatch.setattr(render, "topic_pages", real)
+    edit(project, "echo", "Echo Renamed Embeddings", "Echo Robust Audio-Text Embeddings")  # undone
+    assert not generate(project, session=session).failed
+    assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)

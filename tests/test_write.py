@@ -194,3 +194,50 @@ def test_a_failed_large_write_names_its_file(tmp_path: Path, monkeypatch: pytest
     assert caught.value.filename == str(tmp_path / "papers" / "b" / "index.md")
     assert (tmp_path / "papers/c/index.md").read_bytes() == b"small\n"  # the others were written all the same
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_early_writes_replace_only_large_changed_files_the_last_write_left(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+    from site_builder.write import EarlyWrites
+
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 50)
+    last = {"index.md": b"h" * 60, "papers/a/index.md": b"a" * 60, "papers/b/index.md": b"b" * 60,
+            "papers/c/index.md": b"c\n"}
+    write_outputs(tmp_path, last, DIRS, FILES)
+    (tmp_path / "papers/b/index.md").unlink()
+    (tmp_path / "papers/b/index.md").symlink_to(tmp_path / "index.md")
+    early = EarlyWrites(tmp_path, DIRS, FILES, set(last), last)
+    early.offer("index.md", b"H" * 60)                    # large and changed: written now
+    early.offer("papers/a/index.md", bytes(last["papers/a/index.md"]))  # equal bytes: left alone
+    early.offer("papers/b/index.md", b"B" * 60)           # a link: left to the write stage
+    early.offer("papers/c/index.md", b"C\n")              # small: left to the write stage
+    early.offer("papers/d/index.md", b"d" * 60)           # not left by the last write: left to the write stage
+    done = early.finish()
+    assert done == {"index.md"}
+    assert (tmp_path / "index.md").read_bytes() == b"H" * 60
+    assert (tmp_path / "papers/c/index.md").read_bytes() == b"c\n"
+    outputs = {"index.md": b"H" * 60, "papers/a/index.md": last["papers/a/index.md"], "papers/b/index.md": b"B" * 60,
+               "papers/c/index.md": b"C\n", "papers/d/index.md": b"d" * 60}
+    stats = write_outputs(tmp_path, outputs, DIRS, FILES, present=set(last), done=done)
+    assert stats == WriteStats(4, 1, 0)
+    assert all((tmp_path / k).read_bytes() == v for k, v in outputs.items())
+    assert not (tmp_path / "papers/b/index.md").is_symlink()
+    unsafe = EarlyWrites(tmp_path, DIRS, FILES, {"../outside.md"}, {})
+    with pytest.raises(SiteBuilderError):
+        unsafe.offer("../outside.md", b"x" * 60)
+    assert unsafe.finish() == set() and not (tmp_path.parent / "outside.md").exists()
+
+
+def test_a_failed_early_write_is_raised_by_finish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+    from site_builder.write import EarlyWrites
+
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 50)
+    (tmp_path / "papers/a/index.md").mkdir(parents=True)  # a folder where the file should go
+    early = EarlyWrites(tmp_path, DIRS, FILES, {"papers/a/index.md"}, {})
+    early.offer("papers/a/index.md", b"A" * 60)
+    with pytest.raises(IsADirectoryError) as caught:
+        early.finish()
+    assert caught.value.filename == str(tmp_path / "papers/a/index.md")
+    assert not list(tmp_path.rglob("*.tmp"))

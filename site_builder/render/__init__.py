@@ -6,7 +6,7 @@ same records always give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from site_builder.exports import join_bibtex
 from site_builder.forked import Claims, Forked
@@ -71,11 +71,14 @@ class _Entries(Mapping[str, str]):
         return len(self._model.by_id)
 
 
-def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, bytes]:
+def render_site(model: SiteModel, memo: RenderMemo | None = None,
+                early: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
     """Every generated file of the site, keyed by its path relative to docs/ (POSIX separators).
 
     A ``memo`` kept from an earlier render in this process (``serve``) lets per-paper pieces and paper pages be
-    taken over for papers that did not change; the result is the same as without it.
+    taken over for papers that did not change; the result is the same as without it. ``early`` is offered the
+    outputs about the whole collection (the large downloads among them) as soon as they are made, before the
+    record and topic pages (see :class:`~site_builder.write.EarlyWrites`).
     """
     split = memo is None and len(model.papers) >= SPLIT_PAPER_PAGES_FROM
     memo = memo or RenderMemo()
@@ -113,9 +116,13 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None) -> dict[str, b
             batches.close()
     else:
         entries = bibtex()
+        whole = collection(entries)
+        if early is not None:
+            for key, data in whole.items():
+                early(key, data)
+        out.update(whole)
         out.update(record_pages(model, entries, parts, papers))
         out.update(topic_pages(model, parts))
-        out.update(collection(entries))
     order = memo.output_order(out)
     done = dict(zip(order, map(out.__getitem__, order), strict=True))
     memo.finish(model.papers, done)

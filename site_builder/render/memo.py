@@ -155,6 +155,11 @@ class RenderMemo:
         for inner in found[2] if found is not None else ():
             self._mark(inner)
 
+    @property
+    def last_outputs(self) -> dict[str, bytes]:
+        """The outputs of the last render that finished."""
+        return self._outputs
+
     def output_order(self, outputs: dict[str, bytes]) -> list[str]:
         """The paths of ``outputs`` in sorted order (the order outputs are written in): the last render's list again
         when the paths are the same."""
