@@ -49,21 +49,24 @@ def test_field_values_follow_edits_and_new_orders() -> None:
         title: str
         year: int
 
-    def fresh(papers: list[P]) -> list[tuple[object, ...]]:
-        return [(p.id, p.title, p.year) for p in papers]
+    def fresh(papers: list[P]) -> dict[str, tuple[object, ...]]:
+        return {p.id: (p.id, p.title, p.year) for p in papers}
 
     memo = RenderMemo()
     papers = [P(f"p{i}", f"T{i}", 2000 + i % 7) for i in range(50)]
     names = ("title", "year")
-    assert list(memo.field_values(names, papers).values()) == fresh(papers)  # type: ignore[arg-type]
+    assert memo.field_values(names, papers) == fresh(papers)  # type: ignore[arg-type]
     edited = P("p7", "A new title", papers[7].year)  # an edit: a new object, moved to the front
     reordered = [edited] + [p for p in papers if p.id != "p7"]
-    values = memo.field_values(names, reordered)  # type: ignore[arg-type]
-    assert list(values.values()) == fresh(reordered) and list(values) == [p.id for p in reordered]
+    assert memo.field_values(names, reordered) == fresh(reordered)  # type: ignore[arg-type]
     swapped = reordered[1:] + reordered[:1]  # the same objects in another order
-    assert list(memo.field_values(names, swapped).values()) == fresh(swapped)  # type: ignore[arg-type]
+    assert memo.field_values(names, swapped) == fresh(swapped)  # type: ignore[arg-type]
     one_less = [p for p in swapped if p.id != "p3"] + [P("p99", "Added", 2024)]  # one removed, one added
-    assert list(memo.field_values(names, one_less).values()) == fresh(one_less)  # type: ignore[arg-type]
+    assert memo.field_values(names, one_less) == fresh(one_less)  # type: ignore[arg-type]
+    renamed = [P("p98", p.title, p.year) if p.id == "p5" else p for p in one_less]  # an id changed in place
+    assert memo.field_values(names, renamed) == fresh(renamed)  # type: ignore[arg-type]
+    moved = renamed[25:] + [P("p0", "Edited", 1999)] + [p for p in renamed[:25] if p.id != "p0"]
+    assert memo.field_values(names, moved) == fresh(moved)  # type: ignore[arg-type]
 
 
 def test_any_order_keys_compare_rows_as_a_set() -> None:

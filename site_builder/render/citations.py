@@ -12,7 +12,7 @@ from markupsafe import Markup
 from site_builder.escape import markup
 from site_builder.models import Paper
 from site_builder.render.env import render_page, root_of
-from site_builder.render.keys import AnyOrder, citations_key
+from site_builder.render.keys import citations_key
 from site_builder.render.memo import Fragments
 from site_builder.render.rows import link_to
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
@@ -130,7 +130,7 @@ def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, by
     """graph/index.md and, when citation data exists, the graph's data file."""
     if parts is not None:
         # The graph's data lists papers by id: it reads their titles, years and tags, not the display order.
-        key = (parts.taxonomy, citations_key(model), AnyOrder(parts.fields(("title", "year", "tags"))))
+        key = (parts.taxonomy, citations_key(model), parts.fields_by_id(("title", "year", "tags")))
         return parts.keep("graph", key, lambda: _graph_page(model, parts))
     return _graph_page(model, None)
 

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
-from site_builder.bulk import differing, paper_id
+from site_builder.bulk import differing
 from site_builder.exports import bibtex_entry, csv_line, paper_line
 from site_builder.graphml import GraphmlMemo
 from site_builder.models import Paper
@@ -170,11 +170,9 @@ class RenderMemo:
         self._order = (order, set(order))
         return order
 
-    def field_values(self, names: tuple[str, ...], papers: list[Paper],
-                     ids: list[str] | None = None) -> dict[str, tuple[object, ...]]:
-        """The id and the fields ``names`` of each of ``papers`` (whose ids are ``ids`` when given), by id in their
-        order: the previous render's values again while the same paper objects come in the same order, in the new
-        order when they moved (changed papers' values made anew)."""
+    def field_values(self, names: tuple[str, ...], papers: list[Paper]) -> dict[str, tuple[object, ...]]:
+        """The id and the fields ``names`` of each of ``papers``, by id (in no particular order): the previous
+        render's values again while the same paper objects come, the changed papers' values made anew."""
         get = attrgetter("id", *names)
         found = self._fields.get(names)
         values = None
@@ -187,9 +185,10 @@ class RenderMemo:
                 values = dict(known)
                 for i in changed:
                     values[papers[i].id] = get(papers[i])
-            else:
-                values = _reordered(ids if ids is not None and len(ids) == len(papers) else list(map(paper_id, papers)),
-                                    [before[i] for i in changed], [papers[i] for i in changed], known, get)
+            else:  # papers moved: only those that are not objects of the places they left are new
+                values = _patched([before[i] for i in changed], [papers[i] for i in changed], known, get)
+                if len(values) != len(papers):
+                    values = None  # an id went away
         if values is None:
             values = {v[0]: v for v in map(get, papers)}
         self._fields[names] = (list(papers), values)
@@ -216,15 +215,12 @@ class RenderMemo:
             del self._by_id[name]
 
 
-def _reordered(ids: list[str], gone: list[Paper], came: list[Paper], known: dict[str, tuple[object, ...]],
-               get: Callable[[Paper], tuple[object, ...]]) -> dict[str, tuple[object, ...]] | None:
-    """:meth:`RenderMemo.field_values` when papers moved: ``known`` values taken over in the new order of ``ids``,
-    made anew for the papers of ``came`` (those at the places that changed) that are not objects of ``gone`` (those
-    that were there before). None when a paper's id is new."""
-    try:
-        values = dict(zip(ids, map(known.__getitem__, ids), strict=True))
-    except KeyError:
-        return None
+def _patched(gone: list[Paper], came: list[Paper], known: dict[str, tuple[object, ...]],
+             get: Callable[[Paper], tuple[object, ...]]) -> dict[str, tuple[object, ...]]:
+    """:meth:`RenderMemo.field_values` when papers moved: ``known`` values taken over, made anew for the papers of
+    ``came`` (those at the places that changed) that are not objects of ``gone`` (those that were there before). The
+    ids of papers that went away stay (the caller tells them by the count)."""
+    values = dict(known)
     kept = set(map(id, gone))
     for paper in came:
         if id(paper) not in kept:
@@ -249,19 +245,18 @@ class Fragments:
         self.taxonomy = taxonomy_key(model)
         self._values: dict[tuple[str, ...], dict[str, tuple[object, ...]]] = {}
 
-    def fields(self, names: tuple[str, ...], ids: Iterable[str] | None = None) -> tuple[tuple[object, ...], ...]:
-        """The id and the fields ``names`` of each paper of ``ids`` (default: every paper, in display order), for
-        the keys of :meth:`keep` (see :mod:`site_builder.render.keys`). Each paper's values are gathered once per
-        render."""
-        values = self._values.get(names)
-        if values is None:
-            values = self._values[names] = self.memo.field_values(names, self.model.papers, self.model.ids)
-        return tuple(values.values()) if ids is None else tuple(map(values.__getitem__, ids))
+    def fields(self, names: tuple[str, ...], ids: Iterable[str]) -> tuple[tuple[object, ...], ...]:
+        """The id and the fields ``names`` of each paper of ``ids``, in that order, for the keys of :meth:`keep` (see
+        :mod:`site_builder.render.keys`)."""
+        return tuple(map(self.fields_by_id(names).__getitem__, ids))
 
     def fields_by_id(self, names: tuple[str, ...]) -> dict[str, tuple[object, ...]]:
-        """:meth:`fields` of every paper, by paper id (compares equal whatever the display order)."""
-        self.fields(names)
-        return self._values[names]
+        """The id and the fields ``names`` of every paper, by paper id (a dict: it compares equal whatever the display
+        order). Each paper's values are gathered once per render."""
+        values = self._values.get(names)
+        if values is None:
+            values = self._values[names] = self.memo.field_values(names, self.model.papers)
+        return values
 
     def row(self, paper: Paper, root: str) -> Markup:
         """The paper's row in a paper table on a page at ``root``."""

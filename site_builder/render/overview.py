@@ -75,7 +75,8 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
                        view=model.citations)
     graph = {}
     if (view := model.citations) is not None:
-        shown = (citations_key(model), parts.fields(("title", "year", "kind")))
+        # The GraphML lists nodes by id: it reads the papers' fields, not the display order.
+        shown = (citations_key(model), parts.fields_by_id(("title", "year", "kind")))
         graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
             view.graph, parts.memo.graphml, view.core).encode("utf-8"))
     return {**graph,
