@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import attrgetter, eq, is_, itemgetter, not_
@@ -132,6 +133,9 @@ def load_record(path: str | Path, rel: str, model: type[R],
 
 Signature = tuple[int, int, int, int]
 
+#: A folder listed less than this long after it last changed is listed again next time (see :meth:`FileMemo.names`).
+RACY_NS = 2_000_000_000
+
 
 class FileMemo:
     """Records loaded by earlier runs in this process, by file, with the file's signature at the time (size,
@@ -144,6 +148,8 @@ class FileMemo:
         #: The (size, mtime_ns) part of each file's signature in :attr:`_files`: what a watcher's hint tells.
         self._quick: dict[str, tuple[int, int]] = {}
         self._seen: set[str] = set()
+        #: The record folders' last listings, by folder, with the folder's times and inode when listed.
+        self._listed: dict[str, tuple[tuple[int, int, int], list[str], list[Problem]]] = {}
         #: How many files the last load read (the others were unchanged).
         self.read = 0
         #: (size, mtime_ns) by path, as a watcher just saw them, for the next load only (see
@@ -189,6 +195,30 @@ class FileMemo:
         for i in sorted(redo):
             known[i] = (None, *self.load(*paths[i], model, cache))
         return list(map(_LOADED, known))
+
+    def names(self, folder: Path) -> tuple[list[str], list[Problem]]:
+        """:func:`record_names` of ``folder``, listed again only when the folder changed since the last listing.
+
+        A folder's modification time changes whenever an entry is added, removed or renamed in it. A listing made
+        within :data:`RACY_NS` of that time is not trusted (the file system's clock is coarse: a change in the same
+        tick would leave the time as it was) and the folder is listed again next time."""
+        key = os.fspath(folder)
+        try:
+            st = os.stat(key)
+        except OSError:
+            self._listed.pop(key, None)
+            return record_names(folder)
+        stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        found = self._listed.get(key)
+        if found is not None and found[0] == stamp:
+            return list(found[1]), list(found[2])
+        now = time.time_ns()
+        names, problems = record_names(folder)
+        if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+            self._listed[key] = (stamp, list(names), list(problems))
+        else:
+            self._listed.pop(key, None)
+        return names, problems
 
     def forget_unseen(self) -> None:
         """Drop the files the last load did not ask for (deleted records)."""
@@ -273,8 +303,9 @@ def _load(project: Project, extra: list[Path] | None, use_cache: bool,
     if taxonomy is None:
         return None, problems
     kb = KnowledgeBase(project, taxonomy)
-    paper_names, stray = record_names(project.papers)
-    dataset_names, stray2 = record_names(project.datasets)
+    listing = memo.names if memo is not None else record_names
+    paper_names, stray = listing(project.papers)
+    dataset_names, stray2 = listing(project.datasets)
     problems += stray + stray2
     # (path, path relative to the root) as plain strings for the record folders (cheaper than 20,000 Path objects);
     # extra files by their path relative to the root.
