@@ -8,7 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
-from site_builder.bulk import differing, keyed_by_id, paper_id
+from site_builder.bulk import Compared, keyed_by_id, paper_id
 from site_builder.models import Dataset, Paper
 from site_builder.render.env import render_page, root_of
 from site_builder.render.memo import Fragments, RenderMemo
@@ -168,7 +168,8 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     shared = (same, model.hybrid_set, model.dataset_by_id, sources)
     # Papers whose section may differ (with citation data; without, the section is part of ``shared``).
     redo = memo.sections.changed if sections is not None else set()
-    todo = None if redo is None or not isinstance(papers, Sequence) else _changed_papers(memo, papers, shared, redo)
+    compared = _compared(memo, papers, shared) if redo is not None and isinstance(papers, Sequence) else None
+    todo = _changed_papers(compared, redo) if compared is not None and redo is not None else None
     visited: list[Paper] = []
     out: dict[str, bytes] = {}
     if todo is not None and memo.page_loop is not None:
@@ -185,24 +186,24 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
         out[path] = memo.page(path, p, context, make)
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
-    looped = visited if todo is None else papers
-    memo.page_loop = (keyed_by_id(looped), shared, out)
+    memo.page_loop = (keyed_by_id(visited) if todo is None or compared is None else compared.by_id(), shared, out)
     return out
 
 
-def _changed_papers(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...],
-                    redo: set[str]) -> list[Paper] | None:
-    """The papers whose page may differ from the last paper page loop's (changed objects and the ids ``redo``)
-    when only those need be made again: the same paper ids (in any order) and the same collection-wide inputs
-    ``shared``; else ``None`` (every page is asked for)."""
+def _compared(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...]) -> Compared | None:
+    """``papers`` against those of the last paper page loop, when it had the same collection-wide inputs
+    ``shared`` and the same paper ids (in any order); else ``None`` (every page is asked for)."""
     last = memo.page_loop
     if last is None or len(last[0]) != len(papers) or last[1] != shared:
         return None
-    before = last[0]
-    was = list(map(before.get, map(paper_id, papers)))
-    changed = [papers[i] for i in differing(was, papers)]
-    if any(p.id not in before for p in changed):
-        return None
+    compared = Compared(last[0], papers)
+    return compared if compared.same_ids() else None
+
+
+def _changed_papers(compared: Compared, redo: set[str]) -> list[Paper]:
+    """The papers whose page may differ from the last paper page loop's: changed objects and the ids ``redo``."""
+    papers, before = compared.records, compared.before
+    changed = [papers[i] for i in compared.at]
     if not redo:
         return changed
     now = keyed_by_id(changed)
