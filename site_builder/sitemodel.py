@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from site_builder.bulk import differing, holds_none, paper_id
+from site_builder.bulk import Compared, differing, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
 from site_builder.records import Entry, KnowledgeBase
@@ -136,11 +136,14 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
                    key=lambda c: (-c.year, c.title.casefold()))
     model = SiteModel(info, kb.taxonomy, papers, datasets, cited)
-    model.ids = list(map(paper_id, papers))
-    model.by_id = dict(zip(model.ids, papers, strict=True))
-    model.sources, model.dataset_sources = _sources(kb.paper_entries), _sources(kb.dataset_entries)
+    # With a memo, the papers are compared with the previous model's once (ids, records by id, what changed).
+    compared = memo.compared(papers) if memo is not None else None
+    model.ids = compared.ids if compared is not None else list(map(paper_id, papers))
+    model.by_id = compared.by_id() if compared is not None else dict(zip(model.ids, papers, strict=True))
+    model.sources = memo.sources(kb.paper_entries) if memo is not None else _sources(kb.paper_entries)
+    model.dataset_sources = _sources(kb.dataset_entries)
     model.dataset_by_id = {d.id: d for d in datasets}
-    previous = memo.match(kb.taxonomy, papers, model.dataset_by_id) if memo is not None else None
+    previous = memo.match(kb.taxonomy, compared, model.dataset_by_id) if memo is not None else None
     if memo is not None and previous is not None:
         memo.apply(model, previous)
     else:
@@ -260,6 +263,8 @@ class ModelMemo:
         self._papers: dict[str, Paper] = {}
         self._datasets: frozenset[str] = frozenset()
         self._model: SiteModel | None = None
+        #: The paper entries of the last model and their files by record id.
+        self._sources: tuple[list[Entry[Paper]], dict[str, str]] | None = None
 
     def ordered(self, papers: dict[str, Paper]) -> list[Paper]:
         """``papers`` in display order: the previous order with the papers whose sort key changed moved."""
@@ -283,15 +288,35 @@ class ModelMemo:
             bisect.insort(out, paper, key=display_order)
         return out
 
-    def match(self, taxonomy: Taxonomy, papers: list[Paper], datasets: dict[str, Dataset]) -> SiteModel | None:
-        """The previous model when its indices are those of ``papers`` (in display order) under ``taxonomy``."""
+    def compared(self, papers: list[Paper]) -> Compared:
+        """``papers`` (in display order) against the previous model's."""
+        return Compared(self._papers, papers)
+
+    def sources(self, entries: list[Entry[Paper]]) -> dict[str, str]:
+        """:func:`_sources` of ``entries``: the last one again when only records that kept their id and file
+        changed."""
+        last = self._sources
+        if last is not None and len(last[0]) == len(entries):
+            before = last[0]
+            if all(entries[i].path == before[i].path and entries[i].record.id == before[i].record.id
+                   for i in differing(entries, before)):
+                self._sources = (list(entries), last[1])
+                return last[1]
+        made = _sources(entries)
+        self._sources = (list(entries), made)
+        return made
+
+    def match(self, taxonomy: Taxonomy, compared: Compared | None,
+              datasets: dict[str, Dataset]) -> SiteModel | None:
+        """The previous model when its indices are those of the ``compared`` papers under ``taxonomy``."""
         old = self._model
-        if old is None or len(papers) != len(self._papers) or datasets.keys() != self._datasets:
+        if old is None or compared is None or compared.before is not self._papers or not compared.same_ids() \
+                or datasets.keys() != self._datasets:
             return None
-        was = list(map(self._papers.get, map(paper_id, papers)))
-        for i in differing(was, papers):
+        papers, was = compared.records, compared.was
+        for i in compared.at:
             a, b = papers[i], was[i]
-            if b is None or a.year != b.year or a.kind != b.kind or a.added != b.added or a.tags != b.tags \
+            if a.year != b.year or a.kind != b.kind or a.added != b.added or a.tags != b.tags \
                     or a.datasets != b.datasets:
                 return None
         return old if taxonomy == self._taxonomy else None

@@ -73,3 +73,27 @@ def test_moved_papers_are_put_back_in_order() -> None:
         rank = {pid: i for i, pid in enumerate(new_order)}.__getitem__
         members = sorted(rng.sample(order, rng.randint(0, len(order))), key=order.index)  # in the old order
         assert _moved_in(members, rank, moved) == sorted(members, key=rank), trial
+
+
+def test_the_memo_takes_the_record_files_over_only_while_ids_and_files_stay() -> None:
+    from types import SimpleNamespace
+
+    from site_builder.records import Entry
+    from site_builder.sitemodel import ModelMemo, _sources
+
+    def entry(pid: str, path: str) -> Entry[object]:
+        return Entry(SimpleNamespace(id=pid), path)
+
+    memo = ModelMemo()
+    entries = [entry(f"p{i}", f"papers/p{i}.yaml") for i in range(6)] + [entry("p2", "papers/p2-copy.yaml")]
+    first = memo.sources(entries)  # type: ignore[arg-type]
+    assert first == _sources(entries) and first["p2"] == "papers/p2.yaml"  # the first file wins a clash
+    edited = list(entries)
+    edited[3] = entry("p3", "papers/p3.yaml")  # the same file read again
+    assert memo.sources(edited) is first  # type: ignore[arg-type]
+    for i, changed in ((3, entry("p3", "papers/renamed.yaml")), (4, entry("p9", "papers/p4.yaml")),
+                       (0, entry("p2", "papers/p0.yaml"))):
+        now = list(edited)
+        now[i] = changed
+        assert memo.sources(now) == _sources(now), i  # type: ignore[arg-type]
+    assert memo.sources(entries[:-1]) == _sources(entries[:-1])  # type: ignore[arg-type]
