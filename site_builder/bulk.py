@@ -36,9 +36,13 @@ class Compared:
     the ids in order, the earlier record with each id (None for a new id) and the places where the record is not
     the same object as before."""
 
-    def __init__(self, before: dict[str, Any], records: Sequence[Any]) -> None:
+    def __init__(self, before: dict[str, Any], records: Sequence[Any], ids: list[str] | None = None,
+                 unique: bool = False) -> None:
+        """``ids``: the records' ids, when the caller has them already; ``unique``: the caller knows that no id is
+        there twice (records taken from a dict by id)."""
         self.before = before
-        self.ids: list[str] = list(map(paper_id, records))
+        self.ids: list[str] = list(map(paper_id, records)) if ids is None else ids
+        self.unique = unique
         self.was: list[Any] = list(map(before.get, self.ids))
         self.at = differing(self.was, records)
         self.records = records
@@ -48,7 +52,7 @@ class Compared:
         """True when both lists hold records with the same ids (each once)."""
         if self._same_ids is None:
             self._same_ids = len(self.before) == len(self.ids) and not holds_none(self.was) \
-                and len(set(self.ids)) == len(self.ids)
+                and (self.unique or len(set(self.ids)) == len(self.ids))
         return self._same_ids
 
     def by_id(self) -> dict[str, Any]:

@@ -137,8 +137,9 @@ class CitationSource:
         #: Problems of the snapshot files (only when the snapshot had to be read).
         self.problems: list[Problem] = []
 
-    def __call__(self, papers: Sequence[Paper]) -> Citations | None:
-        """The citation facts of ``papers`` (in display order); None when nothing has been fetched."""
+    def __call__(self, papers: Sequence[Paper], ids: list[str] | None = None) -> Citations | None:
+        """The citation facts of ``papers`` (in display order; ``ids``: their ids, when at hand); None when nothing
+        has been fetched."""
         from site_builder.citeview import CANDIDATE_MIN, citation_core, citation_view
 
         k = self.k or CANDIDATE_MIN
@@ -155,7 +156,9 @@ class CitationSource:
         if signature is None:
             return None
         # The papers against those of the last call, worked out once for the key, the view and the next call.
-        compared = Compared(self.memo.inputs[2], papers) if self.memo is not None and self.memo.inputs else None
+        compared = None
+        if self.memo is not None and self.memo.inputs:  # ids come from the model: each id once
+            compared = Compared(self.memo.inputs[2], papers, ids, unique=ids is not None)
         key = (self.memo.known_key(signature, compared, k) if self.memo is not None else None) \
             or cache_key(signature, papers, k)
         core = self.memo.core if self.memo is not None and self.memo.key == key else self._read(key)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from site_builder.bulk import Compared, differing, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
@@ -124,8 +124,15 @@ def is_hybrid(taxonomy: Taxonomy, paper: Paper) -> bool:
     return paper.kind == "method" and len(own_tags(taxonomy.facet("objective"), paper.tags.objective)) >= 2
 
 
+class CitationFacts(Protocol):
+    """Gives the citation facts of papers in display order (see :class:`~site_builder.citecache.CitationSource`)."""
+
+    def __call__(self, papers: Sequence[Paper], ids: list[str] | None = None) -> Citations | None:
+        """The facts of ``papers`` (whose ids are ``ids`` when given); None when nothing has been fetched."""
+
+
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
-                citations: Callable[[Sequence[Paper]], Citations | None] | None = None,
+                citations: CitationFacts | None = None,
                 memo: ModelMemo | None = None) -> SiteModel:
     """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
     ``citations``, which gives the citation facts of the papers in display order: see
@@ -151,7 +158,7 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
         if memo is not None:
             memo.remember(kb.taxonomy, papers, model)
     if citations is not None:
-        model.citations = citations(papers)
+        model.citations = citations(papers, model.ids)
     elif snapshot is not None and snapshot.records:
         from site_builder.citeview import derive_citations  # networkx loads only when there is citation data
 
@@ -289,8 +296,8 @@ class ModelMemo:
         return out
 
     def compared(self, papers: list[Paper]) -> Compared:
-        """``papers`` (in display order) against the previous model's."""
-        return Compared(self._papers, papers)
+        """``papers`` (in display order: the records by id, each id once) against the previous model's."""
+        return Compared(self._papers, papers, unique=True)
 
     def sources(self, entries: list[Entry[Paper]]) -> dict[str, str]:
         """:func:`_sources` of ``entries``: the last one again when only records that kept their id and file

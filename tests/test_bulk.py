@@ -35,4 +35,6 @@ def test_compared_matches_the_obvious_computation(steps: list[str], rng: object)
     assert compared.same_ids() == ({r.id for r in after} == set(old) and len(after) == len(old))
     made = compared.by_id()
     assert made == keyed_by_id(after)  # in whichever order: the dict is looked up, never listed
+    given = Compared(old, after, [r.id for r in after], unique=True)
+    assert given.ids == compared.ids and given.at == compared.at
     assert old == keyed_by_id(before), "the earlier dict is left as it was"

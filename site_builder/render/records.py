@@ -168,7 +168,8 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     shared = (same, model.hybrid_set, model.dataset_by_id, sources)
     # Papers whose section may differ (with citation data; without, the section is part of ``shared``).
     redo = memo.sections.changed if sections is not None else set()
-    compared = _compared(memo, papers, shared) if redo is not None and isinstance(papers, Sequence) else None
+    compared = _compared(memo, papers, shared, model.ids if papers is model.papers else None) \
+        if redo is not None and isinstance(papers, Sequence) else None
     todo = _changed_papers(compared, redo) if compared is not None and redo is not None else None
     visited: list[Paper] = []
     out: dict[str, bytes] = {}
@@ -190,13 +191,14 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
     return out
 
 
-def _compared(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...]) -> Compared | None:
+def _compared(memo: RenderMemo, papers: Sequence[Paper], shared: tuple[object, ...],
+              ids: list[str] | None) -> Compared | None:
     """``papers`` against those of the last paper page loop, when it had the same collection-wide inputs
     ``shared`` and the same paper ids (in any order); else ``None`` (every page is asked for)."""
     last = memo.page_loop
     if last is None or len(last[0]) != len(papers) or last[1] != shared:
         return None
-    compared = Compared(last[0], papers)
+    compared = Compared(last[0], papers, ids, unique=ids is not None)
     return compared if compared.same_ids() else None
 
 
