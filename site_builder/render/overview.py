@@ -78,7 +78,7 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         # The GraphML lists nodes by id: it reads the papers' fields, not the display order.
         shown = (citations_key(model), parts.fields_by_id(("title", "year", "kind")))
         graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
-            view.graph, parts.memo.graphml, view.core).encode("utf-8"))
+            view.graph, parts.memo.graphml, view.core))
     return {**graph,
         "downloads/index.md": page,
         "downloads/papers.json": _joined(parts, "downloads/papers.json", parts.json_lines(),
