@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from site_builder.render.memo import RenderMemo
 
 
@@ -109,3 +111,49 @@ def test_output_order_is_sorted_and_follows_the_set_of_paths() -> None:
     assert first == ["a.md", "b.md", "c/d.md"]
     assert memo.output_order({"c/d.md": b"x", "a.md": b"y", "b.md": b"z"}) is first  # the same paths: kept
     assert memo.output_order({"c/d.md": b"", "a.md": b"", "e.md": b""}) == ["a.md", "c/d.md", "e.md"]  # one swapped
+
+
+def test_one_render_compares_the_papers_with_a_kept_list_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import dataclass
+
+    import site_builder.render.memo as memo_module
+
+    @dataclass(eq=False)
+    class P:
+        id: str
+        title: str
+
+    calls: list[int] = []
+    real = memo_module.differing
+
+    def counting(a: list[object], b: list[object]) -> list[int]:
+        calls.append(len(a))
+        return real(a, b)
+
+    monkeypatch.setattr(memo_module, "differing", counting)
+    memo = RenderMemo()
+
+    def render(papers: list[P], kinds: tuple[str, ...]) -> dict[str, object]:
+        memo.start(None)
+        out: dict[str, object] = {k: memo.pieces(papers, k, lambda p, k=k: f"{k}:{p.title}") for k in kinds}  # type: ignore[arg-type,misc]
+        out["fields"] = memo.field_values(("title",), papers)  # type: ignore[arg-type]
+        memo.finish(papers)  # type: ignore[arg-type]
+        return out
+
+    papers = [P(f"p{i}", f"T{i}") for i in range(30)]
+    render(papers, ("a", "b"))
+    assert calls == []
+    edited = list(papers)
+    edited[4] = P("p4", "Edited")
+    out = render(edited, ("a", "b"))
+    assert calls == [30], "the two piece lists and the field values share one comparison"
+    assert out["a"][4] == "a:Edited" and out["b"][4] == "b:Edited"  # type: ignore[index]
+    assert out["fields"]["p4"] == ("p4", "Edited")  # type: ignore[index]
+    calls.clear()
+    again = list(edited)
+    again[7] = P("p7", "Also edited")
+    out = render(again, ("a",))  # "b" is not asked for: its list is dropped
+    assert calls == [30] and out["a"][7] == "a:Also edited" and out["a"][4] == "a:Edited"  # type: ignore[index]
+    calls.clear()
+    out = render(again, ("a", "b"))  # "b" made anew, "a" and the fields compared once with the same kept list
+    assert calls == [30] and out["b"] == [f"b:{p.title}" for p in again]

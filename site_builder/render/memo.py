@@ -58,6 +58,10 @@ class RenderMemo:
         self._lists_used: set[Hashable] = set()
         self._by_id: dict[str, tuple[object, dict[str, object], dict[str, object]]] = {}
         self._order: tuple[list[str], set[str]] | None = None
+        #: This render's copy of the papers list that the per-paper lists and values are kept with, and the
+        #: comparisons of papers lists with kept ones made in this render (both held: compared by identity).
+        self._copy: tuple[list[Paper], list[Paper]] | None = None
+        self._compared: list[tuple[list[Paper], list[Paper], list[int]]] = []
 
     def start(self, site: Hashable) -> None:
         """Begin a render; ``site`` is what every paper page depends on besides its paper (the taxonomy, the
@@ -66,6 +70,23 @@ class RenderMemo:
             self._pages, self.page_loop = {}, None
         self._site = site
         self._paths, self.unchanged, self._names, self._lists_used = set(), set(), set(), set()
+        self._copy, self._compared = None, []
+
+    def _kept_copy(self, papers: list[Paper]) -> list[Paper]:
+        """A copy of ``papers`` to keep values with: one per render for the same list, so that the next render
+        compares its papers with it once (see :meth:`_differing`)."""
+        if self._copy is None or self._copy[0] is not papers:
+            self._copy = (papers, list(papers))
+        return self._copy[1]
+
+    def _differing(self, papers: list[Paper], before: list[Paper]) -> list[int]:
+        """:func:`~site_builder.bulk.differing` of the two lists, worked out once per render for the same pair."""
+        for now, then, found in self._compared:
+            if now is papers and then is before:
+                return found
+        found = differing(papers, before)
+        self._compared.append((papers, before, found))
+        return found
 
     def piece(self, paper: Paper, kind: Hashable, make: Callable[[], T]) -> T:
         """The piece ``kind`` of ``paper``, made only when this paper object has none yet."""
@@ -85,11 +106,11 @@ class RenderMemo:
         found = self._lists.get(kind)
         if found is not None and len(found[0]) == len(papers):
             values: list[object] = list(found[1])
-            for i in differing(papers, found[0]):
+            for i in self._differing(papers, found[0]):
                 values[i] = self.piece(papers[i], kind, functools.partial(make, papers[i]))
         else:
             values = [self.piece(p, kind, functools.partial(make, p)) for p in papers]
-        self._lists[kind] = (list(papers), values)
+        self._lists[kind] = (self._kept_copy(papers), values)
         return values  # type: ignore[return-value]
 
     def by_id(self, name: str, key: object, inputs: dict[str, object], make: Callable[[str], T]) -> dict[str, T]:
@@ -178,7 +199,7 @@ class RenderMemo:
         values = None
         if found is not None and len(found[0]) == len(papers):
             before, known = found
-            changed = differing(papers, before)
+            changed = self._differing(papers, before)
             if not changed:
                 values = known
             elif all(papers[i].id == before[i].id for i in changed):
@@ -191,7 +212,7 @@ class RenderMemo:
                     values = None  # an id went away
         if values is None:
             values = {v[0]: v for v in map(get, papers)}
-        self._fields[names] = (list(papers), values)
+        self._fields[names] = (self._kept_copy(papers), values)
         return values
 
     def finish(self, papers: Iterable[Paper], outputs: dict[str, bytes] | None = None) -> None:
