@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -64,3 +65,28 @@ def test_the_memo_finds_what_a_fresh_run_finds(golden: KnowledgeBase, seeds: lis
         assert _problems(run_checks(kb, memo=memo)) == _problems(run_checks(fresh)), step
         assert set(memo.entries) == {id(e) for e in [*papers, *golden.dataset_entries, golden.cited_by]
                                      if e is not None}, "the memo holds exactly the records of the last run"
+
+
+def test_unknown_dataset_after_edits_is_what_a_fresh_run_finds(golden: KnowledgeBase) -> None:
+    from site_builder.checks import collection
+
+    def found(papers: list[Entry[Any]], datasets: list[Entry[Any]]) -> list[str]:
+        kb = KnowledgeBase(golden.project, golden.taxonomy, papers, datasets)
+        return sorted(str(p) for p in collection.unknown_dataset(kb))
+
+    def fresh(papers: list[Entry[Any]], datasets: list[Entry[Any]]) -> list[str]:
+        collection._ALL_KNOWN.clear()
+        return found(papers, datasets)
+
+    papers, datasets = list(golden.paper_entries), list(golden.dataset_entries)
+    used = next(i for i, e in enumerate(papers) if e.record.datasets)
+    assert found(papers, datasets) == [] == fresh(papers, datasets)
+    edited = list(papers)
+    edited[used] = Entry(papers[used].record.model_copy(update={"datasets": ["no-such-dataset"]}), papers[used].path,
+                         papers[used].positions)
+    assert found(papers, datasets) == []  # remembered: all known
+    assert found(edited, datasets) == fresh(edited, datasets) != []
+    assert found(papers, datasets) == []
+    gone = papers[used].record.datasets[0]
+    fewer = [d for d in datasets if d.record.id != gone]  # a dataset record deleted: the unchanged paper refers to it
+    assert found(papers, fewer) == fresh(papers, fewer) != []

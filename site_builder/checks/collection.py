@@ -228,11 +228,31 @@ def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
                                  related=(entries[j].path,))
 
 
+#: The paper records of the last run whose dataset references were all known, and the dataset ids known then.
+_ALL_KNOWN: list[tuple[list[Entry[Paper]], frozenset[str]]] = []
+
+
+def _references_known(entries: list[Entry[Paper]], known: dict[str, Any]) -> bool:
+    """True when every dataset reference of ``entries`` is a key of ``known`` (after an edit, with the same dataset
+    ids as the last run whose references were all known, only the changed records are looked at)."""
+    last = _ALL_KNOWN[0] if _ALL_KNOWN else None
+    if last is not None and len(last[0]) == len(entries) and known.keys() == last[1]:
+        changed = differing(entries, last[0])
+        if len(changed) <= 100:
+            found = all(map(known.__contains__, chain.from_iterable(_DATASETS(entries[i]) for i in changed)))
+        else:
+            found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, entries))))
+    else:
+        found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, entries))))
+    _ALL_KNOWN[:] = [(list(entries), frozenset(known))] if found else []
+    return found
+
+
 @check("unknown-dataset", "error", "a record refers to a dataset id that has no record")
 def unknown_dataset(kb: KnowledgeBase) -> Iterator[Problem]:
     known = kb.datasets
-    if all(map(known.__contains__, chain.from_iterable(map(_DATASETS, kb.paper_entries)))):
-        papers: list[Entry[Paper]] = []  # every reference is known (one pass in C)
+    if _references_known(kb.paper_entries, known):
+        papers: list[Entry[Paper]] = []  # every reference is known
     else:
         papers = kb.paper_entries
     for entry in papers:
