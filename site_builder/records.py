@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from site_builder.bulk import holds_none
+from site_builder.bulk import differing, holds_none
 from site_builder.cache import RecordCache
 from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
@@ -148,6 +148,8 @@ class FileMemo:
         #: The (size, mtime_ns) part of each file's signature in :attr:`_files`: what a watcher's hint tells.
         self._quick: dict[str, tuple[int, int]] = {}
         self._seen: set[str] = set()
+        #: The paper entries of the last load and the records by id made from them.
+        self._papers: tuple[list[Entry[Paper]], dict[str, Paper]] | None = None
         #: The record folders' last listings, by folder, with the folder's times and inode when listed.
         self._listed: dict[str, tuple[tuple[int, int, int], list[str], list[Problem]]] = {}
         #: How many files the last load read (the others were unchanged).
@@ -219,6 +221,24 @@ class FileMemo:
         else:
             self._listed.pop(key, None)
         return names, problems
+
+    def papers_by_id(self, entries: list[Entry[Paper]]) -> dict[str, Paper]:
+        """:attr:`KnowledgeBase.papers` of ``entries``: the last load's dict copied and patched where records of the
+        same files changed and kept their ids (and won their id when it clashed)."""
+        last = self._papers
+        if last is not None and len(last[0]) == len(entries):
+            before, mapping = last
+            at = differing(entries, before)
+            if len(at) <= 100 and all(entries[i].record.id == before[i].record.id
+                                      and mapping.get(before[i].record.id) is before[i].record for i in at):
+                out = dict(mapping)
+                for i in at:
+                    out[entries[i].record.id] = entries[i].record
+                self._papers = (list(entries), out)
+                return out
+        made = _by_id(entries)
+        self._papers = (list(entries), made)
+        return made
 
     def forget_unseen(self) -> None:
         """Drop the files the last load did not ask for (deleted records)."""
@@ -326,6 +346,8 @@ def _load(project: Project, extra: list[Path] | None, use_cache: bool,
         loaded_datasets = [load_record(path, rel, Dataset, cache) for path, rel in datasets]
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
+    if memo is not None:
+        kb.papers = memo.papers_by_id(kb.paper_entries)
     kb.broken = broken + broken_datasets
     if project.cited_by.is_file():
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)

@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import site_builder.records as records
 from site_builder.records import FileMemo
@@ -54,3 +56,24 @@ def test_a_folder_that_just_changed_is_listed_every_time(tmp_path: Path, counted
     for _ in range(3):  # changed less than RACY_NS ago: a change in the same clock tick could hide
         assert memo.names(folder)[0] == ["a.yaml"]
     assert counted == ["papers"] * 3
+
+
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 3)), max_size=12))
+def test_records_by_id_after_edits_are_those_made_afresh(edits: list[tuple[int, int]]) -> None:
+    from types import SimpleNamespace
+
+    from site_builder.records import Entry, _by_id
+
+    # Eight files, two of which declare the same id (the first file wins the clash).
+    entries = [Entry(SimpleNamespace(id=f"p{i}"), f"papers/f{i}.yaml") for i in range(7)]
+    entries.append(Entry(SimpleNamespace(id="p2"), "papers/f7.yaml"))
+    memo = FileMemo()
+    for place, kind in edits:
+        made = memo.papers_by_id(entries)  # type: ignore[arg-type]
+        fresh = _by_id(entries)
+        assert [(k, v) for k, v in made.items()] == [(k, v) for k, v in fresh.items()]
+        assert all(made[k] is fresh[k] for k in fresh)
+        entries = list(entries)
+        old = entries[place].record.id
+        new_id = {0: old, 1: old, 2: f"p{place + 10}", 3: "p2"}[kind]  # kept twice as often; new; a clash
+        entries[place] = Entry(SimpleNamespace(id=new_id), entries[place].path)
