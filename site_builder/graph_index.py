@@ -20,10 +20,9 @@ were, and a long-running process writes the document again from kept pieces.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -43,17 +42,19 @@ COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
 Keep = Callable[[str, object, Callable[[], Any]], Any]
 
 
-def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_id: ById | None = None) -> str:
+def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_id: ById | None = None,
+                years: Mapping[str, tuple[object, ...]] | None = None) -> str:
     """The graph document as compact JSON.
 
     ``keep(name, key, make)`` may supply the layout and the edges made by an earlier render (see
     :class:`~site_builder.render.memo.Fragments`), each keyed on what it reads; ``by_id`` keeps the paper rows as a
-    whole, made again only for papers whose object or citation facts changed.
+    whole, made again only for papers whose object or citation facts changed. ``years`` (each paper's (id, year)
+    by id, kept by the caller) is the layout's key when given.
     """
     keep = keep or (lambda _name, _key, make: make())
-    years = dict(zip(model.ids, map(attrgetter("year"), model.papers), strict=True))
     # The layout reads the papers' years and the citations among them (the core's), not the display order.
-    layout: Layout = keep("graph-layout", (view.core, years), functools.partial(_layout, years, view))
+    key = years if years is not None else _years(model)
+    layout: Layout = keep("graph-layout", (view.core, key), lambda: _layout(_years(model), view))
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
     # The papers by id, numbered in that order (the core names the same papers while it is the same object).
@@ -75,6 +76,10 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     # "papers" and "edges" are the last keys: the head without its closing brace, then the rows and the edges.
     return (json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows)
             + '],"edges":[' + edges + "]}\n")
+
+
+def _years(model: SiteModel) -> dict[str, int]:
+    return dict(zip(model.ids, map(attrgetter("year"), model.papers), strict=True))
 
 
 def _layout(years: dict[str, int], view: Citations) -> Layout:

@@ -142,8 +142,8 @@ def _graph_page(model: SiteModel, parts: Fragments | None) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     tables = []
     if view is not None:
-        out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None,
-                                      parts.by_id if parts else None).encode("utf-8")
+        out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None, parts.by_id if parts else None,
+                                      parts.fields_by_id(("year",)) if parts else None).encode("utf-8")
 
         facts: Citations = view
 
