@@ -146,6 +146,12 @@ def _close_all(fds: list[int]) -> None:
             os.close(fd)
 
 
+def _free_later(fds: list[int]) -> None:
+    """:func:`_close_all` on a background thread."""
+    if fds:
+        threading.Thread(target=_close_all, args=(fds,), name="free-replaced-files", daemon=True).start()
+
+
 class EarlyWrites:
     """Large files a long-running process writes while it is still rendering the rest (see :func:`generate
     <site_builder.build.generate>`): the render offers each large output as soon as it is made, and a helper thread
@@ -193,9 +199,7 @@ class EarlyWrites:
 
     def release(self) -> None:
         """Free the replaced files in the background (when the write stage did not)."""
-        if self.held:
-            threading.Thread(target=_close_all, args=(self.held,), name="free-replaced-files", daemon=True).start()
-        self.held = []
+        _free_later(self.take_held())
 
 
 def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str], files: Iterable[str],
@@ -212,8 +216,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     try:
         return _write_outputs(base, outputs, tuple(dirs), tuple(files), known, present, done, held)
     finally:
-        if held:  # the replaced files this write and the early ones held, freed once every rename is done
-            threading.Thread(target=_close_all, args=(held,), name="free-replaced-files", daemon=True).start()
+        _free_later(held)  # the replaced files this write and the early ones held, once every rename is done
 
 
 def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ...], files: tuple[str, ...],
