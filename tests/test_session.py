@@ -314,3 +314,17 @@ def test_a_render_that_fails_after_early_writes_leaves_the_session_to_look_again
     edit(project, "echo", "Echo Renamed Embeddings", "Echo Robust Audio-Text Embeddings")  # undone
     assert not generate(project, session=session).failed
     assert tree(project.docs) == rebuilt_from_scratch(project, tmp_path)
+
+
+def test_nothing_is_written_early_when_the_citation_problems_stop_the_write(
+        served: tuple[Project, Session], monkeypatch: pytest.MonkeyPatch) -> None:
+    import site_builder.write as write
+
+    project, session = served
+    monkeypatch.setattr(write, "WRITE_BESIDE_FROM", 3000)
+    before = tree(project.docs)
+    edit(project, "echo", "Echo Robust Audio-Text Embeddings", "Echo Renamed Embeddings")
+    (project.snapshot / "alpha.json").write_text("{not json\n", encoding="utf-8")  # found after the checks
+    result = generate(project, session=session)
+    assert result.failed and any(p.code == "snapshot-bad-json" for p in result.problems)
+    assert tree(project.docs) == before, "a refused build writes nothing, the large files neither"
