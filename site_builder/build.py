@@ -120,7 +120,7 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     except Exception:
         if early is not None:
             early.release()
-        if session is not None and early is not None and early.started:
+        if session is not None and early is not None and early.writers.started:
             session.forget_render()  # files were replaced that what it remembers does not know of
         # Records the checks would refuse can trip the later stages: their problems are the answer then.
         if checked.complete().failed:

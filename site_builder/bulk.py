@@ -19,6 +19,19 @@ def differing(a: Sequence[object], b: Sequence[object]) -> list[int]:
     return list(compress(range(len(a)), map(is_not, a, b)))
 
 
+#: Beyond this many changed records, the passes that patch what they kept from the last run start afresh instead.
+FEW = 100
+
+
+def few_changed(now: Sequence[object], before: Sequence[object] | None, most: int = FEW) -> list[int] | None:
+    """The places where ``now`` holds other objects than ``before`` (a list of the last run), when the two lists are
+    as long and at most ``most`` places differ; None when the caller had better start afresh."""
+    if before is None or len(before) != len(now):
+        return None
+    changed = differing(now, before)
+    return changed if len(changed) <= most else None
+
+
 def unequal(a: Sequence[object], b: Sequence[object]) -> list[int]:
     """The places where two lists of the same length hold unequal values."""
     return list(compress(range(len(a)), map(ne, a, b)))

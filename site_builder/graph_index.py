@@ -53,8 +53,9 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     """
     keep = keep or (lambda _name, _key, make: make())
     # The layout reads the papers' years and the citations among them (the core's), not the display order.
-    key = years if years is not None else _years(model)
-    layout: Layout = keep("graph-layout", (view.core, key), lambda: _layout(_years(model), view))
+    plain = _years(model) if years is None else None  # the years themselves are the key when none are given
+    layout: Layout = keep("graph-layout", (view.core, years if plain is None else plain),
+                          lambda: _layout(plain if plain is not None else _years(model), view))
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
     # The papers by id, numbered in that order (the core names the same papers while it is the same object).

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from site_builder.bulk import differing, holds_none
+from site_builder.bulk import few_changed, holds_none
 from site_builder.cache import RecordCache
 from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
@@ -226,11 +226,11 @@ class FileMemo:
         """:attr:`KnowledgeBase.papers` of ``entries``: the last load's dict copied and patched where records of the
         same files changed and kept their ids (and won their id when it clashed)."""
         last = self._papers
-        if last is not None and len(last[0]) == len(entries):
+        at = few_changed(entries, last[0]) if last is not None else None
+        if last is not None and at is not None:
             before, mapping = last
-            at = differing(entries, before)
-            if len(at) <= 100 and all(entries[i].record.id == before[i].record.id
-                                      and mapping.get(before[i].record.id) is before[i].record for i in at):
+            if all(entries[i].record.id == before[i].record.id
+                   and mapping.get(before[i].record.id) is before[i].record for i in at):
                 out = dict(mapping)
                 for i in at:
                     out[entries[i].record.id] = entries[i].record

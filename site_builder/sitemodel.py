@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
-from site_builder.bulk import Compared, differing, holds_none, paper_id
+from site_builder.bulk import Compared, differing, few_changed, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
 from site_builder.records import Entry, KnowledgeBase
@@ -303,10 +303,10 @@ class ModelMemo:
         """:func:`_sources` of ``entries``: the last one again when only records that kept their id and file
         changed."""
         last = self._sources
-        if last is not None and len(last[0]) == len(entries):
+        at = few_changed(entries, last[0], len(entries)) if last is not None else None
+        if last is not None and at is not None:
             before = last[0]
-            if all(entries[i].path == before[i].path and entries[i].record.id == before[i].record.id
-                   for i in differing(entries, before)):
+            if all(entries[i].path == before[i].path and entries[i].record.id == before[i].record.id for i in at):
                 self._sources = (list(entries), last[1])
                 return last[1]
         made = _sources(entries)

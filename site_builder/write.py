@@ -152,6 +152,29 @@ def _free_later(fds: list[int]) -> None:
         threading.Thread(target=_close_all, args=(fds,), name="free-replaced-files", daemon=True).start()
 
 
+class _Beside:
+    """Files written on two helper threads (see :data:`WRITE_BESIDE_FROM`), by output key."""
+
+    def __init__(self, name: str) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=name)
+        self.started: dict[str, Future[None]] = {}
+
+    def write(self, key: str, path: str, data: bytes) -> None:
+        """Start replacing ``path`` with ``data``."""
+        self.started[key] = self.pool.submit(replace_generated, path, data)
+
+    def stop(self) -> None:
+        """Wait until every write started is done or has failed."""
+        self.pool.shutdown(wait=True)
+
+    def done(self) -> set[str]:
+        """:meth:`stop`, then the keys written (the first failure is raised)."""
+        self.stop()
+        for future in self.started.values():
+            future.result()
+        return set(self.started)
+
+
 class EarlyWrites:
     """Large files a long-running process writes while it is still rendering the rest (see :func:`generate
     <site_builder.build.generate>`): the render offers each large output as soon as it is made, and a helper thread
@@ -162,8 +185,7 @@ class EarlyWrites:
                  last: Mapping[str, bytes]) -> None:
         self.top, self.dirs, self.files = os.fspath(base), tuple(dirs), tuple(files)
         self.present, self.last = present, last
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="write-early")
-        self.started: dict[str, Future[None]] = {}
+        self.writers = _Beside("write-early")
         self.held: list[int] = []
 
     def offer(self, key: str, data: bytes) -> None:
@@ -175,22 +197,19 @@ class EarlyWrites:
         if last is data or last == data:  # what the last write left in place (the write stage need not look)
             return
         _check_key(key)
-        if not _owned(key, self.dirs, self.files) or key in self.started:
+        if not _owned(key, self.dirs, self.files) or key in self.writers.started:
             return
         path = os.path.join(self.top, key)
         if os.path.islink(path):
             return  # the write stage replaces the link itself
         _hold(path, self.held)
-        self.started[key] = self.pool.submit(replace_generated, path, data)
+        self.writers.write(key, path, data)
 
     def finish(self) -> set[str]:
         """Wait for the early writes; the files written (the first failure is raised). The replaced files stay held
         until :meth:`release` (or the write stage, given :attr:`held`): freeing them takes the file system's journal
         for a few tenths of a second, which would hold up the write stage's own renames."""
-        self.pool.shutdown(wait=True)
-        for future in self.started.values():
-            future.result()
-        return set(self.started)
+        return self.writers.done()
 
     def take_held(self) -> list[int]:
         """The replaced files held open, now the caller's to free (see :func:`write_outputs`)."""
@@ -237,8 +256,7 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
     unchanged = len(same)
     written = len(done)
     same |= set(done)
-    beside: list[Future[None]] = []
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="write-large-files")
+    beside = _Beside("write-large-files")
     try:
         for key in sorted(outputs.keys() - same):
             path = os.path.join(top, key)
@@ -252,14 +270,13 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
             if len(data) >= WRITE_BESIDE_FROM:
-                beside.append(pool.submit(replace_generated, path, data))
+                beside.write(key, path, data)
             else:
                 replace_generated(path, data)
             written += 1
     finally:
-        pool.shutdown(wait=True)
-    for future in beside:
-        future.result()  # the first failure, as the loop would have raised it
+        beside.stop()
+    beside.done()  # the first failure, as the loop would have raised it
     emptied = []
     for key in sorted(existing - outputs.keys()):
         (base / key).unlink()

@@ -38,3 +38,13 @@ def test_compared_matches_the_obvious_computation(steps: list[str], rng: object)
     given = Compared(old, after, [r.id for r in after], unique=True)
     assert given.ids == compared.ids and given.at == compared.at
     assert old == keyed_by_id(before), "the earlier dict is left as it was"
+
+
+def test_few_changed_tells_when_to_start_afresh() -> None:
+    from site_builder.bulk import few_changed
+
+    a, b, c = object(), object(), object()
+    assert few_changed([a, b, c], [a, b, c]) == []
+    assert few_changed([a, c, c], [a, b, c]) == [1]
+    assert few_changed([a, c, b], [a, b, c], most=1) is None  # more places differ than allowed
+    assert few_changed([a, b], [a, b, c]) is None and few_changed([a], None) is None

@@ -12,7 +12,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-from site_builder.bulk import differing
+from site_builder.bulk import few_changed
 from site_builder.checks.registry import check
 from site_builder.checks.sentences import SharedSentences
 from site_builder.checks.similar import SimilarTitles
@@ -87,10 +87,8 @@ def _kept(found: tuple[list[Any], list[KeyValues], list[Problem], set[str]], ent
     """True when the last run's problems hold for ``entries``: the same records in the same places but for a few
     changed ones, which kept their paths and key values and took no part in a clash. (Updates the memo.)"""
     before, values, _problems, clashing = found
-    if len(before) != len(entries):
-        return False
-    changed = differing(entries, before)
-    if len(changed) > 100:
+    changed = few_changed(entries, before)
+    if changed is None:
         return False
     fresh = []
     for i in changed:
@@ -236,14 +234,9 @@ def _references_known(entries: list[Entry[Paper]], known: dict[str, Any]) -> boo
     """True when every dataset reference of ``entries`` is a key of ``known`` (after an edit, with the same dataset
     ids as the last run whose references were all known, only the changed records are looked at)."""
     last = _ALL_KNOWN[0] if _ALL_KNOWN else None
-    if last is not None and len(last[0]) == len(entries) and known.keys() == last[1]:
-        changed = differing(entries, last[0])
-        if len(changed) <= 100:
-            found = all(map(known.__contains__, chain.from_iterable(_DATASETS(entries[i]) for i in changed)))
-        else:
-            found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, entries))))
-    else:
-        found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, entries))))
+    changed = few_changed(entries, last[0]) if last is not None and known.keys() == last[1] else None
+    looked_at = entries if changed is None else [entries[i] for i in changed]
+    found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, looked_at))))
     _ALL_KNOWN[:] = [(list(entries), frozenset(known))] if found else []
     return found
 

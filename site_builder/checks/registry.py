@@ -117,10 +117,10 @@ def _run_remembering(kb: KnowledgeBase, chosen: list[Check], memo: CheckMemo) ->
                 by_path.setdefault(problem.path, []).append(problem)
         for e in fresh:
             memo.found[id(e)] = by_path.get(e.path, [])
-    if at is not None and len(at) <= len(entries) // 10 and len(memo.entries) == len(last):  # type: ignore[arg-type]
+    if at is not None and last is not None and len(at) <= len(entries) // 10 and len(memo.entries) == len(last):
         # Forget the records that left those places (unless they are still elsewhere in the list).
         staying = {ids[i] for i in at}
-        for gone in {id(last[i]) for i in at} - staying:  # type: ignore[index]
+        for gone in {id(last[i]) for i in at} - staying:
             del memo.entries[gone], memo.found[gone]
         for i in at:
             memo.entries[ids[i]] = entries[i]

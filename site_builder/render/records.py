@@ -187,7 +187,8 @@ def paper_pages(model: SiteModel, bibtex: Mapping[str, str], parts: Fragments,
         out[path] = memo.page(path, p, context, make)
     if todo is not None and sections is not None:
         memo.sections.take_over_rest()
-    memo.page_loop = (keyed_by_id(visited) if todo is None or compared is None else compared.by_id(), shared, out)
+    # (A loop over the changed papers only had them compared: ``todo`` and ``compared`` are set together.)
+    memo.page_loop = (compared.by_id() if compared is not None else keyed_by_id(visited), shared, out)
     return out
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import repeat
 from operator import itemgetter
 
-from site_builder.bulk import differing
+from site_builder.bulk import Compared, differing
 from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
 
@@ -43,12 +43,11 @@ class SectionMemo:
         before = self._by_id
         dirty: set[str] = set()
         if kept:  # nothing kept (a first render): nothing to mark
-            ids, papers = list(model.by_id), list(model.by_id.values())
-            was = list(map(before.get, ids))
-            for i in differing(was, papers):
-                old, paper = was[i], papers[i]
+            compared = Compared(before, list(model.by_id.values()), list(model.by_id), unique=True)
+            for i in compared.at:
+                old, paper = compared.was[i], compared.records[i]
                 if old is None or old.title != paper.title or old.venue != paper.venue:
-                    facts = view.papers[ids[i]]
+                    facts = view.papers[compared.ids[i]]
                     dirty.update(facts.cites, facts.cited_by)
         fresh: dict[str, tuple[object, str]] = {}
         self._by_id, self._sections, self._header, self._before = model.by_id, fresh, header, kept
