@@ -29,7 +29,13 @@ def max_year() -> int:
     return dt.date.today().year + 1
 
 
+#: Slugs found valid in this process (tags repeat across thousands of records: a set lookup instead of the checks).
+_VALID_SLUGS: set[str] = set()
+
+
 def _slug(value: str) -> str:
+    if value in _VALID_SLUGS:
+        return value
     if len(value) > MAX_SLUG or not SLUG_RE.fullmatch(value):
         raise PydanticCustomError(
             "bad-id",
@@ -39,6 +45,8 @@ def _slug(value: str) -> str:
         )
     if value in WINDOWS_RESERVED:
         raise PydanticCustomError("bad-id", "{value} is a reserved file name on Windows", {"value": repr(value)})
+    if len(_VALID_SLUGS) < 100_000:
+        _VALID_SLUGS.add(value)
     return value
 
 

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from site_builder.bulk import few_changed, holds_none
-from site_builder.cache import RecordCache
+from site_builder.cache import RACY_NS, RecordCache, Signature, signature
 from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
@@ -33,20 +33,26 @@ class Entry(Generic[R]):
     have a problem, so most never need them.
     """
 
-    __slots__ = ("_positions", "_raw", "path", "record")
+    __slots__ = ("_positions", "_raw", "_source", "path", "record")
 
-    def __init__(self, record: R, path: str, positions: Positions | None = None, raw: bytes | None = None) -> None:
+    def __init__(self, record: R, path: str, positions: Positions | None = None, raw: bytes | None = None,
+                 source: str | Path | None = None) -> None:
         self.record = record
         self.path = path
         self._positions = positions
         self._raw = raw
+        #: The file to read the bytes from when they are needed (a record the cache's file index knew unread).
+        self._source = source
 
     @property
     def positions(self) -> Positions:
         """Line and column of every node of the record's file."""
         if self._positions is None:
-            self._positions = parse_bytes(self._raw or b"", self.path).positions
-            self._raw = None
+            raw = self._raw
+            if raw is None and self._source is not None:
+                raw, _ = read_bytes(self._source, self.path)
+            self._positions = parse_bytes(raw or b"", self.path).positions
+            self._raw = self._source = None
         return self._positions
 
     def where(self, *loc: str | int, key: bool = False) -> tuple[int | None, int | None]:
@@ -107,19 +113,26 @@ def require_knowledge_base(project: Project) -> KnowledgeBase:
     return kb
 
 
-def load_record(path: str | Path, rel: str, model: type[R],
-                cache: RecordCache | None = None) -> tuple[Entry[R] | None, list[Problem]]:
-    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes)."""
+def load_record(path: str | Path, rel: str, model: type[R], cache: RecordCache | None = None,
+                sig: Signature | None = None) -> tuple[Entry[R] | None, list[Problem]]:
+    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes, without
+    reading the file when the cache's file index knows its signature; ``sig``: the signature, when the caller has
+    just taken it)."""
+    if cache is not None and sig is None:
+        sig = signature(path)
+    if cache is not None:
+        known = cache.key_of_file(rel, model.__name__, sig)
+        hit = cache.get(known, model) if known is not None else None
+        if known is not None and hit is not None:
+            return Entry(hit, rel, source=path), []
     raw, problems = read_bytes(path, rel)
     if raw is None:
         return None, problems
     key = RecordCache.key(raw, model.__name__) if cache is not None else ""
-    cached = cache.get(key) if cache is not None else None
-    if cached is not None:
-        try:
-            return Entry(model.model_validate_json(cached), rel, raw=raw), []
-        except ValueError:
-            pass  # a stale or damaged entry: fall back to parsing the file
+    cached = cache.get(key, model) if cache is not None else None
+    if cache is not None and cached is not None:
+        cache.remember_file(rel, model.__name__, sig, key)
+        return Entry(cached, rel, raw=raw), []
     doc = parse_bytes(raw, rel)
     if doc.problems:
         return None, doc.problems
@@ -127,14 +140,10 @@ def load_record(path: str | Path, rel: str, model: type[R],
     if record is None:
         return None, problems
     if cache is not None:
-        cache.put(key, record.model_dump_json())
+        cache.put(key, record)
+        cache.remember_file(rel, model.__name__, sig, key)
     return Entry(record, rel, doc.positions), problems
 
-
-Signature = tuple[int, int, int, int]
-
-#: A folder listed less than this long after it last changed is listed again next time (see :meth:`FileMemo.names`).
-RACY_NS = 2_000_000_000
 
 
 class FileMemo:
@@ -168,16 +177,12 @@ class FileMemo:
         seen = self.hint.get(name) if self.hint is not None else None
         if seen is not None and known is not None and known[0][:2] == seen:
             return known[1], known[2]
-        try:
-            st = os.stat(name)
-            signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        except OSError:
-            signature = (-1, -1, -1, -1)
-        if known is not None and known[0] == signature and signature[0] >= 0:
+        sig = signature(name)
+        if known is not None and known[0] == sig and sig is not None:
             return known[1], known[2]
-        entry, problems = load_record(path, rel, model, cache)
-        self._files[name] = (signature, entry, problems)
-        self._quick[name] = (signature[0], signature[1])
+        entry, problems = load_record(path, rel, model, cache, sig)
+        self._files[name] = (sig or (-1, -1, -1, -1), entry, problems)
+        self._quick[name] = (sig[0], sig[1]) if sig is not None else (-1, -1)
         self.read += 1
         return entry, problems
 
