@@ -96,7 +96,7 @@ class Citations:
         graph take milliseconds, where walking each member's references took seconds)."""
         number, sources, targets = self.edge_arrays()
         members = np.zeros(len(number), dtype=bool)
-        members[np.fromiter((number[pid] for pid in ids), dtype=np.int64, count=len(ids))] = True
+        members[np.fromiter(map(number.__getitem__, ids), dtype=np.int64, count=len(ids))] = True
         inside = members[sources] & members[targets]
         counts = np.bincount(targets[inside], minlength=len(number))
         if top < np.count_nonzero(counts):  # only papers reaching the top counts can rank (ties broken by id)
@@ -213,6 +213,9 @@ def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str]
     )
 
 
+_SOURCE, _TARGET = operator.itemgetter(0), operator.itemgetter(1)
+
+
 def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN,
                   previous: tuple[Sequence[Paper], Citations, Compared | None] | None = None) -> Citations | None:
     """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched.
@@ -236,8 +239,8 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
     rank = {pid: i for i, pid in enumerate(ids)}
     # Papers by number in display order; the lists come from two sorts of all citations by those numbers.
     n = len(core.edges)
-    sources = np.fromiter((rank[a] for a, _, _ in core.edges), dtype=np.int64, count=n)
-    targets = np.fromiter((rank[b] for _, b, _ in core.edges), dtype=np.int64, count=n)
+    sources = np.fromiter(map(rank.__getitem__, map(_SOURCE, core.edges)), dtype=np.int64, count=n)
+    targets = np.fromiter(map(rank.__getitem__, map(_TARGET, core.edges)), dtype=np.int64, count=n)
     names = np.array(ids, dtype=object)
     cites, by_source = _grouped(sources, targets, names)
     cited_by, _ = _grouped(targets, sources, names)
