@@ -21,11 +21,16 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from itertools import chain
+from typing import Any
 
 from site_builder.bulk import unequal
 
 #: Beyond this many changed titles, recomputing everything is cheaper than judging the affected pairs.
 MAX_CHANGED = 100
+#: From this many titles on, a full join judges its candidate pairs with arrays (numpy) rather than one by one.
+VECTOR_FROM = 2000
 
 
 class SimilarTitles:
@@ -88,6 +93,14 @@ class SimilarTitles:
                 self._indexed[w].append(i)
         for members in self._squashed.values():
             self._pairs.update((members[0], m) for m in members[1:])
+        if len(titles) >= VECTOR_FROM:
+            self._pairs.update(self._close_pairs_vectorised())
+        else:
+            self._pairs.update(self._close_pairs())
+        self._sorted = sorted(self._pairs)
+
+    def _close_pairs(self) -> Iterator[tuple[int, int]]:
+        """The pairs (j, i) the word-set join finds, one candidate at a time."""
         sets, t, cap = self._words, self.threshold, self.cap
         sizes = [len(ws) for ws in sets]
         for i, prefix in enumerate(self._prefix):
@@ -104,8 +117,63 @@ class SimilarTitles:
                 if t * m <= n + 1e-9 and t * n <= m + 1e-9:
                     shared = len(a & sets[j])
                     if shared >= t * (n + m - shared):  # as _close computes it
-                        self._pairs.add((j, i))
-        self._sorted = sorted(self._pairs)
+                        yield j, i
+
+    def _close_pairs_vectorised(self) -> list[tuple[int, int]]:
+        """:meth:`_close_pairs` with arrays: every candidate pair made at once from the indexed lists (a title
+        ``i`` meets each ``j`` among the first ``cap`` titles of a list that also holds ``i``, with ``j < i``), and
+        the words two titles share counted for all pairs together. The same float arithmetic decides."""
+        import numpy as np
+
+        lists = [listed for listed in self._indexed.values() if len(listed) > 1]
+        if not lists:
+            return []
+        lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
+        starts = np.cumsum(lens) - lens
+        heads = np.minimum(lens, self.cap)
+        # One row per (list, place a < head): it pairs the title at a with every later title of the list.
+        group = np.repeat(np.arange(len(lists)), heads)
+        place = np.arange(int(heads.sum())) - np.repeat(np.cumsum(heads) - heads, heads)
+        later = lens[group] - 1 - place
+        row = np.repeat(np.arange(len(place)), later)
+        other = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later) + place[row] + 1
+        first = flat[starts[group[row]] + place[row]]
+        second = flat[starts[group[row]] + other]
+        count = len(self._words)
+        codes = np.sort(first * count + second)  # each pair once (np.unique is far slower here)
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+        js, is_ = codes // count, codes % count
+        sizes = np.fromiter(map(len, self._words), dtype=np.int64, count=count)
+        n, m = sizes[is_], sizes[js]
+        t = self.threshold
+        fit = (t * m <= n + 1e-9) & (t * n <= m + 1e-9)
+        js, is_, n, m = js[fit], is_[fit], n[fit], m[fit]
+        shared = self._shared_counts(js, is_)
+        close = shared >= t * (n + m - shared)
+        return list(zip(js[close].tolist(), is_[close].tolist(), strict=True))
+
+    def _shared_counts(self, js: Any, is_: Any) -> Any:
+        """How many words the titles ``js[k]`` and ``is_[k]`` share, for every k: each word of ``js[k]`` looked up
+        among the (title, word) codes of every title."""
+        import numpy as np
+
+        words = self._words
+        number = {w: k for k, w in enumerate(self._freq)}  # every word of every title
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        flat = np.fromiter(map(number.__getitem__, chain.from_iterable(words)), dtype=np.int64,
+                           count=int(sizes.sum()))
+        starts = np.cumsum(sizes) - sizes
+        width = len(number) + 1
+        owners = np.repeat(np.arange(len(words), dtype=np.int64), sizes)
+        known = np.sort(owners * width + flat)
+        counts = sizes[js]
+        pair = np.repeat(np.arange(len(js)), counts)
+        at = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + starts[js][pair]
+        wanted = is_[pair] * width + flat[at]
+        found = np.searchsorted(known, wanted)
+        hit = known[np.minimum(found, len(known) - 1)] == wanted
+        return np.bincount(pair[hit], minlength=len(js))
 
     def _close(self, j: int, i: int) -> bool:
         a, b = self._words[i], self._words[j]
