@@ -13,7 +13,7 @@ from site_builder.forked import Claims, Forked
 from site_builder.models import Paper
 from site_builder.render.citations import citation_pages
 from site_builder.render.memo import Fragments, RenderMemo
-from site_builder.render.overview import overview_pages
+from site_builder.render.overview import BIB_PATH, overview_pages
 from site_builder.render.records import dataset_pages, paper_pages, record_pages, site_context
 from site_builder.render.topics import topic_pages
 from site_builder.schema_doc import schema_markdown
@@ -56,13 +56,15 @@ class Batches:
 
 
 class _Entries(Mapping[str, str]):
-    """Every paper's BibTeX entry by id, each made when first asked for."""
+    """Every paper's BibTeX entry by id, each made when first asked for (:attr:`made` holds those made)."""
 
     def __init__(self, model: SiteModel, parts: Fragments) -> None:
         self._model, self._parts = model, parts
+        self.made: dict[str, str] = {}
 
     def __getitem__(self, pid: str) -> str:
-        return self._parts.bibtex(self._model.by_id[pid])
+        entry = self.made[pid] = self._parts.bibtex(self._model.by_id[pid])
+        return entry
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._model.by_id)
@@ -90,10 +92,12 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None,
         """Every paper's BibTeX entry by id, in display order (each paper page shows its own)."""
         return dict(zip(model.ids, parts.bibtex_list(), strict=True))
 
-    def collection(entries: dict[str, str]) -> dict[str, bytes]:
-        """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order)."""
-        listed = list(entries.values())
-        out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed)), parts)
+    def collection(entries: Mapping[str, str], whole: bool = True) -> dict[str, bytes]:
+        """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order; without
+        ``whole``, papers.bib is left to the caller and ``entries`` need only give the entries asked for)."""
+        listed = list(entries.values()) if whole else []
+        out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed))
+                             if whole else None, parts)
         out.update(citation_pages(model, parts))
         # The schema pages read the code only: made once per process.
         out["reference/schema.md"] = parts.keep("reference/schema.md", None, lambda: schema_markdown().encode("utf-8"))
@@ -101,17 +105,23 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None,
 
     out: dict[str, bytes] = {}
     if split:
+        # Each process makes the BibTeX entries of the paper pages it renders; papers.bib is joined from both.
         batches = Batches(papers)
         try:
-            def child() -> dict[str, bytes]:
-                entries = bibtex()
-                return {**collection(entries), **paper_pages(model, entries, parts, batches)}
+            def child() -> tuple[dict[str, bytes], dict[str, str]]:
+                entries = _Entries(model, parts)
+                return {**collection(entries, whole=False), **paper_pages(model, entries, parts, batches)}, \
+                    entries.made
 
             helper = Forked(child)
+            mine = _Entries(model, parts)
             out.update(dataset_pages(model, parts))
             out.update(topic_pages(model, parts))
-            out.update(paper_pages(model, _Entries(model, parts), parts, batches))  # last, like the other's
-            out.update(helper.result())
+            out.update(paper_pages(model, mine, parts, batches))  # last, like the other's
+            theirs, made = helper.result()
+            out.update(theirs)
+            made.update(mine.made)
+            out[BIB_PATH] = join_bibtex(map(made.__getitem__, model.ids)).encode("utf-8")
         finally:
             batches.close()
     else:

@@ -22,6 +22,7 @@ from site_builder.svg import bar_chart
 #: The record of the survey the collection is built on; its BibTeX goes on the home page under "How to cite".
 SURVEY_ID = "ssml-survey"
 GRAPHML_PATH = "downloads/citation-graph.graphml"
+BIB_PATH = "downloads/papers.bib"
 
 
 def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
@@ -66,9 +67,10 @@ def explore_page(model: SiteModel) -> bytes:
                        count=len(model.papers))
 
 
-def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = None) -> dict[str, bytes]:
-    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib, the Atom feed, and
-    citation-graph.graphml when citation data exists."""
+def downloads(model: SiteModel, bibliography: str | None, parts: Fragments | None = None) -> dict[str, bytes]:
+    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib (unless
+    ``bibliography`` is ``None``: the caller adds it), the Atom feed, and citation-graph.graphml when citation data
+    exists."""
     parts = parts or Fragments(model)
     page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
                        csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
@@ -79,14 +81,15 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         shown = (citations_key(model), parts.fields_by_id(("title", "year", "kind")))
         graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
             view.graph, parts.memo.graphml, view.core))
-    return {**graph,
+    bib = {} if bibliography is None else {BIB_PATH: parts.keep(BIB_PATH, bibliography,
+                                                                 lambda: bibliography.encode("utf-8"))}
+    return {**graph, **bib,
         "downloads/index.md": page,
         "downloads/papers.json": _joined(parts, "downloads/papers.json", parts.json_lines(),
                                          lambda lines: papers_json(model.papers, model.taxonomy, lines)),
         "downloads/papers.schema.json": parts.keep("downloads/papers.schema.json", None, _schema_file),  # code only
         "downloads/papers.csv": _joined(parts, "downloads/papers.csv", parts.csv_lines(),
                                         lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
-        "downloads/papers.bib": parts.keep("downloads/papers.bib", bibliography, lambda: bibliography.encode("utf-8")),
         # The feed shows the newest papers' fields and the site's settings.
         FEED_PATH: parts.keep(FEED_PATH, (model.info, [model.by_id[i] for i in model.newest[:FEED_SIZE]]),
                               lambda: atom_feed(model.papers, model.info).encode("utf-8")),
@@ -112,9 +115,9 @@ def _joined(parts: Fragments, name: str, lines: list[str], make: Callable[[list[
     return data
 
 
-def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str,
+def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str | None,
                    parts: Fragments | None = None) -> dict[str, bytes]:
-    """Home, explore (page and index), trends, cited by, downloads."""
+    """Home, explore (page and index), trends, cited by, downloads (see :func:`downloads` for ``bibliography``)."""
     out = {
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
