@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.escape import _escape, markup, preformatted, safe_href, text
+from site_builder.escape import _UNCHANGED, SHORT, _escape, _plain, markup, preformatted, safe_href, text
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -89,6 +89,18 @@ def test_safe_href_refuses(url: str) -> None:
 @given(st.text(alphabet=st.sampled_from("ab 1.)-+\t\n\u00a0&<*_`[]{}|#!~^=$'\"\\é"), max_size=12))
 def test_text_fast_path_gives_the_same_result(value: str) -> None:
     assert text(value) == _escape(value)
+
+
+_PLAIN_ALPHABET = st.sampled_from("ab 1.)-+\t\n\x0b\x1c\u00a0&<*_`[]{}|#!~^=$'\"\\é")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_PLAIN_ALPHABET, max_size=12), st.text(alphabet=st.sampled_from("ab "), max_size=3))
+def test_the_byte_test_of_plain_text_agrees_with_the_pattern(head: str, tail: str) -> None:
+    value = head + "word " * 20 + tail  # long: past the remembered short values
+    assert _plain(value) == (_UNCHANGED.fullmatch(value) is not None)
+    assert _plain(head) == (_UNCHANGED.fullmatch(head) is not None)
+    assert text(value) == _escape(value) and len(value) > SHORT
 
 
 @settings(max_examples=300, deadline=None)

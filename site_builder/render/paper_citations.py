@@ -43,15 +43,17 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
     ``[id, title, venue]`` of each in JSON, drawn as a list of links (from this page's depth, ``data-root``) by
     ``common.js``."""
     items = model.list_items.setdefault("json", {})
-    out = []
-    for pid in ids[:LIST_LIMIT]:
-        item = items.get(pid)
-        if item is None:  # encoded once per paper, not once per page that lists it
-            paper = model.by_id[pid]
-            item = items[pid] = json.dumps([pid, paper.title, paper.venue], ensure_ascii=False,
-                                           separators=(",", ":")).translate(_ATTRIBUTE)
-        out.append(item)
-    return f'<div class="sb-neighbours" data-root="{ROOT}" data-papers=\'[' + ",".join(out) + ']\'></div>'
+    shown = ids[:LIST_LIMIT]
+    try:
+        joined = ",".join(map(items.__getitem__, shown))
+    except KeyError:  # encoded once per paper, not once per page that lists it
+        for pid in shown:
+            if pid not in items:
+                paper = model.by_id[pid]
+                items[pid] = json.dumps([pid, paper.title, paper.venue], ensure_ascii=False,
+                                        separators=(",", ":")).translate(_ATTRIBUTE)
+        joined = ",".join(map(items.__getitem__, shown))
+    return f'<div class="sb-neighbours" data-root="{ROOT}" data-papers=\'[' + joined + ']\'></div>'
 
 
 _NOSCRIPT = (f'<noscript><p class="sb-note">The lists of papers below are drawn by JavaScript; without it, the '
