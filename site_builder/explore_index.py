@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import get_args
 
-from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type
+from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type, compact_json
 from site_builder.models import Paper, PaperKind
 from site_builder.sitemodel import SiteModel
 from site_builder.taxonomy import Taxonomy
@@ -70,7 +70,7 @@ def index_row(paper: Paper, numbers: dict[tuple[str, str], int], facets: Iterabl
     row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
            KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
            own_tag_numbers(paper, facets, numbers), paper.ids.arxiv or "", paper.ids.doi or ""]
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(row)
 
 
 def explore_index(model: SiteModel) -> str:

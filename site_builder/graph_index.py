@@ -31,6 +31,7 @@ import numpy as np
 from site_builder.bulk import numbered
 from site_builder.citeview import Citations, pair_order
 from site_builder.explore_index import ById, node_numbers, own_tag_numbers, taxonomy_rows
+from site_builder.exports import compact_json
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
 from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
@@ -96,7 +97,7 @@ def _row_of(model: SiteModel, view: Citations, layout: Layout, numbers: dict[tup
 
 def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> str:
     row = [paper.id, paper.title, paper.year, x, y, count, own_tag_numbers(paper, facets, numbers)]
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(row)
 
 
 def _edges(citations: Sequence[tuple[str, str, Any]], order: list[str]) -> str:

@@ -9,11 +9,11 @@ elements on purpose: each one costs the site generator time on every page.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from site_builder.escape import href, preformatted, text
+from site_builder.exports import compact_json
 from site_builder.models import Dataset, Paper
 from site_builder.render.rows import link_to
 
@@ -80,7 +80,7 @@ def paper_markdown(view: PaperView) -> str:
     source = f"<code>{text(view.source)}</code>"
     edit = f'<a href="{href(view.edit_url)}">Edit this record</a> ({source})' if view.edit_url else source
     return (
-        f"---\ntitle: {json.dumps(text(p.title), ensure_ascii=False)}\n"
+        f"---\ntitle: {compact_json(text(p.title))}\n"
         + ("search:\n  exclude: true\n" if view.unsearched else "")
         + "---\n\n"
         f"# {text(p.title)}\n\n"

@@ -16,9 +16,8 @@ headings stay in the page itself.
 
 from __future__ import annotations
 
-import json
-
 from site_builder.escape import text
+from site_builder.exports import compact_json
 from site_builder.models import Paper
 from site_builder.render.rows import link_to, not_fetched
 from site_builder.render.topics import LIST_LIMIT
@@ -50,8 +49,7 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
         for pid in shown:
             if pid not in items:
                 paper = model.by_id[pid]
-                items[pid] = json.dumps([pid, paper.title, paper.venue], ensure_ascii=False,
-                                        separators=(",", ":")).translate(_ATTRIBUTE)
+                items[pid] = compact_json([pid, paper.title, paper.venue]).translate(_ATTRIBUTE)
         joined = ",".join(map(items.__getitem__, shown))
     return f'<div class="sb-neighbours" data-root="{ROOT}" data-papers=\'[' + joined + ']\'></div>'
 
