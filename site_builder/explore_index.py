@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import get_args
 
 from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type, compact_json
-from site_builder.models import Paper, PaperKind
+from site_builder.models import TAG_FACETS, Paper, PaperKind
 from site_builder.sitemodel import SiteModel
 from site_builder.taxonomy import Taxonomy
 
@@ -57,19 +57,39 @@ def taxonomy_rows(taxonomy: Taxonomy) -> tuple[list[list[str]], list[list[object
     return [[f.id, f.label] for f in taxonomy.facets.values()], nodes
 
 
-def own_tag_numbers(paper: Paper, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> list[int]:
-    """Node numbers of the paper's own tags (no ancestors), ``facets`` in taxonomy order."""
-    return [numbers[(fid, t)] for fid in facets for t in dict.fromkeys(paper.tags.of(fid)) if (fid, t) in numbers]
+class OwnTags:
+    """Node numbers of a paper's own tags (no ancestors; ``facets`` in taxonomy order, ``numbers`` from
+    :func:`node_numbers`). Each distinct tag list of a facet is numbered once: thousands of papers share them."""
+
+    def __init__(self, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> None:
+        by_facet: dict[str, dict[str, int]] = {}
+        for (fid, nid), number in numbers.items():
+            by_facet.setdefault(fid, {})[nid] = number
+        self._facets = [(fid, by_facet.get(fid, {})) for fid in facets if fid in TAG_FACETS]
+        self._lists: dict[tuple[str, ...], list[int]] = {}
+
+    def __call__(self, paper: Paper) -> list[int]:
+        tags = paper.tags.__dict__
+        out: list[int] = []
+        for fid, known in self._facets:
+            listed = tags[fid]
+            if listed:
+                key = (fid, *listed)
+                found = self._lists.get(key)
+                if found is None:
+                    found = self._lists[key] = [known[t] for t in dict.fromkeys(listed) if t in known]
+                out += found
+        return out
 
 
-def index_row(paper: Paper, numbers: dict[tuple[str, str], int], facets: Iterable[str], hybrid: bool) -> str:
+def index_row(paper: Paper, own: OwnTags, hybrid: bool) -> str:
     """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`)."""
     flags = (HAS_CODE if paper.links.code else 0) \
         | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
         | (HYBRID if hybrid else 0)
     row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
            KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
-           own_tag_numbers(paper, facets, numbers), paper.ids.arxiv or "", paper.ids.doi or ""]
+           own(paper), paper.ids.arxiv or "", paper.ids.doi or ""]
     return compact_json(row)
 
 
@@ -92,16 +112,17 @@ def explore_index_parts(model: SiteModel, by_id: ById | None = None) -> tuple[st
     facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
     hybrids = model.hybrid_set
+    own = OwnTags(facets, numbers)
     if by_id is not None:
         # What a row depends on besides the paper: the node numbering and the paper's hybrid flag.
         numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         pairs = zip(model.papers, map(hybrids.__contains__, model.ids), strict=True)
         inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
         made = by_id("explore-rows", (numbering, facets), inputs,
-                     lambda pid: index_row(model.by_id[pid], numbers, facets, pid in hybrids))
+                     lambda pid: index_row(model.by_id[pid], own, pid in hybrids))
         rows = list(map(made.__getitem__, model.ids))
     else:
-        rows = [index_row(p, numbers, facets, p.id in hybrids) for p in model.papers]
+        rows = [index_row(p, own, p.id in hybrids) for p in model.papers]
     head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
             "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -30,10 +30,9 @@ import numpy as np
 
 from site_builder.bulk import numbered
 from site_builder.citeview import Citations, pair_order
-from site_builder.explore_index import ById, node_numbers, own_tag_numbers, taxonomy_rows
+from site_builder.explore_index import ById, OwnTags, node_numbers, taxonomy_rows
 from site_builder.exports import compact_json
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
-from site_builder.models import Paper
 from site_builder.sitemodel import SiteModel
 
 GRAPH_VERSION = 1
@@ -61,16 +60,17 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     facets, nodes = taxonomy_rows(model.taxonomy)
     # The papers by id, numbered in that order (the core names the same papers while it is the same object).
     order: list[str] = keep("graph-order", (view.core, len(model.ids)), lambda: sorted(model.ids))
+    own = OwnTags(model.taxonomy.facets, numbers)
     if by_id is not None:
         numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
         # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
         pairs = zip(model.papers, map(view.papers.__getitem__, model.ids), strict=True)
         inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
         made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets), inputs,
-                     lambda pid: _row_of(model, view, layout, numbers, pid))
+                     lambda pid: _row_of(model, view, layout, own, pid))
         rows = list(map(made.__getitem__, order))
     else:
-        rows = [_row_of(model, view, layout, numbers, pid) for pid in order]
+        rows = [_row_of(model, view, layout, own, pid) for pid in order]
     # The edges are each paper's citations in turn, as pairs of those numbers.
     edges: str = keep("graph-edges", (view.core, len(order)), lambda: _edges(view.graph.edges(data=True), order))
     head = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
@@ -89,15 +89,10 @@ def _layout(years: dict[str, int], view: Citations) -> Layout:
     return year_layout_arrays(years, list(number), sources, targets)
 
 
-def _row_of(model: SiteModel, view: Citations, layout: Layout, numbers: dict[tuple[str, str], int], pid: str) -> str:
+def _row_of(model: SiteModel, view: Citations, layout: Layout, own: OwnTags, pid: str) -> str:
     paper = model.by_id[pid]
     x, y = layout.positions[pid]
-    return _row(paper, x, y, len(view.papers[pid].cited_by), model.taxonomy.facets, numbers)
-
-
-def _row(paper: Paper, x: int, y: int, count: int, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> str:
-    row = [paper.id, paper.title, paper.year, x, y, count, own_tag_numbers(paper, facets, numbers)]
-    return compact_json(row)
+    return compact_json([paper.id, paper.title, paper.year, x, y, len(view.papers[pid].cited_by), own(paper)])
 
 
 def _edges(citations: Sequence[tuple[str, str, Any]], order: list[str]) -> str:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.explore_index import COLUMNS, HAS_CODE, HYBRID, OFFICIAL_CODE, explore_index
+from site_builder.explore_index import COLUMNS, HAS_CODE, HYBRID, OFFICIAL_CODE, OwnTags, explore_index, node_numbers
 from site_builder.export_schema import PapersExport, field_rows, json_schema
 from site_builder.exports import (
     bibtex_entries,
@@ -165,6 +165,26 @@ def test_explore_index_is_compact_and_complete(model: SiteModel) -> None:
     assert rows["alpha"]["flags"] == HAS_CODE | OFFICIAL_CODE
     assert [doc["nodes"][i][1] for i in rows["bravo"]["tags"]][:3] == ["contrastive", "matching", "auto-encoding"]
     assert doc["types"][rows["echo"]["type"]] == "article"
+
+
+def test_own_tag_numbers_follow_the_taxonomy_and_each_record() -> None:
+    """The numbers of each paper's own tags: facets in taxonomy order, each tag once, in the record's order, tags
+    the taxonomy lacks left out; the same for papers that share tag lists (numbered once)."""
+    from tests.conftest import REPO
+
+    kb, _ = load_knowledge_base(Project(REPO), use_cache=False)
+    assert kb is not None
+    numbers = node_numbers(kb.taxonomy)
+    facets = list(kb.taxonomy.facets)
+    papers = list(kb.papers.values())
+    odd = papers[0].model_copy(update={"tags": papers[0].tags.model_copy(update={
+        "objective": ["contrastive", "no-such-node", "contrastive", "masked-prediction"]})})
+    own = OwnTags(facets, numbers)
+    for paper in [*papers, *papers, odd]:
+        expected = [numbers[(fid, t)] for fid in facets for t in dict.fromkeys(paper.tags.of(fid))
+                    if (fid, t) in numbers]
+        assert own(paper) == expected
+    assert own(odd)[:2] == [numbers[("objective", "contrastive")], numbers[("objective", "masked-prediction")]]
 
 
 def test_repository_explore_index_stays_small() -> None:
