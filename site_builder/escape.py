@@ -9,7 +9,6 @@ is collapsed to single spaces so that a value can never start a Markdown block (
 
 from __future__ import annotations
 
-import functools
 import re
 from urllib.parse import urlsplit
 
@@ -45,17 +44,22 @@ _NOT_IN_PLAIN = ("".join(sorted(_SPECIAL)) + "".join(c for c in map(chr, range(1
 _LIST_LIKE = re.compile(r"\d+[.)](?: |$)|[-+]")
 
 
+#: Short values escaped so far (a plain dict, emptied when full: cheaper to look up than ``functools.lru_cache``).
+_SHORT_DONE: dict[str, str] = {}
+_SHORT_KEPT = 1 << 16
+
+
 def text(value: object) -> str:
     """``value`` as a string that renders literally in Markdown, in HTML text and in quoted HTML attributes."""
     raw = str(value)
-    if len(raw) <= SHORT:
-        return _short_text(raw)
-    return raw if _plain(raw) else _escape(raw)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _short_text(raw: str) -> str:
-    return raw if _UNCHANGED.fullmatch(raw) else _escape(raw)
+    if len(raw) > SHORT:
+        return raw if _plain(raw) else _escape(raw)
+    found = _SHORT_DONE.get(raw)
+    if found is None:
+        if len(_SHORT_DONE) >= _SHORT_KEPT:
+            _SHORT_DONE.clear()
+        found = _SHORT_DONE[raw] = raw if _UNCHANGED.fullmatch(raw) else _escape(raw)
+    return found
 
 
 def _plain(raw: str) -> bool:
