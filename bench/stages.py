@@ -26,6 +26,7 @@ from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
 from site_builder.write import write_outputs
+from site_builder.written import written_index
 
 T = TypeVar("T")
 
@@ -54,7 +55,8 @@ def measure(root: Path, cold: bool = False) -> dict[str, Any]:
         checked = timed("check", lambda: run_checks(kb))
         model = timed("model", lambda: build_model(kb, read_site_info(project), citations=CitationSource(project)))
         outputs = timed("render", lambda: render_site(model))
-        stats = timed("write", lambda: write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES))
+        stats = timed("write", lambda: write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES,
+                                                     index=written_index(project)))
     return {"papers": len(kb.paper_entries), "problems": len(problems) + len(checked), "files": len(outputs),
             "written": stats.written, "edges": model.citations.edges if model.citations else 0, "seconds": times,
             "cpu_seconds": cpu}

@@ -25,6 +25,7 @@ from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
 from site_builder.validate import validate
 from site_builder.write import EarlyWrites, WriteStats, write_outputs
+from site_builder.written import written_index
 
 Progress = Callable[[str], None]
 
@@ -145,7 +146,8 @@ def _generate(project: Project, strict: bool, progress: Progress, session: Sessi
     try:
         stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES, known,
                                              session.written if session else None, done,
-                                             early.take_held() if early is not None else None)
+                                             early.take_held() if early is not None else None,
+                                             None if session else written_index(project))
         if session is not None:
             session.written = set(outputs)
     except BaseException:

@@ -20,6 +20,7 @@ from pathlib import Path
 from site_builder.forked import Forked
 from site_builder.fsio import read_at_most, replace_generated
 from site_builder.problems import SiteBuilderError
+from site_builder.written import WrittenIndex
 
 
 @dataclass(frozen=True)
@@ -106,19 +107,25 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getat
 SPLIT_COMPARE_FROM = 2000
 
 
-def _unchanged(top: str, outputs: Mapping[str, bytes], keys: list[str]) -> set[str]:
-    """Those of ``keys`` whose file under ``top`` already holds exactly the output's bytes."""
-    return {key for key in keys if _same(os.path.join(top, key), outputs[key])}
+def _unchanged(top: str, outputs: Mapping[str, bytes], keys: list[str],
+               index: WrittenIndex | None = None) -> tuple[set[str], set[str]]:
+    """Those of ``keys`` whose file under ``top`` already holds exactly the output's bytes, and those of them that
+    ``index`` vouched for (not read)."""
+    vouched = index.unchanged(outputs, keys) if index is not None else set()
+    read = {key for key in keys if key not in vouched and _same(os.path.join(top, key), outputs[key])}
+    return read | vouched, vouched
 
 
-def unchanged_files(top: str, outputs: Mapping[str, bytes], keys: list[str]) -> set[str]:
+def unchanged_files(top: str, outputs: Mapping[str, bytes], keys: list[str],
+                    index: WrittenIndex | None = None) -> tuple[set[str], set[str]]:
     """:func:`_unchanged`, split over two processes for many files."""
     if len(keys) < SPLIT_COMPARE_FROM:
-        return _unchanged(top, outputs, keys)
+        return _unchanged(top, outputs, keys, index)
     half = len(keys) // 2
-    helper = Forked(lambda: _unchanged(top, outputs, keys[:half]))
-    mine = _unchanged(top, outputs, keys[half:])
-    return mine | helper.result()
+    helper = Forked(lambda: _unchanged(top, outputs, keys[:half], index))
+    mine, vouched = _unchanged(top, outputs, keys[half:], index)
+    theirs, their_vouched = helper.result()
+    return mine | theirs, vouched | their_vouched
 
 
 #: In a session, a replaced file at least this large is freed by a background thread: the file system frees a
@@ -223,24 +230,28 @@ class EarlyWrites:
 
 def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str], files: Iterable[str],
                   known: Collection[str] = (), present: Collection[str] | None = None,
-                  done: Collection[str] = (), held: list[int] | None = None) -> WriteStats:
+                  done: Collection[str] = (), held: list[int] | None = None,
+                  index: WrittenIndex | None = None) -> WriteStats:
     """Write ``outputs`` under ``base``; every key must lie in one of the generated ``dirs`` or ``files``.
 
     A long-running ``serve`` passes what its previous write left: ``known`` names outputs whose bytes are those
     already in place (they are not read back to compare), and ``present`` the generated files there (the folders,
     20,000 of them for as many papers, are then not listed again), ``done`` the outputs :class:`EarlyWrites`
     already wrote and ``held`` the files they replaced (freed with this write's own, once it is done).
+
+    A build passes the ``index`` of what the last write left (see :mod:`site_builder.written`): files it vouches
+    for are not read back; it is brought up to date and saved afterwards.
     """
     held = held if held is not None else []
     try:
-        return _write_outputs(base, outputs, tuple(dirs), tuple(files), known, present, done, held)
+        return _write_outputs(base, outputs, tuple(dirs), tuple(files), known, present, done, held, index)
     finally:
         _free_later(held)  # the replaced files this write and the early ones held, once every rename is done
 
 
 def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ...], files: tuple[str, ...],
                    known: Collection[str], present: Collection[str] | None, done: Collection[str],
-                   held: list[int]) -> WriteStats:
+                   held: list[int], index: WrittenIndex | None) -> WriteStats:
     # The files a session's previous write left were checked then: only new keys are checked again.
     for key in outputs if present is None else outputs.keys() - present:
         _check_key(key)
@@ -252,7 +263,8 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
     removed = 0
     # Set operations, not a loop over every output: a session's write touches a few of 20,000 files.
     same = (outputs.keys() & known) & existing
-    same |= unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same - set(done)))
+    compared, vouched = unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same - set(done)), index)
+    same |= compared
     unchanged = len(same)
     written = len(done)
     same |= set(done)
@@ -283,4 +295,7 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
         emptied.append((base / key).parent)
         removed += 1
     _remove_empty_dirs(base, dirs, emptied)
+    if index is not None:
+        index.remember(outputs, outputs.keys(), vouched)
+        index.save()
     return WriteStats(written, unchanged, removed)
