@@ -240,9 +240,10 @@ def report(results: list[SizeResult], extra: list[str], command: str, started: d
                      f"{_ms(r.pipeline(), r.papers)} | {cold:.2f} | {', '.join(r.stage_loads)} |")
     lines += ["", "Each stage run alone, one after the other, in one process (`python -m bench.stages`): `model` "
               "includes the citation facts (read from the citation cache when warm), `render` the citation graph's "
-              "page, data and GraphML download. The cold-cache column is the first run after deleting the record "
-              "cache and the citation cache. The build itself overlaps `check` with `model` and `render` on the "
-              "second core (see the next table).", "",
+              "page, data and GraphML download; `write` reads back only the files that the index of the last write "
+              "does not vouch for. The cold-cache column is the first run after deleting the record "
+              "cache, the citation cache and that index. The build itself overlaps `check` with `model` and "
+              "`render` on the second core (see the next table).", "",
               "## Whole build and the bare site generator", "",
               "| papers | runs | build (s) | build ms/paper | all but the site generator (s) | its ms/paper "
               "| its share | peak memory (all processes / largest) | bare `mkdocs build` (s) | build / bare "

@@ -4,7 +4,7 @@
 
 The stages are the build's own library calls in the build's order: load, check, model (including the citation
 facts: from the citation cache, or from the Semantic Scholar snapshot and its graph), render, write. ``--cold``
-empties the record cache and the citation cache first. Not a test.
+empties the record cache, the citation cache and the index of written files first. Not a test.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
 from site_builder.siteconfig import read_site_info
 from site_builder.sitemodel import build_model
 from site_builder.write import write_outputs
-from site_builder.written import written_index
+from site_builder.written import INDEX_NAME, written_index
 
 T = TypeVar("T")
 
@@ -37,6 +37,7 @@ def measure(root: Path, cold: bool = False) -> dict[str, Any]:
     if cold:
         shutil.rmtree(project.cache / "records", ignore_errors=True)
         (project.cache / CACHE_NAME).unlink(missing_ok=True)
+        (project.cache / INDEX_NAME).unlink(missing_ok=True)
     times: dict[str, float] = {}
 
     cpu: dict[str, float] = {}
@@ -66,7 +67,8 @@ def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("root", type=Path, help="the knowledge base")
-    parser.add_argument("--cold", action="store_true", help="empty the record cache first")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the record cache, the citation cache and the index of written files first")
     args = parser.parse_args()
     print(json.dumps(measure(args.root, args.cold)))
 
