@@ -102,9 +102,11 @@ def _same(path: str, data: bytes) -> bool:
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-#: From this many files to compare with what is on disk, a forked process reads half of them (the machine's
-#: second core) while this process reads the other half.
+#: From this many files to compare with what is on disk, a forked process takes most of them (the machine's second
+#: core) while this process lists the generated folders and takes the rest.
 SPLIT_COMPARE_FROM = 2000
+#: Of every five files (largest first), how many the forked process compares: this process lists the folders too.
+FORKED_SHARE = 3
 
 
 def _unchanged(top: str, outputs: Mapping[str, bytes], keys: list[str],
@@ -116,16 +118,28 @@ def _unchanged(top: str, outputs: Mapping[str, bytes], keys: list[str],
     return read | vouched, vouched
 
 
-def unchanged_files(top: str, outputs: Mapping[str, bytes], keys: list[str],
-                    index: WrittenIndex | None = None) -> tuple[set[str], set[str]]:
-    """:func:`_unchanged`, split over two processes for many files."""
-    if len(keys) < SPLIT_COMPARE_FROM:
-        return _unchanged(top, outputs, keys, index)
-    half = len(keys) // 2
-    helper = Forked(lambda: _unchanged(top, outputs, keys[:half], index))
-    mine, vouched = _unchanged(top, outputs, keys[half:], index)
-    theirs, their_vouched = helper.result()
-    return mine | theirs, vouched | their_vouched
+class _Comparison:
+    """:func:`_unchanged` of ``keys``: for many files, a forked process starts on its share at once (dealt by size,
+    largest first, so that the two shares take about as long) and :meth:`result` does the rest here."""
+
+    def __init__(self, top: str, outputs: Mapping[str, bytes], keys: list[str], index: WrittenIndex | None) -> None:
+        self._args = top, outputs, index
+        self._helper: Forked[tuple[set[str], set[str]]] | None = None
+        self._mine = keys
+        if len(keys) >= SPLIT_COMPARE_FROM:
+            by_size = sorted(keys, key=lambda key: len(outputs[key]), reverse=True)
+            theirs = [key for i, key in enumerate(by_size) if i % 5 < FORKED_SHARE]
+            self._mine = [key for i, key in enumerate(by_size) if i % 5 >= FORKED_SHARE]
+            self._helper = Forked(lambda: _unchanged(top, outputs, theirs, index))
+
+    def result(self) -> tuple[set[str], set[str]]:
+        """The files that hold their outputs' bytes, and those of them the index vouched for."""
+        top, outputs, index = self._args
+        mine, vouched = _unchanged(top, outputs, self._mine, index)
+        if self._helper is None:
+            return mine, vouched
+        theirs, their_vouched = self._helper.result()
+        return mine | theirs, vouched | their_vouched
 
 
 #: In a session, a replaced file at least this large is freed by a background thread: the file system frees a
@@ -257,14 +271,16 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
         _check_key(key)
         if not _owned(key, dirs, files):
             raise SiteBuilderError(f"refusing to write {key!r}: it is not inside a generated folder of docs/")
-    existing = set(present) if present is not None else existing_generated(base, dirs, files)
     made: set[str] = set()
     top = str(base)
     removed = 0
     # Set operations, not a loop over every output: a session's write touches a few of 20,000 files.
-    same = (outputs.keys() & known) & existing
-    compared, vouched = unchanged_files(top, outputs, sorted((outputs.keys() & existing) - same - set(done)), index)
-    same |= compared
+    known_here = outputs.keys() & set(known)
+    # Files not there fail the comparison at once: it starts before (and runs while) the folders are listed.
+    comparing = _Comparison(top, outputs, sorted(outputs.keys() - known_here - set(done)), index)
+    existing = set(present) if present is not None else existing_generated(base, dirs, files)
+    compared, vouched = comparing.result()
+    same = (known_here & existing) | compared
     unchanged = len(same)
     written = len(done)
     same |= set(done)
