@@ -41,6 +41,15 @@ def written(tmp_path: Path, outputs: dict[str, bytes]) -> WriteStats:
     return write_outputs(tmp_path / "docs", outputs, DIRS, FILES, index=index_of(tmp_path))
 
 
+@pytest.fixture
+def settled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A docs folder written twice with :data:`OUTPUTS`, its files remembered at once (no racy wait)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    written(tmp_path, OUTPUTS)
+    written(tmp_path, OUTPUTS)
+    return tmp_path
+
+
 def test_files_left_alone_are_not_read_back(tmp_path: Path, reads: list[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "RACY_NS", 0)
@@ -53,11 +62,9 @@ def test_files_left_alone_are_not_read_back(tmp_path: Path, reads: list[str],
     assert (tmp_path / "docs/papers/a/index.md").read_bytes() == b"page 2\n"
 
 
-def test_a_file_touched_by_hand_is_read_and_replaced(tmp_path: Path, reads: list[str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    written(tmp_path, OUTPUTS)
-    written(tmp_path, OUTPUTS)
+def test_a_file_touched_by_hand_is_read_and_replaced(settled: Path, reads: list[str]) -> None:
+    tmp_path = settled
+    reads.clear()
     page = tmp_path / "docs/papers/b/index.md"
     before = page.stat()
     page.write_bytes(b"EDITED\n")  # the same size, and its modification time put back: the change time tells
@@ -75,11 +82,9 @@ def test_files_changed_moments_ago_are_read_every_time(tmp_path: Path, reads: li
         json.loads((tmp_path / "cache/written.json").read_text())["files"] == {}
 
 
-def test_an_index_of_another_folder_or_damaged_is_not_trusted(tmp_path: Path, reads: list[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    written(tmp_path, OUTPUTS)
-    written(tmp_path, OUTPUTS)
+def test_an_index_of_another_folder_or_damaged_is_not_trusted(settled: Path, reads: list[str]) -> None:
+    tmp_path = settled
+    reads.clear()
     saved = tmp_path / "cache/written.json"
     data = json.loads(saved.read_text())
     assert sorted(data["files"]) == sorted(OUTPUTS)
@@ -94,10 +99,8 @@ def test_an_index_of_another_folder_or_damaged_is_not_trusted(tmp_path: Path, re
     assert len(reads) == 2 * len(OUTPUTS), "the index was written again"
 
 
-def test_removed_outputs_are_forgotten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "RACY_NS", 0)
-    written(tmp_path, OUTPUTS)
-    written(tmp_path, OUTPUTS)
+def test_removed_outputs_are_forgotten(settled: Path) -> None:
+    tmp_path = settled
     fewer = {k: v for k, v in OUTPUTS.items() if k != "papers/b/index.md"}
     assert written(tmp_path, fewer) == WriteStats(0, 2, 1)
     assert sorted(json.loads((tmp_path / "cache/written.json").read_text())["files"]) == sorted(fewer)
