@@ -67,8 +67,10 @@ def signature(path: str | Path) -> Signature | None:
 class RecordCache:
     """Validated records by content key, and record files' keys by signature; ``folder=None`` disables caching."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, files: bool = True) -> None:
         self.folder = folder
+        #: Whether the file index is used (a long-running process knows its files' signatures itself).
+        self.use_files = files
         self._shards: dict[str, dict[str, Any]] = {}
         self._dirty: set[str] = set()
         self._used: set[str] = set()
@@ -145,7 +147,7 @@ class RecordCache:
 
     def key_of_file(self, rel: str, model_name: str, sig: Signature | None) -> str | None:
         """The key of the bytes of the file ``rel``, when its signature ``sig`` is the one remembered with it."""
-        if self.folder is None or sig is None:
+        if self.folder is None or sig is None or not self.use_files:
             return None
         self._files_seen.add(rel)
         found = self._index().get(rel)
@@ -157,7 +159,7 @@ class RecordCache:
     def remember_file(self, rel: str, model_name: str, sig: Signature | None, key: str) -> None:
         """Remember that the file ``rel`` with the signature ``sig`` (taken before it was read) holds ``key``'s
         bytes; a file changed within the last :data:`RACY_NS` is forgotten instead."""
-        if self.folder is None or sig is None:
+        if self.folder is None or sig is None or not self.use_files:
             return
         self._files_seen.add(rel)
         index = self._index()

@@ -321,7 +321,8 @@ def load_knowledge_base(
 
 def _load(project: Project, extra: list[Path] | None, use_cache: bool,
           memo: FileMemo | None) -> tuple[KnowledgeBase | None, list[Problem]]:
-    cache = RecordCache(project.cache / "records" if use_cache else None)
+    # With a memo (a long-running process), the memo knows the files' signatures: the cache's file index is not used.
+    cache = RecordCache(project.cache / "records" if use_cache else None, files=memo is None)
     if memo is not None:
         memo.start()
     taxonomy, problems = load_taxonomy(project.taxonomy)

@@ -148,3 +148,19 @@ def test_an_index_of_another_schema_is_not_trusted(kb: KbFactory, reads: list[st
     assert snapshot(root) == cold and reads == ["papers/a.yaml"]
     reads.clear()
     assert snapshot(root) == cold and reads == []  # the index was written again for this schema
+
+
+def test_a_long_running_process_leaves_the_file_index_alone(kb: KbFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loader memo knows its files' signatures: the index is neither read nor written then (after one edit, a
+    regeneration would otherwise load and rewrite 2 MB of index at 20,000 papers)."""
+    from site_builder.records import FileMemo
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    root = kb({"papers/a.yaml": paper_yaml("a")})
+    memo = FileMemo()
+    for _ in range(2):
+        kb_, _ = load_knowledge_base(Project(root), memo=memo)
+        assert kb_ is not None and [e.record.id for e in kb_.paper_entries] == ["a"]
+    assert not (root / ".cache/site-builder/records/files.json").exists()
+    snapshot(root)  # a build's load writes it
+    assert (root / ".cache/site-builder/records/files.json").exists()
