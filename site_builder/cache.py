@@ -55,6 +55,12 @@ def _shard_type(model: type[BaseModel]) -> TypeAdapter[dict[str, Any]]:
     return TypeAdapter(dict[str, model])  # type: ignore[valid-type]
 
 
+def settled(mtime_ns: int, ctime_ns: int, now: int | None = None) -> bool:
+    """True when something with these modification and change times has been left alone for :data:`RACY_NS`: only
+    then are its times trusted to change with its next change (the file system's clock is coarse)."""
+    return (time.time_ns() if now is None else now) - max(mtime_ns, ctime_ns) > RACY_NS
+
+
 def signature(path: str | Path) -> Signature | None:
     """The file's signature, or ``None`` when it cannot be looked at."""
     try:
@@ -87,8 +93,12 @@ class RecordCache:
         h.update(raw)
         return h.hexdigest()
 
+    @staticmethod
+    def _shard_name(model: type[BaseModel], key: str) -> str:
+        return f"{model.__name__.lower()}-{key[:2]}"
+
     def _shard(self, model: type[BaseModel], key: str) -> dict[str, Any]:
-        name = f"{model.__name__.lower()}-{key[:2]}"
+        name = self._shard_name(model, key)
         shard = self._shards.get(name)
         if shard is None:
             shard = self._shards[name] = self._read_shard(model, name)
@@ -131,7 +141,7 @@ class RecordCache:
         shard = self._shard(type(record), key)
         if shard.get(key) != record:
             shard[key] = record
-            self._dirty.add(f"{type(record).__name__.lower()}-{key[:2]}")
+            self._dirty.add(self._shard_name(type(record), key))
 
     def _index(self) -> dict[str, list[Any]]:
         if self._files is None:
@@ -164,7 +174,7 @@ class RecordCache:
         self._files_seen.add(rel)
         index = self._index()
         entry = [model_name, *sig, key]
-        if time.time_ns() - max(sig[1], sig[2]) <= RACY_NS:
+        if not settled(sig[1], sig[2]):
             if index.pop(rel, None) is not None:
                 self._files_dirty = True
         elif index.get(rel) != entry:

@@ -118,14 +118,14 @@ _THIRD = itemgetter(2)
 
 
 def _edges(cached: _Cached, edges: Iterable[tuple[Any, Any, Mapping[str, Any]]],
-           ids: Mapping[str, str]) -> Iterator[str]:
+           ids: Mapping[str, str]) -> list[str]:
     """The lines of every edge. (Each end's quoted id and each attribute set's lines are made once; the lines of
     300,000 citations are then put together in passes that stay in C.)"""
     listed = list(edges)
     quoted = cached.attrs
     blocks = {id(attrs): cached.data(attrs, ids, "      ") for attrs in _distinct(map(_THIRD, listed))}
-    return iter([f"    <edge source={quoted[source]} target={quoted[target]}>\n{blocks[id(attrs)]}    </edge>\n"
-                 for source, target, attrs in listed])
+    return [f"    <edge source={quoted[source]} target={quoted[target]}>\n{blocks[id(attrs)]}    </edge>\n"
+            for source, target, attrs in listed]
 
 
 def _distinct(items: Iterable[Any]) -> list[Any]:

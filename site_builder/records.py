@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from site_builder.bulk import few_changed, holds_none
-from site_builder.cache import RACY_NS, RecordCache, Signature, signature
+from site_builder.cache import RecordCache, Signature, settled, signature
 from site_builder.gcpause import collector_paused
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
@@ -118,12 +118,10 @@ def load_record(path: str | Path, rel: str, model: type[R], cache: RecordCache |
     """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes, without
     reading the file when the cache's file index knows its signature; ``sig``: the signature, when the caller has
     just taken it)."""
-    if cache is not None and sig is None:
-        sig = signature(path)
     if cache is not None:
+        sig = sig if sig is not None else signature(path)
         known = cache.key_of_file(rel, model.__name__, sig)
-        hit = cache.get(known, model) if known is not None else None
-        if known is not None and hit is not None:
+        if known is not None and (hit := cache.get(known, model)) is not None:
             return Entry(hit, rel, source=path), []
     raw, problems = read_bytes(path, rel)
     if raw is None:
@@ -207,8 +205,8 @@ class FileMemo:
         """:func:`record_names` of ``folder``, listed again only when the folder changed since the last listing.
 
         A folder's modification time changes whenever an entry is added, removed or renamed in it. A listing made
-        within :data:`RACY_NS` of that time is not trusted (the file system's clock is coarse: a change in the same
-        tick would leave the time as it was) and the folder is listed again next time."""
+        before the folder has :func:`~site_builder.cache.settled` is not trusted (the file system's clock is coarse:
+        a change in the same tick would leave the time as it was) and the folder is listed again next time."""
         key = os.fspath(folder)
         try:
             st = os.stat(key)
@@ -221,7 +219,7 @@ class FileMemo:
             return list(found[1]), list(found[2])
         now = time.time_ns()
         names, problems = record_names(folder)
-        if now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+        if settled(st.st_mtime_ns, st.st_ctime_ns, now):
             self._listed[key] = (stamp, list(names), list(problems))
         else:
             self._listed.pop(key, None)

@@ -312,6 +312,6 @@ def _write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: tuple[str, ..
         removed += 1
     _remove_empty_dirs(base, dirs, emptied)
     if index is not None:
-        index.remember(outputs, outputs.keys(), vouched)
+        index.remember(outputs, vouched)
         index.save()
     return WriteStats(written, unchanged, removed)

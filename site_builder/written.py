@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from site_builder import cache
+from site_builder.cache import settled
 from site_builder.fsio import write_atomic
 from site_builder.project import Project
 
@@ -77,15 +77,15 @@ class WrittenIndex:
                 same.add(key)
         return same
 
-    def remember(self, outputs: Mapping[str, bytes], keys: Iterable[str], known: Collection[str] = ()) -> None:
-        """The files of ``keys`` now hold their outputs' bytes (just compared or written); those of ``known`` were
-        found so through this index and stay as remembered. Files of no output are forgotten."""
+    def remember(self, outputs: Mapping[str, bytes], known: Collection[str] = ()) -> None:
+        """The files of ``outputs`` now hold their bytes (just compared or written); those of ``known`` were found
+        so through this index and stay as remembered. Files of no output are forgotten."""
         now = time.time_ns()
-        for key in keys:
+        for key in outputs:
             if key in known:
                 continue
             sig = self._signature(key)
-            if sig is None or now - max(sig[1], sig[2]) <= cache.RACY_NS:
+            if sig is None or not settled(sig[1], sig[2], now):
                 if self.files.pop(key, None) is not None:
                     self._dirty = True
                 continue

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import site_builder.cache as cache
 import site_builder.records as records
 from site_builder.records import FileMemo
 
@@ -28,7 +29,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_an_unchanged_folder_is_not_listed_again(tmp_path: Path, counted: list[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(records, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
     folder = tmp_path / "papers"
     folder.mkdir()
     (folder / "b.yaml").write_text("id: b\n")

@@ -134,10 +134,10 @@ class SimilarTitles:
         heads = np.minimum(lens, self.cap)
         # One row per (list, place a < head): it pairs the title at a with every later title of the list.
         group = np.repeat(np.arange(len(lists)), heads)
-        place = np.arange(int(heads.sum())) - np.repeat(np.cumsum(heads) - heads, heads)
+        place = _places(heads)
         later = lens[group] - 1 - place
         row = np.repeat(np.arange(len(place)), later)
-        other = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later) + place[row] + 1
+        other = _places(later) + place[row] + 1
         first = flat[starts[group[row]] + place[row]]
         second = flat[starts[group[row]] + other]
         count = len(self._words)
@@ -149,18 +149,17 @@ class SimilarTitles:
         t = self.threshold
         fit = (t * m <= n + 1e-9) & (t * n <= m + 1e-9)
         js, is_, n, m = js[fit], is_[fit], n[fit], m[fit]
-        shared = self._shared_counts(js, is_)
+        shared = self._shared_counts(js, is_, sizes)
         close = shared >= t * (n + m - shared)
         return list(zip(js[close].tolist(), is_[close].tolist(), strict=True))
 
-    def _shared_counts(self, js: Any, is_: Any) -> Any:
-        """How many words the titles ``js[k]`` and ``is_[k]`` share, for every k: each word of ``js[k]`` looked up
-        among the (title, word) codes of every title."""
+    def _shared_counts(self, js: Any, is_: Any, sizes: Any) -> Any:
+        """How many words the titles ``js[k]`` and ``is_[k]`` share, for every k (``sizes``: each title's number of
+        words): each word of ``js[k]`` looked up among the (title, word) codes of every title."""
         import numpy as np
 
         words = self._words
         number = {w: k for k, w in enumerate(self._freq)}  # every word of every title
-        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         flat = np.fromiter(map(number.__getitem__, chain.from_iterable(words)), dtype=np.int64,
                            count=int(sizes.sum()))
         starts = np.cumsum(sizes) - sizes
@@ -169,7 +168,7 @@ class SimilarTitles:
         known = np.sort(owners * width + flat)
         counts = sizes[js]
         pair = np.repeat(np.arange(len(js)), counts)
-        at = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts) + starts[js][pair]
+        at = _places(counts) + starts[js][pair]
         wanted = is_[pair] * width + flat[at]
         found = np.searchsorted(known, wanted)
         hit = known[np.minimum(found, len(known) - 1)] == wanted
@@ -250,3 +249,9 @@ class SimilarTitles:
         members = self._squashed.get(key, [])
         return {(members[0], m) for m in members[1:]}
 
+
+def _places(counts: Any) -> Any:
+    """For groups of ``counts`` items laid end to end, each item's place within its group (0, 1, ... per group)."""
+    import numpy as np
+
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)

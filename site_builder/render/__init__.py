@@ -92,12 +92,16 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None,
         """Every paper's BibTeX entry by id, in display order (each paper page shows its own)."""
         return dict(zip(model.ids, parts.bibtex_list(), strict=True))
 
-    def collection(entries: Mapping[str, str], whole: bool = True) -> dict[str, bytes]:
-        """The outputs about the whole collection (``entries``: every paper's BibTeX, in display order; without
-        ``whole``, papers.bib is left to the caller and ``entries`` need only give the entries asked for)."""
-        listed = list(entries.values()) if whole else []
-        out = overview_pages(model, entries, parts.keep("papers.bib", listed, lambda: join_bibtex(listed))
-                             if whole else None, parts)
+    def bibliography(entries: dict[str, str]) -> str:
+        """papers.bib's text: ``entries`` (every paper's BibTeX, in display order) joined."""
+        listed = list(entries.values())
+        joined: str = parts.keep("papers.bib", listed, lambda: join_bibtex(listed))
+        return joined
+
+    def collection(entries: Mapping[str, str], bib: str | None) -> dict[str, bytes]:
+        """The outputs about the whole collection (``entries``: the papers' BibTeX entries by id; ``bib``: the text
+        of papers.bib, or ``None`` when the caller adds it)."""
+        out = overview_pages(model, entries, bib, parts)
         out.update(citation_pages(model, parts))
         # The schema pages read the code only: made once per process.
         out["reference/schema.md"] = parts.keep("reference/schema.md", None, lambda: schema_markdown().encode("utf-8"))
@@ -110,8 +114,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None,
         try:
             def child() -> tuple[dict[str, bytes], dict[str, str]]:
                 entries = _Entries(model, parts)
-                return {**collection(entries, whole=False), **paper_pages(model, entries, parts, batches)}, \
-                    entries.made
+                return {**collection(entries, None), **paper_pages(model, entries, parts, batches)}, entries.made
 
             helper = Forked(child)
             mine = _Entries(model, parts)
@@ -126,7 +129,7 @@ def render_site(model: SiteModel, memo: RenderMemo | None = None,
             batches.close()
     else:
         entries = bibtex()
-        whole = collection(entries)
+        whole = collection(entries, bibliography(entries))
         if early is not None:
             for key, data in whole.items():
                 early(key, data)
