@@ -107,6 +107,36 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored(root: Path) -> None:
         assert again is not None and good is not None and again.papers == good.papers
 
 
+def test_damaged_citation_numbers_are_not_trusted(root: Path) -> None:
+    """The citations are kept as packed numbers: a number out of range, lists of different lengths, text that is not
+    base64 or ids that are not strings make the cache a miss (the snapshot is read again), never wrong lists."""
+    import base64
+
+    project = Project(root)
+    papers = sorted_papers(project)
+    good = CitationSource(project)(papers)
+    assert good is not None and good.edges > 0
+    cache = project.cache / CACHE_NAME
+    kept = json.loads(cache.read_bytes())
+    edges = kept["core"]["edges"]
+    beyond = base64.b64encode(len(edges["ids"]).to_bytes(4, "little") * (good.edges)).decode()
+    damaged = [("sources", beyond), ("targets", base64.b64encode(b"\xff\xff\xff\xff" * good.edges).decode()),
+               ("sets", base64.b64encode(b"\x07\x00\x00\x00" * good.edges).decode()),
+               ("sources", edges["sources"][:-8]), ("targets", "not base64!"), ("ids", [1] * len(edges["ids"]))]
+    for name, value in damaged:
+        data = json.loads(json.dumps(kept))
+        data["core"]["edges"][name] = value
+        cache.write_text(json.dumps(data), encoding="utf-8")
+        source = CitationSource(project)
+        assert source._read(kept["key"]) is None, name
+        again = source(papers)
+        assert again is not None and again.papers == good.papers and again.graph.edges() == good.graph.edges()
+    # The intact file is read (the test above is not vacuous), and gives the same facts.
+    cache.write_text(json.dumps(kept), encoding="utf-8")
+    core = CitationSource(project)._read(kept["key"])
+    assert core is not None and core.edges == good.core.edges  # type: ignore[union-attr]
+
+
 def test_a_snapshot_with_problems_is_not_cached(root: Path) -> None:
     project = Project(root)
     (project.snapshot / "stray.txt").write_text("x", encoding="utf-8")
