@@ -6,6 +6,7 @@ A reference is matched to a record by Semantic Scholar paper id, arXiv id or DOI
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -143,8 +144,11 @@ def pagerank(graph: nx.DiGraph, alpha: float = 0.85) -> dict[str, float]:
 
 def ranked(scores: Mapping[str, float | int], top: int | None = None) -> list[tuple[str, float | int]]:
     """Scores from highest to lowest, ties in id order; at most ``top`` entries."""
-    order = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    return order if top is None else order[:top]
+    def key(item: tuple[str, float | int]) -> tuple[float | int, str]:
+        return -item[1], item[0]
+
+    # nsmallest equals the sorted list cut to its first ``top`` (ties included), without sorting the rest.
+    return sorted(scores.items(), key=key) if top is None else heapq.nsmallest(top, scores.items(), key=key)
 
 
 def facet_tags(papers: Mapping[str, Paper], facet_id: str) -> dict[str, list[str]]:

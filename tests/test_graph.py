@@ -140,3 +140,18 @@ def test_graph_without_snapshot_has_nodes_and_no_edges(kb: KbFactory) -> None:
     graph = g.build_graph(kb_.papers, snap.records)
     assert (snap.present, list(graph.nodes), list(graph.edges)) == (False, ["a"], [])
     assert g.pagerank(g.build_graph({}, {})) == {}
+
+
+def test_ranked_top_is_the_sorted_list_cut() -> None:
+    """With ``top``, the ranking is the full ranking cut after ``top`` entries, ties at the cut broken by id too."""
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        scores = {f"p{rng.randrange(10_000):05d}": rng.randrange(4) for _ in range(rng.randrange(1, 60))}
+        full = g.ranked(scores)
+        assert [score for _, score in full] == sorted(scores.values(), reverse=True)
+        assert all(a < b for (a, x), (b, y) in itertools.pairwise(full) if x == y)  # equal scores in id order
+        for top in (0, 1, 3, 20, 100):
+            assert g.ranked(scores, top) == full[:top]
