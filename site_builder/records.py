@@ -90,14 +90,15 @@ class KnowledgeBase:
         return _by_id(self.dataset_entries)
 
 
-_RECORD, _RECORD_ID = attrgetter("record"), attrgetter("record.id")
+#: An entry's record, and its record's id.
+_RECORD, RECORD_ID = attrgetter("record"), attrgetter("record.id")
 Rec = TypeVar("Rec", Paper, Dataset)
 
 
 def _by_id(entries: list[Entry[Rec]]) -> dict[str, Rec]:
     """The entries' records by id, in file order; the first file's record when ids clash."""
     records: list[Rec] = list(map(_RECORD, entries))
-    out = dict(zip(map(_RECORD_ID, entries), records, strict=True))
+    out = dict(zip(map(RECORD_ID, entries), records, strict=True))
     if len(out) < len(entries):  # a clash: the later files' records must not win
         out = {}
         for record in records:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 from site_builder.bulk import Compared, differing, few_changed, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
-from site_builder.records import Entry, KnowledgeBase
+from site_builder.records import RECORD_ID, Entry, KnowledgeBase
 from site_builder.snapshot import Snapshot
 from site_builder.taxonomy import Facet, Taxonomy
 
@@ -169,10 +169,10 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
 def _sources(entries: Sequence[Entry[Paper]] | Sequence[Entry[Dataset]]) -> dict[str, str]:
     """Record id -> the file it came from (the first file when ids clash: the reversed list's last word wins)."""
     last_first = entries[::-1]
-    return dict(zip(map(_RECORD_ID, last_first), map(_PATH, last_first), strict=True))
+    return dict(zip(map(RECORD_ID, last_first), map(_PATH, last_first), strict=True))
 
 
-_RECORD_ID, _PATH = attrgetter("record.id"), attrgetter("path")
+_PATH = attrgetter("path")
 
 
 def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
