@@ -195,8 +195,22 @@ def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
 
 def csv_line(paper: Paper, taxonomy: Taxonomy) -> str:
     """One line of papers.csv (RFC 4180 quoting, ``\\n`` line end)."""
+    return csv_text(csv_row(paper, taxonomy))
+
+
+#: Besides the delimiter (a comma), what makes the csv module quote a field (with ``\\n`` as line end); ``\\r`` too,
+#: which Python 3.11 leaves unquoted but other versions may not: such a field goes to the csv module itself.
+_QUOTED = re.compile(r'["\r\n]')
+
+
+def csv_text(row: list[str]) -> str:
+    """``row`` as the csv module writes it (minimal quoting, ``\\n`` line end). Most rows have no field to quote:
+    those are joined directly, in a tenth of the time the csv module takes for a one-row writer."""
+    joined = ",".join(row)
+    if len(row) > 1 and joined.count(",") == len(row) - 1 and _QUOTED.search(joined) is None:
+        return joined + "\n"
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(csv_row(paper, taxonomy))
+    csv.writer(out, lineterminator="\n").writerow(row)
     return out.getvalue()
 
 

@@ -23,6 +23,7 @@ from site_builder.exports import (
     bibtex_type,
     csv_columns,
     csv_row,
+    csv_text,
     join_bibtex,
     paper_document,
     paper_line,
@@ -200,3 +201,28 @@ def test_written_downloads_exist(built_site: Path) -> None:
     downloads = built_site / "site" / "downloads"
     for name in ("papers.json", "papers.schema.json", "papers.csv", "papers.bib", "feed.xml", "index.html"):
         assert (downloads / name).is_file(), name
+
+
+def _csv_module(row: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list(',"\r\n \t\'=+-@;a\u00e9\u2028\x00\\')), max_size=6),
+                max_size=5))
+def test_csv_text_is_what_the_csv_module_writes(row: list[str]) -> None:
+    """Rows joined directly (no field to quote) and rows handed to the csv module give the module's own text."""
+    assert csv_text(row) == _csv_module(row)
+
+
+def test_csv_text_joins_plain_rows_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row without a comma, quote or line break in any field does not go through the csv module (the fast path is
+    taken, so the property test above checks it)."""
+    import site_builder.exports as exports
+
+    monkeypatch.setattr(exports.csv, "writer", None)
+    assert csv_text(["a b", "", "x;y", "=1"]) == "a b,,x;y,=1\n"
+    with pytest.raises(TypeError):
+        csv_text(["a,b", "c"])
