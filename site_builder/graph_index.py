@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
-from operator import attrgetter, itemgetter
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from site_builder.bulk import numbered
-from site_builder.citeview import Citations, pair_order
+from site_builder.citeview import Citations, numbered_edges, pair_order
 from site_builder.explore_index import ById, OwnTags, node_numbers, taxonomy_rows
 from site_builder.exports import compact_json
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
@@ -72,7 +72,7 @@ def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_
     else:
         rows = [_row_of(model, view, layout, own, pid) for pid in order]
     # The edges are each paper's citations in turn, as pairs of those numbers.
-    edges: str = keep("graph-edges", (view.core, len(order)), lambda: _edges(view.graph.edges(data=True), order))
+    edges: str = keep("graph-edges", (view.core, len(order)), lambda: _edges(view, order))
     head = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
             "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS)}
     # "papers" and "edges" are the last keys: the head without its closing brace, then the rows and the edges.
@@ -95,16 +95,17 @@ def _row_of(model: SiteModel, view: Citations, layout: Layout, own: OwnTags, pid
     return compact_json([paper.id, paper.title, paper.year, x, y, len(view.papers[pid].cited_by), own(paper)])
 
 
-def _edges(citations: Sequence[tuple[str, str, Any]], order: list[str]) -> str:
+def _edges(view: Citations, order: list[str]) -> str:
     """The citations as pairs of paper numbers (places in ``order``), by citing paper, then by cited paper."""
     number = numbered(order)
-    count = len(citations)
-    sources = np.fromiter(map(number.__getitem__, map(_CITING, citations)), dtype=np.int64, count=count)
-    targets = np.fromiter(map(number.__getitem__, map(_CITED, citations)), dtype=np.int64, count=count)
+    # Each id the citations name is looked up once (the core's numbers name each once).
+    core = view.core
+    named, at_source, at_target = (core.numbers if core is not None else None) \
+        or numbered_edges(view.graph.edges(data=True))
+    place = np.fromiter(map(number.__getitem__, named), dtype=np.int64, count=len(named))
+    sources, targets = place[at_source], place[at_target]
     by = pair_order(sources, targets, len(order))
     # Each number's text is made once, not once per citation, and picked out for every citation in one step.
     text = np.array(list(map(str, range(len(order)))), dtype=object)
     return ",".join(text[np.column_stack((sources[by], targets[by])).ravel()].tolist())
 
-
-_CITING, _CITED = itemgetter(0), itemgetter(1)
