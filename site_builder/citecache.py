@@ -89,11 +89,9 @@ def _unpacked(text: str, below: int) -> Any:
 def dump_core(core: CitationCore) -> dict[str, Any]:
     """``core`` as plain JSON data. The citations are numbers: the ids they name, then per citation the places of its
     source and target in that list and the number of its attribute set (few are distinct), packed (:func:`_packed`)."""
-    from site_builder.citeview import numbered_edges
-
     kinds: dict[str, int] = {}
     sets = [kinds.setdefault(json.dumps(attrs), len(kinds)) for _, _, attrs in core.edges]
-    ids, sources, targets = core.numbers or numbered_edges(core.edges)
+    ids, sources, targets = core.numbered()
     return {
         "records": {pid: [status, fetched.isoformat(), count, influential, s2]
                     for pid, (status, fetched, count, influential, s2) in core.records.items()},

@@ -148,6 +148,10 @@ class CitationCore:
     #: each end of 300,000 citations (see :func:`numbered_edges`).
     numbers: tuple[list[str], np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
+    def numbered(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """:attr:`numbers`, worked out from :attr:`edges` when not at hand."""
+        return self.numbers or numbered_edges(self.edges)
+
 
 def numbered_edges(edges: Sequence[tuple[str, str, Any]]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """:attr:`CitationCore.numbers` of ``edges``: the ids in order of first appearance, then the sources' and the
@@ -156,6 +160,15 @@ def numbered_edges(edges: Sequence[tuple[str, str, Any]]) -> tuple[list[str], np
     ids = list(dict.fromkeys(ends))
     places = np.fromiter(map(numbered(ids).__getitem__, ends), dtype=np.int64, count=len(ends))
     return ids, places[0::2], places[1::2]
+
+
+def renumbered_ends(numbers: tuple[list[str], np.ndarray, np.ndarray],
+                    place_of: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The sources and targets of citations given as :attr:`CitationCore.numbers`, as the places ``place_of`` gives
+    their ids (each id looked up once, not once per end of every citation)."""
+    named, at_source, at_target = numbers
+    place = np.fromiter(map(place_of.__getitem__, named), dtype=np.int64, count=len(named))
+    return place[at_source], place[at_target]
 
 
 def citation_core(by_id: Mapping[str, Paper], snapshot: Snapshot, k: int = CANDIDATE_MIN) -> CitationCore:
@@ -249,9 +262,7 @@ def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDAT
     ids = [p.id for p in papers]
     rank = {pid: i for i, pid in enumerate(ids)}
     # Papers by number in display order; the lists come from two sorts of all citations by those numbers.
-    named, at_source, at_target = core.numbers or numbered_edges(core.edges)
-    place = np.fromiter(map(rank.__getitem__, named), dtype=np.int64, count=len(named))
-    sources, targets = place[at_source], place[at_target]
+    sources, targets = renumbered_ends(core.numbered(), rank)
     names = np.array(ids, dtype=object)
     cites, by_source = _grouped(sources, targets, names)
     cited_by, _ = _grouped(targets, sources, names)

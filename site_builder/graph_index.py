@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from site_builder.bulk import numbered
-from site_builder.citeview import Citations, numbered_edges, pair_order
+from site_builder.citeview import Citations, numbered_edges, pair_order, renumbered_ends
 from site_builder.explore_index import ById, OwnTags, node_numbers, taxonomy_rows
 from site_builder.exports import compact_json
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
@@ -98,12 +98,9 @@ def _row_of(model: SiteModel, view: Citations, layout: Layout, own: OwnTags, pid
 def _edges(view: Citations, order: list[str]) -> str:
     """The citations as pairs of paper numbers (places in ``order``), by citing paper, then by cited paper."""
     number = numbered(order)
-    # Each id the citations name is looked up once (the core's numbers name each once).
     core = view.core
-    named, at_source, at_target = (core.numbers if core is not None else None) \
-        or numbered_edges(view.graph.edges(data=True))
-    place = np.fromiter(map(number.__getitem__, named), dtype=np.int64, count=len(named))
-    sources, targets = place[at_source], place[at_target]
+    sources, targets = renumbered_ends(core.numbered() if core is not None
+                                       else numbered_edges(view.graph.edges(data=True)), number)
     by = pair_order(sources, targets, len(order))
     # Each number's text is made once, not once per citation, and picked out for every citation in one step.
     text = np.array(list(map(str, range(len(order)))), dtype=object)
