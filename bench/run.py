@@ -211,9 +211,9 @@ def machine(speed: tuple[float, float] | None = None) -> list[str]:
             f"- Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}, "
             f"Python-Markdown {markdown.__version__}"] + (
         [f"- Speed of the machine during the run: a reference loop of ten million Python additions took "
-         f"{speed[0]:.2f} s at the start and {speed[1]:.2f} s at the end (the same machine has measured anywhere "
-         "from 1.3 s to 3.5 s on the same day; a rough guide only: the bare `mkdocs build` of 20,000 pages took "
-         "251 s in one run and 320 s in another at similar loop times, so compare ratios within a run)"]
+         f"{speed[0]:.2f} s at the start and {speed[1]:.2f} s at the end (a rough guide only: on a shared machine, "
+         "runs at similar loop times have differed by a quarter in their site generator times, so compare ratios "
+         "within a run, not times across runs)"]
         if speed else [])
 
 
