@@ -72,8 +72,17 @@ def test_build_killed_at_random_moments_leaves_old_or_new_never_half(
         tmp_path: Path) -> None:
     base, pages_before, site_before, pages_after, site_after = states
     assert pages_before != pages_after and site_before != site_after
+    # The kills land at moments spread over the time a whole build takes on this machine (timed here, on a copy
+    # with the same edit): fixed delays would all land after the end on a fast machine, before the swap on a slow one.
+    timed = tmp_path / "timed"
+    shutil.copytree(base, timed)
+    edit(timed)
+    start = time.perf_counter()
+    assert run_build(timed).returncode == 0
+    took = time.perf_counter() - start
     rng = random.Random(20261128)
-    delays = sorted(rng.uniform(0.05, 4.0) for _ in range(6))
+    # One moment in each sixth of 5%..120% of that time: the first lands well before the swap at the build's end.
+    delays = [took * rng.uniform(0.05 + i * 0.19, 0.05 + (i + 1) * 0.19) for i in range(6)]
     outcomes = []
     for i, delay in enumerate(delays):
         work = tmp_path / f"run{i}"
