@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -49,45 +50,52 @@ def edit(root: Path) -> None:
                                                                  "Alpha Contrastive Training"), encoding="utf-8")
 
 
+def edited_copy(base: Path, dest: Path) -> Path:
+    """A copy of the project ``base`` at ``dest``, with :func:`edit` made."""
+    shutil.copytree(base, dest)
+    edit(dest)
+    return dest
+
+
 def site_state(root: Path) -> dict[str, str]:
     """site/ minus the gzipped sitemap, whose gzip header carries the build time."""
     return {k: v for k, v in digest_tree(root / "site").items() if k != "sitemap.xml.gz"}
 
 
+class States(NamedTuple):
+    """A built project (``base``), the generated pages and site of a complete build before and after the edit, and
+    the seconds that build of the edited copy took."""
+
+    base: Path
+    pages_before: dict[str, str]
+    site_before: dict[str, str]
+    pages_after: dict[str, str]
+    site_after: dict[str, str]
+    build_seconds: float
+
+
 @pytest.fixture(scope="module")
-def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str],
-                                                                 dict[str, str], dict[str, str]]:
-    """A built project (before), and the generated pages and site of a complete build before and after the edit."""
+def states(tmp_path_factory: pytest.TempPathFactory) -> States:
     base = make_site_project(tmp_path_factory.mktemp("faults") / "before")
     assert run_build(base).returncode == 0
-    after = tmp_path_factory.mktemp("faults") / "after"
-    shutil.copytree(base, after)
-    edit(after)
-    assert run_build(after).returncode == 0
-    return base, generated(base), site_state(base), generated(after), site_state(after)
-
-
-def test_build_killed_at_random_moments_leaves_old_or_new_never_half(
-        states: tuple[Path, dict[str, str], dict[str, str], dict[str, str], dict[str, str]],
-        tmp_path: Path) -> None:
-    base, pages_before, site_before, pages_after, site_after = states
-    assert pages_before != pages_after and site_before != site_after
-    # The kills land at moments spread over the time a whole build takes on this machine (timed here, on a copy
-    # with the same edit): fixed delays would all land after the end on a fast machine, before the swap on a slow one.
-    timed = tmp_path / "timed"
-    shutil.copytree(base, timed)
-    edit(timed)
+    after = edited_copy(base, tmp_path_factory.mktemp("faults") / "after")
     start = time.perf_counter()
-    assert run_build(timed).returncode == 0
+    assert run_build(after).returncode == 0
     took = time.perf_counter() - start
+    return States(base, generated(base), site_state(base), generated(after), site_state(after), took)
+
+
+def test_build_killed_at_random_moments_leaves_old_or_new_never_half(states: States, tmp_path: Path) -> None:
+    base, pages_before, site_before, pages_after, site_after, took = states
+    assert pages_before != pages_after and site_before != site_after
+    # The kills land at moments spread over the time a whole build of the edited copy took on this machine (in the
+    # fixture): fixed delays would all land after the end on a fast machine, before the swap on a slow one.
     rng = random.Random(20261128)
     # One moment in each sixth of 5%..120% of that time: the first lands well before the swap at the build's end.
     delays = [took * rng.uniform(0.05 + i * 0.19, 0.05 + (i + 1) * 0.19) for i in range(6)]
     outcomes = []
     for i, delay in enumerate(delays):
-        work = tmp_path / f"run{i}"
-        shutil.copytree(base, work)
-        edit(work)
+        work = edited_copy(base, tmp_path / f"run{i}")
         proc = subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--root", str(work)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
         time.sleep(delay)
@@ -113,13 +121,9 @@ def _limit_file_size(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
-def test_full_disk_stops_the_build_with_a_clear_error(
-        states: tuple[Path, dict[str, str], dict[str, str], dict[str, str], dict[str, str]],
-        tmp_path: Path) -> None:
-    base, pages_before, site_before, _pages_after, _site_after = states
-    work = tmp_path / "kb"
-    shutil.copytree(base, work)
-    edit(work)
+def test_full_disk_stops_the_build_with_a_clear_error(states: States, tmp_path: Path) -> None:
+    base, pages_before, site_before = states.base, states.pages_before, states.site_before
+    work = edited_copy(base, tmp_path / "kb")
     limit = 4096  # smaller than several generated pages: their writes fail like on a full disk
     proc = subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(work)],
                           capture_output=True, text=True, env=ENV, timeout=300, check=False,
