@@ -90,6 +90,15 @@ def _year(value: int) -> int:
     return value
 
 
+def _short_name(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty-text", "a short name must not be empty", {})
+    if value != value.strip():
+        raise PydanticCustomError("bad-short-name", "short name {value} has leading or trailing spaces",
+                                  {"value": repr(value)})
+    return value
+
+
 def _line(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty-text", "text must not be empty", {})
@@ -105,10 +114,13 @@ Year = Annotated[int, AfterValidator(_year)]
 Text = Annotated[str, StringConstraints(max_length=400), AfterValidator(_line)]
 #: Non-empty prose (summaries, notes).
 Prose = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_line)]
+#: A name people type to find a paper ("CLIP", "BLIP-2"): one line, no surrounding spaces.
+ShortName = Annotated[str, StringConstraints(max_length=40), AfterValidator(_short_name)]
 S2Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 
 PaperKind = Literal["method", "survey", "analysis", "benchmark", "dataset"]
-DatasetCategory = Literal["image-text", "image-text-audio", "video-text", "video-audio", "point-cloud", "image-lidar"]
+DatasetCategory = Literal["image-text", "image-text-audio", "video-text", "video-audio", "point-cloud", "image-lidar",
+                          "audio-text", "medical", "remote-sensing", "robotics", "tactile", "multimodal"]
 
 
 class Strict(BaseModel):
@@ -168,6 +180,9 @@ class Paper(Strict):
 
     id: Slug = Field(description="permanent lowercase slug, equal to the file name without .yaml")
     title: Text = Field(description="title as published, in title case")
+    short_name: list[ShortName] = Field(
+        default_factory=list,
+        description="names people type to find the paper, e.g. [CLIP] (unique across records, ignoring case)")
     authors: list[Text] = Field(min_length=1, max_length=3000, description="full author names in published order")
     year: Year = Field(description="publication year (journal papers: the issue year)")
     venue: Text = Field(description="short canonical venue with year, e.g. 'CVPR 2022', or 'arXiv'")
@@ -194,7 +209,8 @@ class Dataset(Strict):
     id: Slug = Field(description="permanent lowercase slug, equal to the file name without .yaml")
     name: Text = Field(description="the dataset's usual name")
     full_name: Text | None = Field(None, description="expanded name, if any")
-    category: DatasetCategory = Field(description="the survey's dataset table it belongs to")
+    year: Year | None = Field(None, description="year the dataset was released (its paper's year)")
+    category: DatasetCategory = Field(description="the survey's dataset table it belongs to, or a group added for later datasets")
     modalities: list[Slug] = Field(min_length=1, description="node ids of the modality facet")
     size: dict[Slug, Text] = Field(default_factory=dict, description="size facts as short strings, e.g. images: 31,000")
     domain: Text | None = Field(None, description="data domain, e.g. natural images, cooking videos")

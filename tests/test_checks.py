@@ -123,3 +123,18 @@ def test_records_by_id_keep_the_first_file_when_ids_clash(kb: KbFactory) -> None
     assert loaded is not None
     assert list(loaded.papers) == ["same", "other"] and loaded.papers["same"].title == "First"
     assert ("papers/c.yaml", "duplicate-id") in codes(root)
+
+
+def test_a_short_name_on_two_records_is_flagged_ignoring_case(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", ids="\n  arxiv: '2101.00001'", short_name="[CLIP]"),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'", short_name="[Clip, CLIP-2]"),
+               "papers/c.yaml": paper_yaml("c", ids="\n  arxiv: '2101.00003'", short_name="[ALIGN]")})
+    assert codes(root) == [("papers/b.yaml", "duplicate-short-name")]
+
+
+def test_short_names_with_surrounding_spaces_or_too_long_are_refused(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", short_name="[' CLIP']"),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'", short_name="[" + "X" * 41 + "]")})
+    problems = validate(Project(root)).problems
+    assert sorted(p.path for p in problems if p.severity == "error") == ["papers/a.yaml", "papers/b.yaml"]
+    assert any("leading or trailing spaces" in p.message for p in problems)

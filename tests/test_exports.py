@@ -140,7 +140,7 @@ def test_papers_json_matches_its_schema(model: SiteModel) -> None:
 
 def test_schema_docs_list_nested_fields() -> None:
     names = [name for name, _ in field_rows()]
-    assert names[:3] == ["id", "title", "authors"]
+    assert names[:4] == ["id", "title", "short_name", "authors"]
     assert "links.code[].official" in names and "page" in names
     assert all(description for _, description in field_rows())
 

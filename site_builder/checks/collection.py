@@ -121,6 +121,13 @@ def duplicate_doi(kb: KnowledgeBase) -> Iterator[Problem]:
                         "duplicate-doi", "error", "DOI")
 
 
+@check("duplicate-short-name", "error", "two paper records share a short name (compared ignoring case)")
+def duplicate_short_name(kb: KnowledgeBase) -> Iterator[Problem]:
+    yield from _clashes(kb.paper_entries,
+                        lambda e: [(n.casefold(), ("short_name", i)) for i, n in enumerate(e.record.short_name)],
+                        "duplicate-short-name", "error", "short name")
+
+
 @check("duplicate-code", "warning", "two paper records list the same code repository without marking it shared")
 def duplicate_code(kb: KnowledgeBase) -> Iterator[Problem]:
     def repos(entry: Entry[Paper]) -> list[tuple[str, tuple[str | int, ...]]]:

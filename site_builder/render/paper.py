@@ -84,7 +84,9 @@ def paper_markdown(view: PaperView) -> str:
         + ("search:\n  exclude: true\n" if view.unsearched else "")
         + "---\n\n"
         f"# {text(p.title)}\n\n"
-        f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
+        + (f'<p class="sb-aka">Known as {", ".join(f"<strong>{text(n)}</strong>" for n in p.short_name)}</p>\n'
+           if p.short_name else "")
+        + f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
         f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n\n'
         f"{text(p.summary)}\n\n"
         + (f'<p class="sb-note"><strong>Curator\'s note:</strong> {text(p.notes)}</p>\n\n' if p.notes else "")

@@ -26,6 +26,12 @@ CATEGORY_LABELS = {
     "video-audio": "Video and audio",
     "point-cloud": "Point clouds",
     "image-lidar": "Image and LiDAR",
+    "audio-text": "Audio and text",
+    "medical": "Medical",
+    "remote-sensing": "Remote sensing",
+    "robotics": "Robotics",
+    "tactile": "Touch",
+    "multimodal": "Many modalities",
 }
 
 
