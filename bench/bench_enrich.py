@@ -58,7 +58,6 @@ def main() -> None:
         assert kb is not None
         g = timed("build graph", graph.build_graph, kb.papers, snap.records)
         print(f"  {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
-        timed("pagerank", graph.pagerank, g)
         timed("candidates (k=2)", graph.candidates, kb.papers, snap.records, 2)
         timed("flows (objective)", graph.flows, g, graph.facet_tags(kb.papers, "objective"),
               kb.taxonomy.facet("objective"))

@@ -4,7 +4,7 @@ skips reading the snapshot (``.cache/site-builder/citations.json``, git-ignored)
 Reading 20,000 snapshot files and resolving their 500,000 references costs seconds; what the pages need from them
 is the :class:`~site_builder.citeview.CitationCore` (per-record counts, the citations inside the collection,
 candidates, the survey's citing papers), a fraction of that data. The cache is keyed by the snapshot files'
-names, sizes and modification times, the package version and each record's identifiers (id, arXiv id, DOI, S2
+names and bytes (a digest of their content), the package version and each record's identifiers (id, arXiv id, DOI, S2
 id); titles, years and the display order are applied afterwards (:func:`~site_builder.citeview.citation_view`),
 so editing a title does not make the next build read the snapshot. Only a snapshot without problems is cached
 (its problems are always reported afresh). The file is JSON, never pickle: a cache file committed by a
@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
-from site_builder.bulk import Compared, keyed_by_id
 from site_builder.fsio import write_atomic
 from site_builder.models import Paper
 from site_builder.problems import Problem
@@ -39,23 +38,21 @@ VERSION = 4
 CACHE_NAME = "citations.json"
 
 
-def snapshot_entries(folder: Path) -> list[tuple[str, int, int]] | None:
-    """The snapshot folder's entries (name, size, mtime) in listing order; None when the folder does not exist."""
+def snapshot_signature(folder: Path) -> str | None:
+    """A digest of the snapshot folder's file names and bytes; None when there is no folder."""
     try:
-        with os.scandir(folder) as listing:
-            return [(e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in listing]
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".json"))
     except OSError:
         return None
-
-
-def snapshot_signature(folder: Path, entries: list[tuple[str, int, int]] | None = None) -> str | None:
-    """A digest of the snapshot folder's entries (``entries`` when already listed); None when there is no
-    folder."""
-    if entries is None:
-        entries = snapshot_entries(folder)
-    if entries is None:
-        return None
-    return hashlib.sha256(json.dumps(sorted(entries)).encode()).hexdigest()
+    digest = hashlib.sha256()
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+        except OSError:
+            data = b""
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def cache_key(signature: str, papers: Sequence[Paper], k: int) -> str:
@@ -132,72 +129,27 @@ def load_core(data: dict[str, Any]) -> CitationCore:
     )
 
 
-class CitationMemo:
-    """The last key and citation core computed in this process."""
-
-    def __init__(self) -> None:
-        self.key: str | None = None
-        self.core: CitationCore | None = None
-        #: The papers and citation view of the last build (the next view is derived from it).
-        self.view: tuple[Sequence[Paper], Citations] | None = None
-        #: The snapshot folder's last listing and its signature.
-        self.listed: tuple[list[tuple[str, int, int]], str] | None = None
-        #: What :attr:`key` was computed from: the snapshot signature, k and the papers by id.
-        self.inputs: tuple[str, int, dict[str, Paper]] | None = None
-        #: The snapshot folder's entries as a watcher just saw them, for the next build only (see
-        #: :meth:`~site_builder.session.Session.saw`).
-        self.entries: list[tuple[str, int, int]] | None = None
-
-    def known_key(self, signature: str, compared: Compared | None, k: int) -> str | None:
-        """:attr:`key` when it was computed from the same signature, k and record identifiers (``compared``: the
-        papers against :attr:`inputs`' ones)."""
-        if self.inputs is None or compared is None or self.inputs[:2] != (signature, k) or not compared.same_ids():
-            return None
-        was, papers = compared.was, compared.records
-        for i in compared.at:
-            if was[i].ids != papers[i].ids:
-                return None
-        return self.key
-
-
 class CitationSource:
     """Gives the citation facts of a build's papers, their core from memory, from the cache file or from the
     snapshot."""
 
-    def __init__(self, project: Project, memo: CitationMemo | None = None, use_cache: bool = True,
-                 k: int | None = None) -> None:
+    def __init__(self, project: Project, use_cache: bool = True, k: int | None = None) -> None:
         self.project = project
-        self.memo = memo
         self.file = project.cache / CACHE_NAME if use_cache else None
         self.k = k
         #: Problems of the snapshot files (only when the snapshot had to be read).
         self.problems: list[Problem] = []
 
     def __call__(self, papers: Sequence[Paper], ids: list[str] | None = None) -> Citations | None:
-        """The citation facts of ``papers`` (in display order; ``ids``: their ids, when at hand); None when nothing
-        has been fetched."""
+        """The citation facts of ``papers`` (in display order); None when nothing has been fetched."""
         from site_builder.citeview import CANDIDATE_MIN, citation_core, citation_view
 
         k = self.k or CANDIDATE_MIN
-        seen = self.memo.entries if self.memo is not None else None
-        if self.memo is not None:
-            self.memo.entries = None
-        entries = seen if seen is not None else snapshot_entries(self.project.snapshot)
-        listed = self.memo.listed if self.memo is not None else None
-        # The same listing (an unchanged folder lists in the same order) has the same signature.
-        signature = listed[1] if listed is not None and listed[0] == entries \
-            else snapshot_signature(self.project.snapshot, entries)
-        if self.memo is not None:
-            self.memo.listed = (entries, signature) if entries is not None and signature is not None else None
+        signature = snapshot_signature(self.project.snapshot)
         if signature is None:
             return None
-        # The papers against those of the last call, worked out once for the key, the view and the next call.
-        compared = None
-        if self.memo is not None and self.memo.inputs:  # ids come from the model: each id once
-            compared = Compared(self.memo.inputs[2], papers, ids, unique=ids is not None)
-        key = (self.memo.known_key(signature, compared, k) if self.memo is not None else None) \
-            or cache_key(signature, papers, k)
-        core = self.memo.core if self.memo is not None and self.memo.key == key else self._read(key)
+        key = cache_key(signature, papers, k)
+        core = self._read(key)
         if core is None:
             snapshot = load_snapshot(self.project)
             self.problems = snapshot.problems
@@ -206,13 +158,7 @@ class CitationSource:
             core = citation_core({p.id: p for p in papers}, snapshot, k)
             if not snapshot.problems:
                 self._write(key, core)
-        previous = self.memo.view if self.memo is not None else None
-        view = citation_view(papers, core, k, previous and (previous[0], previous[1], compared))
-        if self.memo is not None and not self.problems:
-            self.memo.key, self.memo.core = key, core
-            self.memo.inputs = (signature, k, compared.by_id() if compared is not None else keyed_by_id(papers))
-            self.memo.view = (papers, view) if view is not None else None
-        return view
+        return citation_view(papers, core, k)
 
     def _read(self, key: str) -> CitationCore | None:
         if self.file is None:

@@ -8,17 +8,14 @@ the survey. Pages only read this; none of them scans the collection again.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import itertools
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from site_builder.bulk import Compared, keyed_by_id, numbered
 from site_builder.graph import Candidate, CollectionIndex, candidates, citation_graph, ranked
 from site_builder.models import Paper
 from site_builder.snapshot import S2_PAGE, SURVEY_ID, Citing, Snapshot
@@ -158,7 +155,7 @@ def numbered_edges(edges: Sequence[tuple[str, str, Any]]) -> tuple[list[str], np
     targets' places among them."""
     ends = list(itertools.chain.from_iterable((a, b) for a, b, _ in edges))
     ids = list(dict.fromkeys(ends))
-    places = np.fromiter(map(numbered(ids).__getitem__, ends), dtype=np.int64, count=len(ends))
+    places = np.fromiter(map({pid: i for i, pid in enumerate(ids)}.__getitem__, ends), dtype=np.int64, count=len(ends))
     return ids, places[0::2], places[1::2]
 
 
@@ -240,18 +237,8 @@ def _facts(record: tuple[Any, ...] | None, cites: list[str], cited_by: list[str]
     )
 
 
-def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN,
-                  previous: tuple[Sequence[Paper], Citations, Compared | None] | None = None) -> Citations | None:
-    """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched.
-
-    ``previous`` (the papers and view of an earlier call in this process, and ``papers`` compared with those papers
-    when already worked out) lets the view be derived from that one when it came from the same core: each paper
-    keeps its :class:`PaperCitations` object unless a paper in its lists moved in the display order (the result is
-    equal to a view made from scratch).
-    """
-    if previous is not None and previous[1].core is core and previous[1].candidate_min == k:
-        compared = previous[2] if previous[2] is not None else Compared(keyed_by_id(previous[0]), papers)
-        return _updated_view(papers, core, compared, previous[1])
+def citation_view(papers: Sequence[Paper], core: CitationCore, k: int = CANDIDATE_MIN) -> Citations | None:
+    """The citation facts of ``papers`` (in display order) from their core; None when none of them is fetched."""
     records = {p.id: core.records[p.id] for p in papers if p.id in core.records}
     if not records:
         return None
@@ -283,58 +270,6 @@ def _grouped(keys: np.ndarray, values: np.ndarray, names: np.ndarray) -> tuple[l
     bounds = np.searchsorted(keys[order], np.arange(len(names) + 1)).tolist()
     flat = names[values[order]].tolist()
     return [flat[a:b] for a, b in itertools.pairwise(bounds)], order
-
-
-def _updated_view(papers: Sequence[Paper], core: CitationCore, compared: Compared,
-                  view: Citations) -> Citations | None:
-    """:func:`citation_view` from ``view``, made from the same core for the papers ``compared`` holds as its earlier
-    ones (hence the same paper ids: the core's key names every record's identifiers). Only the display order and
-    the graph's node attributes can differ; the lists of the papers next to a moved paper are sorted again."""
-    if not compared.same_ids() or view.papers.keys() != compared.before.keys():
-        return citation_view(papers, core, view.candidate_min)
-    ids, was, at = compared.ids, compared.was, compared.at
-    changed = [papers[i] for i in at]
-    moved = {ids[i] for i in at if was[i].year != papers[i].year
-             or was[i].title.casefold() != papers[i].title.casefold()}
-    records = core.records
-    # The nodes are in id order, the same ids as before: an unchanged paper keeps its node.
-    nodes = view.graph.nodes(data=True) if changed else view.graph._nodes
-    for paper in changed:
-        nodes[bisect.bisect_left(nodes, paper.id, key=operator.itemgetter(0))] = _graph_nodes([paper], records)[0]
-    graph = StoredGraph(view.graph.graph, nodes, core.edges)
-    new = Citations(view.as_of, view.latest, view.fetched, view.total, graph, most_cited=view.most_cited,
-                    candidates=view.candidates, candidate_min=view.candidate_min, survey_citing=view.survey_citing,
-                    core=core)
-    facts = view.papers
-    if moved:
-        rank = numbered(ids)
-        touched = set(moved)
-        for pid in moved:
-            touched.update(facts[pid].cites, facts[pid].cited_by)
-        facts = dict(facts)
-        for pid in touched:
-            pc = facts[pid]
-            facts[pid] = _facts(records.get(pid), sorted(pc.cites, key=rank.__getitem__),
-                                sorted(pc.cited_by, key=rank.__getitem__))
-    # Without a move, the display order is the same: the same facts in the same order.
-    new.papers = dict(zip(ids, map(facts.__getitem__, ids), strict=True)) if moved else view.papers
-    if not moved and view._arrays is not None:
-        new._arrays, new._names = view._arrays, view._names
-    elif view._arrays is not None:
-        new._arrays = _renumbered(view._arrays, rank)
-    return new
-
-
-def _renumbered(arrays: tuple[dict[str, int], np.ndarray, np.ndarray],
-                number: dict[str, int]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """:meth:`Citations.edge_arrays` for the same papers in a new display order (``number``: each paper's place in
-    it) from those of the old order: the citations renumbered, then put in order again (by citing paper, then by
-    cited paper, which is the order of each paper's ``cites``)."""
-    old, sources, targets = arrays
-    new = np.fromiter(map(number.__getitem__, old), dtype=np.int64, count=len(old))
-    sources, targets = new[sources], new[targets]
-    order = pair_order(sources, targets, len(number))
-    return number, sources[order], targets[order]
 
 
 def pair_order(sources: np.ndarray, targets: np.ndarray, papers: int) -> np.ndarray:

@@ -109,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.project import open_project
     from site_builder.serve import serve
 
-    serve(open_project(args.root), args.dev_addr, args.full_rebuilds, progress=_progress)
+    serve(open_project(args.root), args.dev_addr, progress=_progress)
     return 0
 
 

@@ -145,10 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
                                    "printed and the old pages kept.")
     p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
                    help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
-    p.add_argument("--full-rebuilds", action="store_true",
-                   help="after a change, let mkdocs rebuild every page (by default it rebuilds only the pages whose "
-                        "files changed, which takes seconds instead of minutes on large collections; the "
-                        "navigation of unchanged pages is then not refreshed)")
 
     p = sub.add_parser("add", parents=[root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
                        description="Write papers/<id>.yaml for each new paper with every fact the source gives; "

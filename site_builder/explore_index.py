@@ -16,9 +16,8 @@ are positions in ``kinds``/``types``. Small integers and arrays instead of repea
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import get_args
 
 from site_builder.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type, compact_json
@@ -31,10 +30,6 @@ INDEX_PATH = "explore/papers-index.json"
 HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
 COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
-#: ``by_id(name, key, inputs, make)``: ``make(id)`` for each id of ``inputs``, kept from an earlier render for the
-#: ids whose input is equal to the last one's while ``key`` is equal (see
-#: :meth:`~site_builder.render.memo.RenderMemo.by_id`).
-ById = Callable[[str, object, dict[str, object], Callable[[str], str]], dict[str, str]]
 
 
 def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
@@ -95,35 +90,13 @@ def index_row(paper: Paper, own: OwnTags, hybrid: bool) -> str:
 
 def explore_index(model: SiteModel) -> str:
     """The index document as compact JSON."""
-    head, rows = explore_index_parts(model)
-    return join_index(head, rows)
-
-
-def join_index(head: str, rows: list[str]) -> str:
-    """The index document from :func:`explore_index_parts`."""
-    return head + ",".join(rows) + "]}\n"
-
-
-def explore_index_parts(model: SiteModel, by_id: ById | None = None) -> tuple[str, list[str]]:
-    """The index document's head (up to its paper rows) and the rows, one per paper (see :func:`explore_index`).
-
-    ``by_id`` keeps the rows as a whole, made again only for the papers whose object or hybrid flag changed."""
     numbers = node_numbers(model.taxonomy)
     facet_rows, nodes = taxonomy_rows(model.taxonomy)
     facets = list(model.taxonomy.facets)
     hybrids = model.hybrid_set
     own = OwnTags(facets, numbers)
-    if by_id is not None:
-        # What a row depends on besides the paper: the node numbering and the paper's hybrid flag.
-        numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
-        pairs = zip(model.papers, map(hybrids.__contains__, model.ids), strict=True)
-        inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
-        made = by_id("explore-rows", (numbering, facets), inputs,
-                     lambda pid: index_row(model.by_id[pid], own, pid in hybrids))
-        rows = list(map(made.__getitem__, model.ids))
-    else:
-        rows = [index_row(p, own, p.id in hybrids) for p in model.papers]
+    rows = [index_row(p, own, p.id in hybrids) for p in model.papers]
     head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
             "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.
-    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[', rows
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"

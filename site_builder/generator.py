@@ -1,36 +1,34 @@
-"""The site generator stage: ``mkdocs build --strict`` through MkDocs' own API, into a temporary folder that
-replaces site/ only when the build succeeded (a failed build leaves the previous site/ as it was).
+"""The site generator stage: ``mkdocs build --strict`` through MkDocs' public entry points (``load_config`` and
+``build``, called as its own command line calls them), into a temporary folder that replaces site/ only when the
+build succeeded (a failed build leaves the previous site/ as it was). It runs in this process, so that a build
+interrupted or killed stops MkDocs too.
+
+The swap is two renames (site/ aside, the new folder in, the old one deleted). A build killed between them
+leaves site/ missing and the previous site aside; the next build puts it back first (:func:`recover_site`).
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from site_builder.anchorscan import skipping_idless_pages
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
 from site_builder.siteconfig import config_path
-from site_builder.sitesplit import split_build
 
 Progress = Callable[[str], None]
-#: Temporary build folders live next to site/ (same file system, so the final swap is a rename).
+#: Temporary build folders live next to site/ (same file system, so the swap is a rename).
 TEMP_PREFIX = ".site-build-"
-#: Where a replaced site waits for its deletion, relative to the folder holding site/ (inside the git-ignored
-#: cache folder when that is the project root).
-OLD_SITES = Path(".cache") / "site-builder" / "old-sites"
+_OLD = f"{TEMP_PREFIX}old"
 
 
 class _Relay(logging.Handler):
-    """Passes MkDocs' warnings and errors to our progress output and remembers them for the failure message."""
+    """Passes MkDocs' warnings and errors to our progress output and keeps them for the failure message."""
 
     def __init__(self, progress: Progress) -> None:
         super().__init__(logging.WARNING)
@@ -45,6 +43,7 @@ class _Relay(logging.Handler):
 
 @contextmanager
 def _relay_logs(progress: Progress) -> Iterator[_Relay]:
+    """MkDocs' log records go to our progress output while it builds (a handler on its logger, removed after)."""
     logger = logging.getLogger("mkdocs")
     relay = _Relay(progress)
     old_propagate = logger.propagate
@@ -57,152 +56,63 @@ def _relay_logs(progress: Progress) -> Iterator[_Relay]:
         logger.propagate = old_propagate
 
 
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux renameat2 with RENAME_EXCHANGE); False where unsupported."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
-
-
 def recover_site(target: Path) -> None:
-    """Put back a previous site/ that a build killed between its two renames left aside (non-Linux fallback)."""
-    if target.exists():
-        return
-    leftovers = sorted(target.parent.glob(f"{TEMP_PREFIX}old-*"), key=lambda p: p.stat().st_mtime)
-    if leftovers:
-        leftovers[-1].rename(target)
+    """Put back a previous site/ that a build killed between its two renames left aside."""
+    old = target.with_name(_OLD)
+    if not target.exists() and old.is_dir() and not old.is_symlink():
+        old.rename(target)
+
+
+def remove_stale_builds(parent: Path) -> None:
+    """Delete the temporary folders that killed builds left behind (after :func:`recover_site`)."""
+    for leftover in parent.glob(f"{TEMP_PREFIX}*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def swap_into_place(built: Path, target: Path) -> None:
-    """Move the freshly built ``built`` folder to ``target``, then delete the old one.
-
-    Where the kernel can exchange two folders atomically, site/ is at every instant either the old or the new
-    site, whenever the process is killed. Elsewhere two renames are used and :func:`recover_site` repairs the
-    short gap between them on the next build.
-    """
-    if target.exists() and _exchange(built, target):
-        discard(built, target.parent / OLD_SITES)  # ``built`` now holds the previous site
-        return
-    old = None
+    """Move the freshly built ``built`` folder to ``target``, then delete the previous one."""
+    old = target.with_name(_OLD)
     if target.exists():
-        old = target.with_name(f"{TEMP_PREFIX}old-{built.name[len(TEMP_PREFIX):]}")
         target.rename(old)
     try:
         built.rename(target)
     except OSError:
-        if old is not None:
+        if old.exists():
             old.rename(target)
         raise
-    if old is not None:
-        discard(old, target.parent / OLD_SITES)
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def discard(folder: Path, trash: Path) -> None:
-    """Delete ``folder`` (a replaced site) without making the build wait for it.
-
-    The folder is first moved into ``trash`` (one rename), then a detached process deletes it: the 20,000 pages
-    of a large site took seconds to delete, after the new site was already in place. Where that cannot be done
-    (no fork, other threads running, a failed rename), the folder is deleted here and now. Whatever a deletion
-    cut short leaves in ``trash``, the next build removes (:func:`remove_stale_builds`).
-    """
-    try:
-        trash.mkdir(parents=True, exist_ok=True)
-        moved = trash / folder.name
-        folder.rename(moved)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    delete_detached(moved)
+def check_site_folder(target: Path) -> None:
+    """Refuse a site/ that is a symbolic link or a file: replacing it could delete what it points to."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise SiteBuilderError(f"[unsafe-path] {target}: the site folder must be a plain folder (it is a link or a "
+                               "file); remove it and build again; nothing was written")
 
 
-def delete_detached(folder: Path) -> None:
-    """Delete ``folder`` in a detached process (here and now where that cannot be done)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    try:
-        pid = os.fork()
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    if pid == 0:  # a child that starts the deleting grandchild and leaves at once, so no zombie remains
-        try:
-            if os.fork() == 0:
-                # Off the build's standard streams and every other file it had open (the pipe of a build stage
-                # run in a child process among them): whoever reads one sees its end when the build ends.
-                null = os.open(os.devnull, os.O_RDWR)
-                for fd in (0, 1, 2):
-                    os.dup2(null, fd)
-                os.closerange(3, _max_fd())
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-
-
-def _max_fd() -> int:
-    try:
-        return max(os.sysconf("SC_OPEN_MAX"), 256)
-    except (OSError, ValueError):
-        return 65536
-
-
-def remove_stale_builds(parent: Path) -> None:
-    """Delete temporary build folders that killed builds left behind (after :func:`recover_site`), and, in the
-    background, replaced sites whose deletion did not finish (or is still going on)."""
-    for leftover in parent.glob(f"{TEMP_PREFIX}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in (parent / OLD_SITES).glob("*"):
-        if leftover.is_dir():
-            delete_detached(leftover)
-
-
-def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None,
-                 keep: Callable[..., None] | None = None) -> Path:
+def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None) -> Path:
     """Run ``mkdocs build --strict`` on the project's mkdocs.yml and put the result in ``site_dir`` (default
-    site/). Raises :class:`SiteBuilderError` with MkDocs' warnings when the build fails. ``keep`` is given MkDocs'
-    files and navigation (every page, its Markdown and its HTML) before MkDocs would let them go (see
-    :func:`~site_builder.forked.spare`). A large site's pages are shared with a helper process
-    (:mod:`site_builder.sitesplit`); the site is the same."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-    from mkdocs.plugins import BasePlugin
-
-    class Keeper(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Hands the files and the navigation to ``keep`` (registered for this call only, never in mkdocs.yml)."""
-
-        def on_nav(self, nav: Any, /, *, config: Any, files: Any) -> Any:
-            if keep is not None:
-                keep(files, nav)
-            return nav
-
+    site/). Raises :class:`SiteBuilderError` with MkDocs' last messages when the build fails."""
     target = site_dir or project.site
-    config = config_path(project)
+    check_site_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     recover_site(target)
     remove_stale_builds(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=target.parent))
-    helper = tmp.with_name(tmp.name + "-helper")  # where a helper process writes its share of the pages
+    # Material prints a banner about MkDocs 2 on every build; its documented switch turns it off.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
     try:
         with _relay_logs(progress) as relay:
             try:
-                cfg = load_config(config_file=str(config), site_dir=str(tmp), strict=True)
-                if keep is not None:
-                    cfg.plugins["site-builder-keep"] = Keeper()
+                cfg = load_config(config_file=os.fspath(config_path(project)), site_dir=os.fspath(tmp), strict=True)
                 cfg.plugins.on_startup(command="build", dirty=False)
                 try:
-                    with skipping_idless_pages(), split_build(cfg, str(helper), progress, build) as run:
-                        run()
+                    build(cfg)
                 finally:
                     cfg.plugins.on_shutdown()
             except MkDocsException as exc:
@@ -213,6 +123,4 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if helper.exists():
-            discard(helper, target.parent / OLD_SITES)
     return target

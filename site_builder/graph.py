@@ -132,16 +132,6 @@ def cited_by(graph: nx.DiGraph, pid: str) -> list[str]:
     return sorted(graph.predecessors(pid))
 
 
-def pagerank(graph: nx.DiGraph, alpha: float = 0.85) -> dict[str, float]:
-    """PageRank of every record over the citation edges (rank flows from citing to cited papers)."""
-    if graph.number_of_nodes() == 0:
-        return {}
-    import networkx as nx
-
-    scores = nx.pagerank(graph, alpha=alpha)
-    return {str(node): float(score) for node, score in scores.items()}
-
-
 def ranked(scores: Mapping[str, float | int], top: int | None = None) -> list[tuple[str, float | int]]:
     """Scores from highest to lowest, ties in id order; at most ``top`` entries."""
     def key(item: tuple[str, float | int]) -> tuple[float | int, str]:

@@ -13,24 +13,18 @@ Shape (version 1)::
 Positions come from :func:`site_builder.graphlayout.year_layout`; ``citedBy`` counts citing papers inside the
 collection; ``tags`` are node numbers of the paper's own tags (the script adds ancestors).
 
-Papers are listed, and numbered, by id rather than in the site's display order (the script sorts what it lists):
-an edit that moves a paper in the display order (a new title) then leaves every other row and the edges as they
-were, and a long-running process writes the document again from kept pieces.
+Papers are listed, and numbered, by id (the script sorts what it lists).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any
 
 import numpy as np
 
-from site_builder.bulk import numbered
 from site_builder.citeview import Citations, numbered_edges, pair_order, renumbered_ends
-from site_builder.explore_index import ById, OwnTags, node_numbers, taxonomy_rows
+from site_builder.explore_index import OwnTags, node_numbers, taxonomy_rows
 from site_builder.exports import compact_json
 from site_builder.graphlayout import CELL, Layout, year_layout_arrays
 from site_builder.sitemodel import SiteModel
@@ -38,41 +32,17 @@ from site_builder.sitemodel import SiteModel
 GRAPH_VERSION = 1
 GRAPH_PATH = "graph/citation-graph.json"
 COLUMNS = ("id", "title", "year", "x", "y", "citedBy", "tags")
-#: ``keep(name, key, make)``: an output made by ``make`` unless one made with an equal key is at hand.
-Keep = Callable[[str, object, Callable[[], Any]], Any]
 
 
-def graph_index(model: SiteModel, view: Citations, keep: Keep | None = None, by_id: ById | None = None,
-                years: Mapping[str, tuple[object, ...]] | None = None) -> str:
-    """The graph document as compact JSON.
-
-    ``keep(name, key, make)`` may supply the layout and the edges made by an earlier render (see
-    :class:`~site_builder.render.memo.Fragments`), each keyed on what it reads; ``by_id`` keeps the paper rows as a
-    whole, made again only for papers whose object or citation facts changed. ``years`` (each paper's (id, year)
-    by id, kept by the caller) is the layout's key when given.
-    """
-    keep = keep or (lambda _name, _key, make: make())
-    # The layout reads the papers' years and the citations among them (the core's), not the display order.
-    plain = _years(model) if years is None else None  # the years themselves are the key when none are given
-    layout: Layout = keep("graph-layout", (view.core, years if plain is None else plain),
-                          lambda: _layout(plain if plain is not None else _years(model), view))
+def graph_index(model: SiteModel, view: Citations) -> str:
+    """The graph document as compact JSON."""
+    layout = _layout(_years(model), view)
     numbers = node_numbers(model.taxonomy)
     facets, nodes = taxonomy_rows(model.taxonomy)
-    # The papers by id, numbered in that order (the core names the same papers while it is the same object).
-    order: list[str] = keep("graph-order", (view.core, len(model.ids)), lambda: sorted(model.ids))
+    order = sorted(model.ids)
     own = OwnTags(model.taxonomy.facets, numbers)
-    if by_id is not None:
-        numbering = hashlib.sha256(json.dumps(list(numbers)).encode()).hexdigest()
-        # A row reads its paper, its position (the layout) and its citation facts (kept objects while unchanged).
-        pairs = zip(model.papers, map(view.papers.__getitem__, model.ids), strict=True)
-        inputs: dict[str, object] = dict(zip(model.ids, pairs, strict=True))
-        made = by_id("graph-rows", (numbering, layout, model.taxonomy.facets), inputs,
-                     lambda pid: _row_of(model, view, layout, own, pid))
-        rows = list(map(made.__getitem__, order))
-    else:
-        rows = [_row_of(model, view, layout, own, pid) for pid in order]
-    # The edges are each paper's citations in turn, as pairs of those numbers.
-    edges: str = keep("graph-edges", (view.core, len(order)), lambda: _edges(view, order))
+    rows = [_row_of(model, view, layout, own, pid) for pid in order]
+    edges = _edges(view, order)
     head = {"v": GRAPH_VERSION, "asOf": view.as_of.isoformat(), "w": layout.width, "h": layout.height, "cell": CELL,
             "facets": facets, "nodes": nodes, "years": [list(y) for y in layout.years], "cols": list(COLUMNS)}
     # "papers" and "edges" are the last keys: the head without its closing brace, then the rows and the edges.
@@ -97,7 +67,7 @@ def _row_of(model: SiteModel, view: Citations, layout: Layout, own: OwnTags, pid
 
 def _edges(view: Citations, order: list[str]) -> str:
     """The citations as pairs of paper numbers (places in ``order``), by citing paper, then by cited paper."""
-    number = numbered(order)
+    number = {pid: i for i, pid in enumerate(order)}
     core = view.core
     sources, targets = renumbered_ends(core.numbered() if core is not None
                                        else numbered_edges(view.graph.edges(data=True)), number)

@@ -14,8 +14,6 @@ from operator import itemgetter
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from site_builder.bulk import differing
-
 #: Characters XML 1.0 does not allow at all (they cannot even be escaped).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -155,64 +153,3 @@ def graphml_lines(graph: Any) -> Iterator[str]:
 def graphml_text(graph: Any) -> str:
     """The whole GraphML document, ending with a newline."""
     return "".join(graphml_lines(graph))
-
-
-class GraphmlMemo:
-    """The pieces of the last document written with :func:`graphml_text_kept`: each node's lines, and the edges'
-    lines as one text, kept while the edges are the same (a long-running process rewrites the document of a
-    300,000-edge graph after one node changed by writing that node again)."""
-
-    def __init__(self) -> None:
-        self.edges: object = None
-        self.edge_keys: dict[str, str] = {}
-        self.ids: dict[str, dict[str, str]] | None = None
-        self.edge_text = b""
-        #: The last call's (node, attributes) pairs, the node keys they gave and each node's lines, in order.
-        self.node_list: list[Any] = []
-        self.node_keys: dict[str, str] = {}
-        self.node_lines: list[bytes] = []
-
-
-def _shape(attrs: Mapping[str, Any]) -> list[tuple[str, type]]:
-    """The attribute names and value types of a node, in order: what it adds to the document's keys."""
-    return [(name, type(value)) for name, value in attrs.items()]
-
-
-def _node_keys(memo: GraphmlMemo, nodes: list[Any]) -> tuple[dict[str, str], list[int] | None]:
-    """The node scope's keys, and the places where ``nodes`` differ from the last call's when only those nodes'
-    lines need writing again: the same number of nodes, the same node ids in the same places, and each changed
-    node with the same attribute names and types as before (so the keys are those of the last call too)."""
-    before = memo.node_list
-    if len(before) == len(nodes) and before:
-        changed = differing(nodes, before)
-        if all(nodes[i][0] == before[i][0] and _shape(nodes[i][1]) == _shape(before[i][1]) for i in changed):
-            return memo.node_keys, changed
-    return _keys(a for _, a in nodes), None
-
-
-def graphml_text_kept(graph: Any, memo: GraphmlMemo, edges: object) -> bytes:
-    """:func:`graphml_text` as UTF-8 bytes, reusing ``memo``'s pieces (kept as bytes: the 40 MB document of a
-    20,000-paper collection is then joined, not encoded again); ``edges`` is an object that stays the same exactly while
-    the graph's edges and their attributes do (compared by identity). The pairs of ``graph.nodes(data=True)`` are
-    compared by identity too: a graph that gives the same pair object for a node gives the same attributes."""
-    nodes = list(graph.nodes(data=True))
-    if memo.edges is not edges or memo.ids is None:
-        memo.edge_keys = _keys(_distinct(map(_THIRD, graph.edges(data=True))))  # the same names in the same order
-    node_keys, changed = _node_keys(memo, nodes)
-    scopes = {"graph": _keys([graph.graph]), "node": node_keys, "edge": memo.edge_keys}
-    keys, ids = _key_lines(scopes)
-    cached = _Cached()
-    if memo.edges is not edges or ids != memo.ids:
-        memo.edge_text = "".join(_edges(cached, graph.edges(data=True), ids["edge"])).encode("utf-8")
-        changed = None
-    memo.edges, memo.ids = edges, ids
-    node_ids = ids["node"]
-    if changed is None:
-        lines = [_node(cached, node, attrs, node_ids).encode("utf-8") for node, attrs in nodes]
-    else:
-        lines = list(memo.node_lines)
-        for i in changed:
-            lines[i] = _node(cached, nodes[i][0], nodes[i][1], node_ids).encode("utf-8")
-    memo.node_list, memo.node_keys, memo.node_lines = nodes, node_keys, lines
-    head = _HEADER + "\n" + keys + _opening(graph) + cached.data(graph.graph, ids["graph"], "    ")
-    return b"".join([head.encode("utf-8"), *lines, memo.edge_text, b"  </graph>\n</graphml>\n"])

@@ -210,7 +210,8 @@ class Dataset(Strict):
     name: Text = Field(description="the dataset's usual name")
     full_name: Text | None = Field(None, description="expanded name, if any")
     year: Year | None = Field(None, description="year the dataset was released (its paper's year)")
-    category: DatasetCategory = Field(description="the survey's dataset table it belongs to, or a group added for later datasets")
+    category: DatasetCategory = Field(
+        description="the survey's dataset table it belongs to, or a group added for later datasets")
     modalities: list[Slug] = Field(min_length=1, description="node ids of the modality facet")
     size: dict[Slug, Text] = Field(default_factory=dict, description="size facts as short strings, e.g. images: 31,000")
     domain: Text | None = Field(None, description="data domain, e.g. natural images, cooking videos")

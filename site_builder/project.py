@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,10 @@ class Project:
 
     @property
     def cache(self) -> Path:
-        """Private cache folder (git-ignored)."""
-        return self.root / ".cache" / "site-builder"
+        """Private cache folder: ``$SITE_BUILDER_CACHE`` when set (the tests point it at a temporary folder),
+        else ``.cache/site-builder`` in the checkout (git-ignored)."""
+        configured = os.environ.get("SITE_BUILDER_CACHE")
+        return Path(configured) if configured else self.root / ".cache" / "site-builder"
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the root with POSIX separators, or as given when outside the root."""

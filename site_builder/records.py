@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import attrgetter, eq, is_, itemgetter, not_
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from site_builder.bulk import few_changed, holds_none
-from site_builder.cache import RecordCache, Signature, settled, signature
-from site_builder.gcpause import collector_paused
+from site_builder.cache import RecordCache
 from site_builder.modelcheck import check_model
 from site_builder.models import CitingList, Dataset, Paper
 from site_builder.problems import Problem, SiteBuilderError
@@ -33,26 +29,20 @@ class Entry(Generic[R]):
     have a problem, so most never need them.
     """
 
-    __slots__ = ("_positions", "_raw", "_source", "path", "record")
+    __slots__ = ("_positions", "_raw", "path", "record")
 
-    def __init__(self, record: R, path: str, positions: Positions | None = None, raw: bytes | None = None,
-                 source: str | Path | None = None) -> None:
+    def __init__(self, record: R, path: str, positions: Positions | None = None, raw: bytes | None = None) -> None:
         self.record = record
         self.path = path
         self._positions = positions
         self._raw = raw
-        #: The file to read the bytes from when they are needed (a record the cache's file index knew unread).
-        self._source = source
 
     @property
     def positions(self) -> Positions:
         """Line and column of every node of the record's file."""
         if self._positions is None:
-            raw = self._raw
-            if raw is None and self._source is not None:
-                raw, _ = read_bytes(self._source, self.path)
-            self._positions = parse_bytes(raw or b"", self.path).positions
-            self._raw = self._source = None
+            self._positions = parse_bytes(self._raw or b"", self.path).positions
+            self._raw = None
         return self._positions
 
     def where(self, *loc: str | int, key: bool = False) -> tuple[int | None, int | None]:
@@ -114,23 +104,15 @@ def require_knowledge_base(project: Project) -> KnowledgeBase:
     return kb
 
 
-def load_record(path: str | Path, rel: str, model: type[R], cache: RecordCache | None = None,
-                sig: Signature | None = None) -> tuple[Entry[R] | None, list[Problem]]:
-    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes, without
-    reading the file when the cache's file index knows its signature; ``sig``: the signature, when the caller has
-    just taken it)."""
-    if cache is not None:
-        sig = sig if sig is not None else signature(path)
-        known = cache.key_of_file(rel, model.__name__, sig)
-        if known is not None and (hit := cache.get(known, model)) is not None:
-            return Entry(hit, rel, source=path), []
+def load_record(path: str | Path, rel: str, model: type[R],
+                cache: RecordCache | None = None) -> tuple[Entry[R] | None, list[Problem]]:
+    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes)."""
     raw, problems = read_bytes(path, rel)
     if raw is None:
         return None, problems
     key = RecordCache.key(raw, model.__name__) if cache is not None else ""
     cached = cache.get(key, model) if cache is not None else None
-    if cache is not None and cached is not None:
-        cache.remember_file(rel, model.__name__, sig, key)
+    if cached is not None:
         return Entry(cached, rel, raw=raw), []
     doc = parse_bytes(raw, rel)
     if doc.problems:
@@ -140,121 +122,7 @@ def load_record(path: str | Path, rel: str, model: type[R], cache: RecordCache |
         return None, problems
     if cache is not None:
         cache.put(key, record)
-        cache.remember_file(rel, model.__name__, sig, key)
     return Entry(record, rel, doc.positions), problems
-
-
-
-class FileMemo:
-    """Records loaded by earlier runs in this process, by file, with the file's signature at the time (size,
-    modification and change times, inode). A long-running process (``site-builder serve``) passes the same memo
-    to every load and reads again only the files whose signature changed; everything else is the same object.
-    """
-
-    def __init__(self) -> None:
-        self._files: dict[str, tuple[Signature, Entry[Any] | None, list[Problem]]] = {}
-        #: The (size, mtime_ns) part of each file's signature in :attr:`_files`: what a watcher's hint tells.
-        self._quick: dict[str, tuple[int, int]] = {}
-        self._seen: set[str] = set()
-        #: The paper entries of the last load and the records by id made from them.
-        self._papers: tuple[list[Entry[Paper]], dict[str, Paper]] | None = None
-        #: The record folders' last listings, by folder, with the folder's times and inode when listed.
-        self._listed: dict[str, tuple[tuple[int, int, int], list[str], list[Problem]]] = {}
-        #: How many files the last load read (the others were unchanged).
-        self.read = 0
-        #: (size, mtime_ns) by path, as a watcher just saw them, for the next load only (see
-        #: :meth:`~site_builder.session.Session.saw`): a file whose memo signature starts with the same two values
-        #: is not looked at again.
-        self.hint: dict[str, tuple[int, int]] | None = None
-
-    def load(self, path: str | Path, rel: str, model: type[R],
-             cache: RecordCache | None) -> tuple[Entry[R] | None, list[Problem]]:
-        """:func:`load_record`, or what it gave last time when the file has not changed since."""
-        name = os.fspath(path)
-        self._seen.add(name)
-        known = self._files.get(name)
-        seen = self.hint.get(name) if self.hint is not None else None
-        if seen is not None and known is not None and known[0][:2] == seen:
-            return known[1], known[2]
-        sig = signature(name)
-        if known is not None and known[0] == sig and sig is not None:
-            return known[1], known[2]
-        entry, problems = load_record(path, rel, model, cache, sig)
-        self._files[name] = (sig or (-1, -1, -1, -1), entry, problems)
-        self._quick[name] = (sig[0], sig[1]) if sig is not None else (-1, -1)
-        self.read += 1
-        return entry, problems
-
-    def load_all(self, paths: list[tuple[str | Path, str]], model: type[R],
-                 cache: RecordCache | None) -> list[tuple[Entry[R] | None, list[Problem]]]:
-        """:meth:`load` of each (path, path relative to the root) of ``paths``, in order. With a watcher's hint,
-        the files it saw unchanged are told apart from the others in one pass that stays in C (at 20,000 files a
-        call of :meth:`load` per file costs more than the lookups it does)."""
-        if self.hint is None:
-            return [self.load(path, rel, model, cache) for path, rel in paths]
-        names = list(map(os.fspath, map(_FIRST, paths)))
-        self._seen.update(names)
-        known: list[Any] = list(map(self._files.get, names))
-        unchanged = map(eq, map(self._quick.get, names), map(self.hint.get, names))
-        redo = set(compress(range(len(names)), map(not_, unchanged)))
-        redo.update(compress(range(len(names)), map(is_, known, repeat(None))))
-        for i in sorted(redo):
-            known[i] = (None, *self.load(*paths[i], model, cache))
-        return list(map(_LOADED, known))
-
-    def names(self, folder: Path) -> tuple[list[str], list[Problem]]:
-        """:func:`record_names` of ``folder``, listed again only when the folder changed since the last listing.
-
-        A folder's modification time changes whenever an entry is added, removed or renamed in it. A listing made
-        before the folder has :func:`~site_builder.cache.settled` is not trusted (the file system's clock is coarse:
-        a change in the same tick would leave the time as it was) and the folder is listed again next time."""
-        key = os.fspath(folder)
-        try:
-            st = os.stat(key)
-        except OSError:
-            self._listed.pop(key, None)
-            return record_names(folder)
-        stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        found = self._listed.get(key)
-        if found is not None and found[0] == stamp:
-            return list(found[1]), list(found[2])
-        now = time.time_ns()
-        names, problems = record_names(folder)
-        if settled(st.st_mtime_ns, st.st_ctime_ns, now):
-            self._listed[key] = (stamp, list(names), list(problems))
-        else:
-            self._listed.pop(key, None)
-        return names, problems
-
-    def papers_by_id(self, entries: list[Entry[Paper]]) -> dict[str, Paper]:
-        """:attr:`KnowledgeBase.papers` of ``entries``: the last load's dict copied and patched where records of the
-        same files changed and kept their ids (and won their id when it clashed)."""
-        last = self._papers
-        at = few_changed(entries, last[0]) if last is not None else None
-        if last is not None and at is not None:
-            before, mapping = last
-            if all(entries[i].record.id == before[i].record.id
-                   and mapping.get(before[i].record.id) is before[i].record for i in at):
-                out = dict(mapping)
-                for i in at:
-                    out[entries[i].record.id] = entries[i].record
-                self._papers = (list(entries), out)
-                return out
-        made = _by_id(entries)
-        self._papers = (list(entries), made)
-        return made
-
-    def forget_unseen(self) -> None:
-        """Drop the files the last load did not ask for (deleted records)."""
-        if len(self._seen) < len(self._files):
-            self._files = {k: v for k, v in self._files.items() if k in self._seen}
-            self._quick = {k: v for k, v in self._quick.items() if k in self._seen}
-        self._seen = set()
-        self.hint = None
-
-    def start(self) -> None:
-        """Begin a load."""
-        self.read = 0
 
 
 def record_files(folder: Path, project: Project) -> tuple[list[Path], list[Problem]]:
@@ -280,24 +148,19 @@ def record_names(folder: Path) -> tuple[list[str], list[Problem]]:
     return names, problems
 
 
-def _paths(folder: Path, names: list[str]) -> list[tuple[str | Path, str]]:
-    """(path, path relative to the root) of each record file named ``names`` in ``folder``, as strings."""
-    full, short = os.fspath(folder), folder.name
-    return [(f"{full}/{n}", f"{short}/{n}") for n in names]
-
-
-_FIRST, _LOADED = itemgetter(0), itemgetter(1, 2)
-
-
-def _entries(paths: list[tuple[str | Path, str]], loaded: list[tuple[Entry[R] | None, list[Problem]]],
+def _entries(paths: list[tuple[Path, str]], loaded: list[tuple[Entry[R] | None, list[Problem]]],
              problems: list[Problem]) -> tuple[list[Entry[R]], list[str]]:
     """The records loaded from ``paths`` and the files that gave none (by their path relative to the root); the
     problems of every file are added to ``problems``, file after file."""
-    problems.extend(chain.from_iterable(map(itemgetter(1), loaded)))
-    entries = list(map(_FIRST, loaded))
-    if not holds_none(entries):
-        return entries, []
-    return [e for e in entries if e is not None], [rel for (_, rel), e in zip(paths, entries, strict=True) if e is None]
+    entries: list[Entry[R]] = []
+    broken: list[str] = []
+    for (_, rel), (entry, found) in zip(paths, loaded, strict=True):
+        problems.extend(found)
+        if entry is None:
+            broken.append(rel)
+        else:
+            entries.append(entry)
+    return entries, broken
 
 
 def kind_of(path: Path) -> type[Paper] | type[Dataset]:
@@ -306,59 +169,37 @@ def kind_of(path: Path) -> type[Paper] | type[Dataset]:
 
 
 def load_knowledge_base(
-    project: Project, extra: list[Path] | None = None, *, use_cache: bool = True, memo: FileMemo | None = None
+    project: Project, extra: list[Path] | None = None, *, use_cache: bool = True
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load the taxonomy and every record; ``None`` when the taxonomy itself is unusable.
 
     ``extra`` names record files outside the usual folders to load as well (``validate some/file.yaml``).
     With ``use_cache``, parsed records are kept in the project's content-hash cache (see :mod:`site_builder.cache`).
-    With a ``memo``, files unchanged since the memo's last load are not read again (see :class:`FileMemo`).
     """
-    with collector_paused():
-        return _load(project, extra, use_cache, memo)
-
-
-def _load(project: Project, extra: list[Path] | None, use_cache: bool,
-          memo: FileMemo | None) -> tuple[KnowledgeBase | None, list[Problem]]:
-    # With a memo (a long-running process), the memo knows the files' signatures: the cache's file index is not used.
-    cache = RecordCache(project.cache / "records" if use_cache else None, files=memo is None)
-    if memo is not None:
-        memo.start()
+    cache = RecordCache(project.cache / "records" if use_cache else None)
     taxonomy, problems = load_taxonomy(project.taxonomy)
     if taxonomy is None:
         return None, problems
     kb = KnowledgeBase(project, taxonomy)
-    listing = memo.names if memo is not None else record_names
-    paper_names, stray = listing(project.papers)
-    dataset_names, stray2 = listing(project.datasets)
+    paper_names, stray = record_names(project.papers)
+    dataset_names, stray2 = record_names(project.datasets)
     problems += stray + stray2
-    # (path, path relative to the root) as plain strings for the record folders (cheaper than 20,000 Path objects);
-    # extra files by their path relative to the root.
-    # (The folders' paths are computed once: ``Project.papers`` builds a Path on every call.)
-    paper_dir, dataset_dir = project.papers, project.datasets
-    papers: list[tuple[str | Path, str]] = _paths(paper_dir, paper_names)
-    datasets: list[tuple[str | Path, str]] = _paths(dataset_dir, dataset_names)
+    papers = [(project.papers / n, f"{project.papers.name}/{n}") for n in paper_names]
+    datasets = [(project.datasets / n, f"{project.datasets.name}/{n}") for n in dataset_names]
     if extra:
-        known = {Path(p).resolve() for p, _ in papers + datasets}
+        known = {p.resolve() for p, _ in papers + datasets}
         for extra_path in extra:
             if extra_path.resolve() not in known:
                 (datasets if kind_of(extra_path) is Dataset else papers).append((extra_path, project.rel(extra_path)))
                 known.add(extra_path.resolve())
-    if memo is not None:
-        loaded_papers, loaded_datasets = memo.load_all(papers, Paper, cache), memo.load_all(datasets, Dataset, cache)
-    else:
-        loaded_papers = [load_record(path, rel, Paper, cache) for path, rel in papers]
-        loaded_datasets = [load_record(path, rel, Dataset, cache) for path, rel in datasets]
+    loaded_papers = [load_record(path, rel, Paper, cache) for path, rel in papers]
+    loaded_datasets = [load_record(path, rel, Dataset, cache) for path, rel in datasets]
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
-    if memo is not None:
-        kb.papers = memo.papers_by_id(kb.paper_entries)
     kb.broken = broken + broken_datasets
     if project.cited_by.is_file():
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found
         kb.cited_by = cited
-    cache.save(prune=not extra and memo is None)  # with a memo, unchanged files never asked the cache
-    if memo is not None:
-        memo.forget_unseen()
+    cache.save(prune=not extra)
     return kb, problems

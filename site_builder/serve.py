@@ -1,12 +1,10 @@
 """``site-builder serve``: regenerate pages when records change and let ``mkdocs serve`` show them.
 
 A polling watcher (no extra dependency, works on every file system) looks at the record files, taxonomy.yaml,
-the curated lists and the Semantic Scholar snapshot once a second; when one changes it reruns load -> check ->
-render -> write with a :class:`~site_builder.session.Session`, so that only the changed records are read and
-checked again and only the pages that depend on them are rendered and rewritten. ``mkdocs serve`` (which watches
-docs/) then rebuilds, by default only the pages whose files changed ("dirty" builds; a full rebuild of 20,000
-pages takes minutes), and reloads the browser. When the records have errors, the problems are printed and the
-previous pages stay in place.
+the curated lists and the Semantic Scholar snapshot once a second; when one changes it reruns the same stages as
+``build`` (load -> check -> citations -> model -> render -> write), which rewrite only the pages whose bytes
+changed. ``mkdocs serve`` (which watches docs/) then rebuilds the site (a full build, so navigation is right) and
+reloads the browser. When the records have errors, the problems are printed and the previous pages stay in place.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Any
 from site_builder.build import generate
 from site_builder.problems import SiteBuilderError
 from site_builder.project import Project
-from site_builder.session import Session
 from site_builder.siteconfig import config_path
 
 Progress = Callable[[str], None]
@@ -47,10 +44,10 @@ def input_signature(project: Project) -> Signature:
     return tuple(out)
 
 
-def regenerate(project: Project, progress: Progress, session: Session | None = None) -> bool:
+def regenerate(project: Project, progress: Progress) -> bool:
     """One regeneration; prints the problems and returns False when the records have errors."""
     try:
-        result = generate(project, progress=progress, session=session)
+        result = generate(project, progress=progress)
     except SiteBuilderError as exc:
         progress(f"cannot regenerate: {exc}")
         return False
@@ -62,7 +59,7 @@ def regenerate(project: Project, progress: Progress, session: Session | None = N
 
 
 def watch(project: Project, progress: Progress, stop: threading.Event, interval: float = POLL_SECONDS,
-          last: Signature | None = None, session: Session | None = None) -> None:
+          last: Signature | None = None) -> None:
     """Poll the inputs until ``stop`` is set, regenerating after each change since ``last`` (default: now)."""
     if last is None:
         last = input_signature(project)
@@ -71,19 +68,16 @@ def watch(project: Project, progress: Progress, stop: threading.Event, interval:
         if current != last:
             last = current
             progress("records changed: regenerating pages")
-            if session is not None:
-                session.saw(project, current)
-            regenerate(project, progress, session)
+            regenerate(project, progress)
 
 
-def serve(project: Project, dev_addr: str | None, full_rebuilds: bool, progress: Progress) -> None:
+def serve(project: Project, dev_addr: str | None, progress: Progress) -> None:
     """Generate once, start the watcher, then run ``mkdocs serve`` until interrupted."""
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
     seen = input_signature(project)  # taken first, so that an edit during the first generation is not missed
-    session = Session()
-    if not regenerate(project, progress, session):
+    if not regenerate(project, progress):
         raise SiteBuilderError("fix the errors above before serving")
     logger = logging.getLogger("mkdocs")
     handler = logging.StreamHandler()
@@ -91,13 +85,12 @@ def serve(project: Project, dev_addr: str | None, full_rebuilds: bool, progress:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(project, progress, stop, POLL_SECONDS, seen, session),
+    watcher = threading.Thread(target=watch, args=(project, progress, stop, POLL_SECONDS, seen),
                                name="record-watcher", daemon=True)
     watcher.start()
     try:
         options: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
-        mkdocs_serve(config_file=str(config_path(project)), livereload=True,
-                     build_type=None if full_rebuilds else "dirty", **options)
+        mkdocs_serve(config_file=str(config_path(project)), livereload=True, **options)
     except MkDocsException as exc:
         raise SiteBuilderError(f"mkdocs serve failed: {exc.format_message()}") from exc
     finally:

@@ -6,15 +6,13 @@ topic page, a counter on the home page or the trends table never scans the colle
 
 from __future__ import annotations
 
-import bisect
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol
 
-from site_builder.bulk import Compared, differing, few_changed, holds_none, paper_id
 from site_builder.models import CitingPaper, Dataset, Paper
 from site_builder.paperset import PaperSets
 from site_builder.records import RECORD_ID, Entry, KnowledgeBase
@@ -31,7 +29,6 @@ SOLUTION_FACETS = ("objective", "architecture", "alignment")
 NEWEST = 10
 #: How many of the most recently added papers the model lists (the Atom feed shows this many).
 RECENT = 50
-K = TypeVar("K")
 
 @dataclass(frozen=True)
 class SiteInfo:
@@ -74,8 +71,6 @@ class SiteModel:
     sets: PaperSets = field(default_factory=lambda: PaperSets(()))
     #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
     citations: Citations | None = None
-    #: Encoded list items of papers by kind and paper id, written once per render (citation sections).
-    list_items: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -132,31 +127,21 @@ class CitationFacts(Protocol):
 
 
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
-                citations: CitationFacts | None = None,
-                memo: ModelMemo | None = None) -> SiteModel:
+                citations: CitationFacts | None = None) -> SiteModel:
     """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
     ``citations``, which gives the citation facts of the papers in display order: see
-    :class:`~site_builder.citecache.CitationSource`). A ``memo`` kept by a long-running process lets the indices
-    over tags, datasets, years and dates be taken over from the previous model when they would be the same."""
-    papers = memo.ordered(kb.papers) if memo is not None else sorted(kb.papers.values(), key=display_order)
+    :class:`~site_builder.citecache.CitationSource`)."""
+    papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
                    key=lambda c: (-c.year, c.title.casefold()))
     model = SiteModel(info, kb.taxonomy, papers, datasets, cited)
-    # With a memo, the papers are compared with the previous model's once (ids, records by id, what changed).
-    compared = memo.compared(papers) if memo is not None else None
-    model.ids = compared.ids if compared is not None else list(map(paper_id, papers))
-    model.by_id = compared.by_id() if compared is not None else dict(zip(model.ids, papers, strict=True))
-    model.sources = memo.sources(kb.paper_entries) if memo is not None else _sources(kb.paper_entries)
+    model.ids = [p.id for p in papers]
+    model.by_id = dict(zip(model.ids, papers, strict=True))
+    model.sources = _sources(kb.paper_entries)
     model.dataset_sources = _sources(kb.dataset_entries)
     model.dataset_by_id = {d.id: d for d in datasets}
-    previous = memo.match(kb.taxonomy, compared, model.dataset_by_id) if memo is not None else None
-    if memo is not None and previous is not None:
-        memo.apply(model, previous)
-    else:
-        _derive(model, kb.taxonomy)
-        if memo is not None:
-            memo.remember(kb.taxonomy, papers, model)
+    _derive(model, kb.taxonomy)
     if citations is not None:
         model.citations = citations(papers, model.ids)
     elif snapshot is not None and snapshot.records:
@@ -176,7 +161,7 @@ _PATH = attrgetter("path")
 
 
 def _derive(model: SiteModel, taxonomy: Taxonomy) -> None:
-    """The indices over the papers' tags, datasets, years and dates (see :class:`ModelMemo`)."""
+    """The indices over the papers' tags, datasets, years and dates."""
     papers = model.papers
     node_papers: dict[tuple[str, str], list[str]] = defaultdict(list)
     dataset_papers: dict[str, list[str]] = defaultdict(list)
@@ -226,131 +211,3 @@ def _name_sets(model: SiteModel) -> None:
         by_year[paper.year].append(i)
     for year, at in by_year.items():
         model.sets.name_positions(year, at)
-
-
-#: Above this many moved papers in one list, the list is sorted again instead.
-MOVED_IN_PLACE = 20
-
-
-def _resorted(lists: dict[K, list[str]], keys: set[K], rank: Callable[[str], int],
-              moved: set[str]) -> dict[K, list[str]]:
-    """``lists`` with the lists under ``keys`` in ``rank`` order again (the others shared), where only the papers
-    of ``moved`` changed places."""
-    out = dict(lists)
-    for key in keys & lists.keys():
-        out[key] = _moved_in(lists[key], rank, moved)
-    return out
-
-
-def _moved_in(ids: list[str], rank: Callable[[str], int], moved: set[str]) -> list[str]:
-    """``ids`` (in ``rank`` order but for the papers of ``moved``) in ``rank`` order: the moved papers taken out and
-    put back at their places (the others kept their relative order), or the list sorted again when many moved."""
-    here = [pid for pid in moved if pid in ids]
-    if len(here) > MOVED_IN_PLACE:
-        return sorted(ids, key=rank)
-    out = list(ids)
-    for pid in here:
-        out.remove(pid)
-    for pid in here:
-        bisect.insort(out, pid, key=rank)
-    return out
-
-
-class ModelMemo:
-    """The indices :func:`_derive` made for the previous model of a long-running process (``serve``).
-
-    They read the taxonomy, the dataset ids and, of each paper, its id, year, kind, added date, tags and datasets.
-    When all of those compare equal (an unchanged paper is the very same object, so comparing costs a pointer per
-    paper), the new model takes them over: as they are when the display order is the same (a summary edit), with
-    the lists sorted again and the masks remade when only the order changed (a title edit).
-    """
-
-    def __init__(self) -> None:
-        self._taxonomy: Taxonomy | None = None
-        self._papers: dict[str, Paper] = {}
-        self._datasets: frozenset[str] = frozenset()
-        self._model: SiteModel | None = None
-        #: The paper entries of the last model and their files by record id.
-        self._sources: tuple[list[Entry[Paper]], dict[str, str]] | None = None
-
-    def ordered(self, papers: dict[str, Paper]) -> list[Paper]:
-        """``papers`` in display order: the previous order with the papers whose sort key changed moved."""
-        old = self._model
-        if old is None or len(old.papers) != len(papers):
-            return sorted(papers.values(), key=display_order)
-        known = self._papers
-        ids, now = list(papers), list(papers.values())
-        found = list(map(known.get, ids))
-        if holds_none(found):
-            return sorted(papers.values(), key=display_order)
-        was = cast(list[Paper], found)
-        moved = [now[i] for i in differing(was, now) if display_order(was[i]) != display_order(now[i])]
-        order = old.ids
-        if moved:
-            order = list(order)
-            for paper in moved:
-                order.remove(paper.id)
-        out = list(map(papers.__getitem__, order))
-        for paper in moved:
-            bisect.insort(out, paper, key=display_order)
-        return out
-
-    def compared(self, papers: list[Paper]) -> Compared:
-        """``papers`` (in display order: the records by id, each id once) against the previous model's."""
-        return Compared(self._papers, papers, unique=True)
-
-    def sources(self, entries: list[Entry[Paper]]) -> dict[str, str]:
-        """:func:`_sources` of ``entries``: the last one again when only records that kept their id and file
-        changed."""
-        last = self._sources
-        at = few_changed(entries, last[0], len(entries)) if last is not None else None
-        if last is not None and at is not None:
-            before = last[0]
-            if all(entries[i].path == before[i].path and entries[i].record.id == before[i].record.id for i in at):
-                self._sources = (list(entries), last[1])
-                return last[1]
-        made = _sources(entries)
-        self._sources = (list(entries), made)
-        return made
-
-    def match(self, taxonomy: Taxonomy, compared: Compared | None,
-              datasets: dict[str, Dataset]) -> SiteModel | None:
-        """The previous model when its indices are those of the ``compared`` papers under ``taxonomy``."""
-        old = self._model
-        if old is None or compared is None or compared.before is not self._papers or not compared.same_ids() \
-                or datasets.keys() != self._datasets:
-            return None
-        papers, was = compared.records, compared.was
-        for i in compared.at:
-            a, b = papers[i], was[i]
-            if a.year != b.year or a.kind != b.kind or a.added != b.added or a.tags != b.tags \
-                    or a.datasets != b.datasets:
-                return None
-        return old if taxonomy == self._taxonomy else None
-
-    def apply(self, model: SiteModel, old: SiteModel) -> None:
-        """Give ``model`` the indices of ``old`` (shared: they are never changed once made)."""
-        model.closure, model.hybrid_set, model.newest, model.years = old.closure, old.hybrid_set, old.newest, old.years
-        if model.ids == old.ids:
-            model.hybrid, model.node_papers, model.dataset_papers = old.hybrid, old.node_papers, old.dataset_papers
-            model.sets = old.sets
-        else:
-            # Only papers whose sort key changed moved relative to the others: the lists holding one are sorted
-            # again (the others keep their order), the masks are remade over the new order.
-            known = self._papers
-            moved = {pid for i in differing(model.ids, old.ids)
-                     if known[pid := model.ids[i]] is not model.papers[i]
-                     and display_order(known[pid]) != display_order(model.papers[i])}
-            model.sets = old.sets.reordered(model.ids)
-            rank = model.sets.position.__getitem__
-            holding = {(fid, n) for pid in moved for fid, nodes in old.closure[pid].items() for n in nodes}
-            model.node_papers = _resorted(old.node_papers, holding, rank, moved)
-            used = {d for pid in moved for d in model.by_id[pid].datasets}
-            model.dataset_papers = _resorted(old.dataset_papers, used, rank, moved)
-            model.hybrid = _moved_in(old.hybrid, rank, moved) if moved & old.hybrid_set else old.hybrid
-        self._papers, self._model = model.by_id, model
-
-    def remember(self, taxonomy: Taxonomy, papers: list[Paper], model: SiteModel) -> None:
-        """Keep the indices of ``model`` (just derived for ``papers`` under ``taxonomy``)."""
-        self._taxonomy, self._papers, self._model = taxonomy, model.by_id, model
-        self._datasets = frozenset(model.dataset_by_id)

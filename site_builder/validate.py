@@ -7,36 +7,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.checks import run_checks
-from site_builder.checks.registry import CheckMemo
-from site_builder.forked import Forked
 from site_builder.problems import Problem, UsageError, sorted_problems
 from site_builder.project import Project
-from site_builder.records import FileMemo, KnowledgeBase, load_knowledge_base
+from site_builder.records import KnowledgeBase, load_knowledge_base
 from site_builder.report import plural
 
 
 @dataclass
 class Validation:
-    """What a validation run found. With checks still running in the background (``pending``), ``problems``
-    holds the loader's problems only until :meth:`complete` adds the checks' ones."""
+    """What a validation run found."""
 
     kb: KnowledgeBase | None
     problems: list[Problem]
     checked: str
-    pending: Forked[list[Problem]] | None = None
-    strict: bool = False
 
     @property
     def failed(self) -> bool:
         """True when any problem is an error."""
         return any(p.severity == "error" for p in self.problems)
-
-    def complete(self) -> Validation:
-        """Wait for background checks, if any, and add their problems."""
-        if self.pending is not None:
-            found, self.pending = self.pending.result(), None
-            self.problems = sorted_problems(self.problems + [p.promoted() if self.strict else p for p in found])
-        return self
 
 
 def _expand(project: Project, paths: Sequence[Path]) -> tuple[set[str], list[Path]]:
@@ -61,22 +49,12 @@ def _expand(project: Project, paths: Sequence[Path]) -> tuple[set[str], list[Pat
 
 
 def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str] | None = None,
-             strict: bool = False, *, files: FileMemo | None = None, found: CheckMemo | None = None,
-             background: bool = False) -> Validation:
-    """Validate the knowledge base, or only ``paths`` (still checked against every other record).
-
-    ``files`` and ``found`` are memos a long-running process keeps between runs (see :mod:`site_builder.session`).
-    With ``background`` (whole knowledge base, no memos), the checks run in a forked process while the caller
-    goes on; :meth:`Validation.complete` adds their problems.
-    """
+             strict: bool = False) -> Validation:
+    """Validate the knowledge base, or only ``paths`` (still checked against every other record)."""
     selected, outside = _expand(project, paths) if paths else (set(), [])
-    kb, problems = load_knowledge_base(project, extra=outside, memo=files)
-    pending = None
-    if kb is not None and background and not paths and found is None:
-        loaded = kb
-        pending = Forked(lambda: run_checks(loaded, checks))
-    elif kb is not None:
-        problems += run_checks(kb, checks, found)
+    kb, problems = load_knowledge_base(project, extra=outside)
+    if kb is not None:
+        problems += run_checks(kb, checks)
     if selected:
         problems = [p for p in problems
                     if p.path in selected or p.path == "taxonomy.yaml" or selected.intersection(p.related)]
@@ -90,7 +68,7 @@ def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str]
         checked = f"{plural(papers, 'paper')}, {plural(datasets, 'dataset')}"
         if selected:
             checked = f"{plural(len(selected), 'selected file')} of {checked}"
-    return Validation(kb, sorted_problems(problems), checked, pending, strict)
+    return Validation(kb, sorted_problems(problems), checked)
 
 
 def validate_changed(project: Project, base: str | None = None, checks: Sequence[str] | None = None,

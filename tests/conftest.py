@@ -76,6 +76,12 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test caches in its own temporary folder: the suite never writes into the repository."""
+    monkeypatch.setenv("SITE_BUILDER_CACHE", str(tmp_path / "site-builder-cache"))
+
+
+@pytest.fixture(autouse=True)
 def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert the plain-text report; under GitHub Actions the default would be annotations."""
     for name in ("GITHUB_ACTIONS", "GITHUB_BASE_REF"):

@@ -29,7 +29,7 @@ def test_help_explains_every_option(command: str, capsys: pytest.CaptureFixture[
         main([command, "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--root", "--dev-addr", "--full-rebuilds") if command == "serve" else \
+    for option in ("--root", "--dev-addr") if command == "serve" else \
             ("--root", "--strict", "--format", "--pages-only"):
         assert option in out
 

@@ -82,37 +82,6 @@ def test_the_quick_markup_filter_never_drops_a_match(text: str) -> None:
         assert _maybe_markup(text)
 
 
-def test_duplicate_checks_after_edits_equal_a_fresh_run(kb: KbFactory) -> None:
-    from site_builder.checks import collection
-    from site_builder.records import FileMemo
-
-    arxiv = "\n  arxiv: '2101.0000{}'"
-    root = kb({"papers/a.yaml": paper_yaml("a", ids=arxiv.format(1)),
-               "papers/b.yaml": paper_yaml("b", ids=arxiv.format(1)),
-               "papers/c.yaml": paper_yaml("c", ids=arxiv.format(3), summary="'First words of c.'"),
-               "papers/d.yaml": paper_yaml("d", ids=arxiv.format(4))})
-    files = FileMemo()
-
-    def problems() -> list[tuple[object, ...]]:
-        return [(p.path, p.line, p.col, p.code, p.message) for p in validate(Project(root), files=files).problems]
-
-    def fresh() -> list[tuple[object, ...]]:
-        collection._CLASHES.clear()
-        return [(p.path, p.line, p.col, p.code, p.message) for p in validate(Project(root)).problems]
-
-    assert ("papers/b.yaml", "duplicate-arxiv") in [(p[0], p[3]) for p in problems()]
-    edits = [("c", "First words of c.", "Other words of c."),  # no key changed: the problems are kept
-             ("b", "  - Alan Turing", "  - Alan Turing\n  - Grace Hopper"),  # b's clash moves down a line
-             ("c", "2101.00003", "2101.00004"),  # c now clashes with d
-             ("b", "2101.00001", "2101.00002"),  # a and b no longer clash
-             ("c", "2101.00004", "2101.00003"),
-             ("a", "2101.00001", "2101.00002")]  # a clashes with b again, a first
-    for record, old, new in edits:
-        path = root / "papers" / f"{record}.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        assert problems() == fresh()
-
-
 def test_records_by_id_keep_the_first_file_when_ids_clash(kb: KbFactory) -> None:
     from site_builder.records import load_knowledge_base
 

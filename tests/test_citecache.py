@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import generate
-from site_builder.citecache import CACHE_NAME, CitationMemo, CitationSource
+from site_builder.citecache import CACHE_NAME, CitationSource
 from site_builder.models import Paper
 from site_builder.project import Project
 from site_builder.records import load_knowledge_base
@@ -77,25 +77,6 @@ def test_a_changed_snapshot_file_is_read_again(root: Path) -> None:
     assert after is not None and after.papers["alpha"].citation_count == 987654
 
 
-def test_a_title_edit_reuses_the_core_and_an_identifier_edit_does_not(root: Path) -> None:
-    project = Project(root)
-    papers = sorted_papers(project)
-    memo = CitationMemo()
-    CitationSource(project, memo)(papers)
-    core = memo.core
-    assert core is not None
-    renamed = [p.model_copy(update={"title": p.title + " (v2)"}) if p.id == "alpha" else p for p in papers]
-    view = CitationSource(project, memo)(renamed)
-    assert memo.core is core  # no new look at the snapshot
-    assert view is not None and dict(view.graph.nodes(data=True))["alpha"]["title"].endswith("(v2)")
-    back = CitationSource(project, memo)(papers)  # the very objects of the first call again
-    assert back is not None and not dict(back.graph.nodes(data=True))["alpha"]["title"].endswith("(v2)")
-    moved = [p.model_copy(update={"ids": p.ids.model_copy(update={"doi": "10.1000/moved"})}) if p.id == "alpha"
-             else p for p in papers]
-    CitationSource(project, memo)(moved)
-    assert memo.core is not core
-
-
 def test_a_corrupt_or_foreign_cache_file_is_ignored(root: Path) -> None:
     project = Project(root)
     papers = sorted_papers(project)
@@ -144,4 +125,3 @@ def test_a_snapshot_with_problems_is_not_cached(root: Path) -> None:
     assert source(sorted_papers(project)) is not None
     assert [p.code for p in source.problems] == ["snapshot-stray-file"]
     assert not (project.cache / CACHE_NAME).exists()
-

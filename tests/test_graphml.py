@@ -6,7 +6,7 @@ import io
 
 import networkx as nx
 
-from site_builder.graphml import GraphmlMemo, graphml_text, graphml_text_kept
+from site_builder.graphml import graphml_text
 
 
 def sample() -> nx.DiGraph:
@@ -47,43 +47,3 @@ def test_output_is_stable_text() -> None:
     assert text.splitlines()[1:3] == ['  <key id="d0" for="graph" attr.name="fetched" attr.type="string" />',
                                       '  <key id="d1" for="node" attr.name="title" attr.type="string" />']
     assert '    <node id="b&amp;c">' in text and text.endswith("</graphml>\n")
-
-
-def test_kept_pieces_give_the_same_document_after_node_and_edge_changes() -> None:
-    graph = sample()
-    memo = GraphmlMemo()
-    edges = object()
-    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph).encode()
-    graph.nodes["b&c"]["title"] = "Renamed"
-    graph.nodes["d"]["citationCount"] = 3  # a new node attribute: key ids of the edges shift
-    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph).encode()
-    graph.nodes["d"]["citationCount"] = True  # equal to 1 but written as a boolean
-    graph.nodes["a"]["citationCount"] = 1
-    assert graphml_text_kept(graph, memo, edges) == graphml_text(graph).encode()
-    graph.add_edge("a", "d", isInfluential=True, intents=())
-    assert graphml_text_kept(graph, memo, object()) == graphml_text(graph).encode()
-
-
-def test_kept_node_lines_follow_replaced_node_pairs() -> None:
-    """A graph that hands out the same (node, attributes) pair objects while a node is unchanged (the pages'
-    StoredGraph): only replaced pairs are written again, and a replaced pair with new attribute names or types
-    changes the keys."""
-    from site_builder.citeview import StoredGraph
-
-    nodes = [(f"n{i}", {"title": f"T{i}", "year": 2000 + i}) for i in range(6)]
-    edges = [("n0", "n1", {"isInfluential": False}), ("n2", "n0", {"isInfluential": True})]
-    memo, kept_edges = GraphmlMemo(), object()
-
-    def check(graph: StoredGraph) -> None:
-        assert graphml_text_kept(graph, memo, kept_edges) == graphml_text(graph).encode()
-
-    check(StoredGraph({"fetched": "2024-01-01"}, list(nodes), edges))
-    nodes[3] = ("n3", {"title": "Renamed", "year": 2003})  # same names and types
-    check(StoredGraph({"fetched": "2024-01-01"}, list(nodes), edges))
-    nodes[0] = ("n0", {"title": "T0", "year": 2000, "citationCount": 4})  # a new attribute: new keys
-    check(StoredGraph({"fetched": "2024-01-01"}, list(nodes), edges))
-    nodes[5] = ("n5", {"title": "T5", "year": True})  # the same name with another type
-    check(StoredGraph({"fetched": "2024-01-01"}, list(nodes), edges))
-    nodes[2] = ("n9", {"title": "T2", "year": 2002})  # another node id in the same place
-    check(StoredGraph({"fetched": "2024-01-01"}, list(nodes), edges))
-    check(StoredGraph({"fetched": "2024-01-01"}, nodes[:-1], edges))  # one node fewer

@@ -56,24 +56,5 @@ window.SSMLKB = (function () {
     }
   }
 
-  /* The citation lists of a paper page arrive as data (the attribute data-papers of an empty element: JSON of
-     [id, title, venue] per paper, which keeps them cheap for the site generator); each becomes a list of links. */
-  function drawNeighbours() {
-    document.querySelectorAll("div.sb-neighbours[data-papers]:not([data-drawn])").forEach(function (holder) {
-      holder.setAttribute("data-drawn", "");
-      var root = holder.getAttribute("data-root") || "";
-      var items = JSON.parse(holder.getAttribute("data-papers")).map(function (item) {
-        return el("li", {}, [
-          el("a", { href: root + "papers/" + encodeURIComponent(item[0]) + "/", text: item[1] }),
-          document.createTextNode(" "),
-          el("span", { className: "sb-venue", text: item[2] })
-        ]);
-      });
-      holder.appendChild(el("ul", {}, items));
-    });
-  }
-
-  onEveryPage(drawNeighbours);
-
   return { el: el, mountFromData: mountFromData };
 })();

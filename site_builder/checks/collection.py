@@ -7,15 +7,10 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
-from itertools import chain
-from operator import attrgetter
 from typing import Any
 
-from site_builder.bulk import few_changed
 from site_builder.checks.registry import check
-from site_builder.checks.sentences import SharedSentences
-from site_builder.checks.similar import SimilarTitles
+from site_builder.checks.sentences import shared_sentences
 from site_builder.models import Paper
 from site_builder.problems import Problem, Severity
 from site_builder.records import Entry, KnowledgeBase
@@ -31,7 +26,6 @@ MAX_POSTINGS = 200
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-@lru_cache(maxsize=1 << 16)
 def normalise_title(title: str) -> str:
     """Lowercase ASCII words of a title, for duplicate detection."""
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
@@ -45,60 +39,21 @@ def normalise_repo(url: str) -> str:
     return out.removesuffix(".git")
 
 
-#: Per kind of key: the records of the last run, their key values, the problems found and the values that clashed.
-#: A long-running process (serve) that checks again after an edit computes key values only for the records whose
-#: file changed (an unchanged record is the same object, see :class:`~site_builder.records.FileMemo`), and keeps
-#: the problems when those records kept their key values and took no part in a clash.
-_TITLE, _PATH, _SUMMARY = attrgetter("record.title"), attrgetter("path"), attrgetter("record.summary")
-_DATASETS = attrgetter("record.datasets")
 KeyValues = list[tuple[str, tuple[str | int, ...]]]
-_CLASHES: dict[str, tuple[list[Any], list[KeyValues], list[Problem], set[str]]] = {}
 
 
-def _clashes(entries: Iterable[Any], key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]],
-             code: str, severity: Severity, what: str) -> Iterator[Problem]:
+def _clashes(entries: Iterable[Any], key: Callable[[Any], KeyValues], code: str, severity: Severity,
+             what: str) -> Iterator[Problem]:
     """Report every record after the first that shares a key value with an earlier one."""
-    listed = list(entries)
-    found = _CLASHES.get(what)
-    if found is not None and _kept(found, listed, key):
-        yield from found[2]
-        return
-    known = {id(e): (e, v) for e, v in zip(found[0], found[1], strict=True)} if found is not None else {}
     first: dict[str, Entry[Any]] = {}
-    problems, clashing, values = [], set(), []
-    for entry in listed:
-        slot = known.get(id(entry))
-        mine = slot[1] if slot is not None and slot[0] is entry else list(key(entry))
-        values.append(mine)
-        for value, loc in mine:
+    for entry in entries:
+        for value, loc in key(entry):
             if value in first and first[value].path != entry.path:
                 other = first[value]
-                problems.append(entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
-                                              related=(other.path,)))
-                clashing.add(value)
+                yield entry.problem(severity, code, f"{what} {value!r} is also in {other.path}", *loc,
+                                    related=(other.path,))
             else:
                 first.setdefault(value, entry)
-    _CLASHES[what] = (listed, values, problems, clashing)
-    yield from problems
-
-
-def _kept(found: tuple[list[Any], list[KeyValues], list[Problem], set[str]], entries: list[Any],
-          key: Callable[[Any], Iterable[tuple[str, tuple[str | int, ...]]]]) -> bool:
-    """True when the last run's problems hold for ``entries``: the same records in the same places but for a few
-    changed ones, which kept their paths and key values and took no part in a clash. (Updates the memo.)"""
-    before, values, _problems, clashing = found
-    changed = few_changed(entries, before)
-    if changed is None:
-        return False
-    fresh = []
-    for i in changed:
-        mine = list(key(entries[i]))
-        if entries[i].path != before[i].path or mine != values[i] or any(v in clashing for v, _ in mine):
-            return False
-        fresh.append((i, mine))
-    for i, mine in fresh:
-        before[i], values[i] = entries[i], mine
-    return True
 
 
 @check("duplicate-id", "error", "two record files declare the same id")
@@ -142,7 +97,6 @@ def close_words(a: frozenset[str], b: frozenset[str], threshold: float = TITLE_J
     return bool(a) and len(a & b) >= threshold * len(a | b)
 
 
-@lru_cache(maxsize=1 << 16)  # a pure function of one title; a long-running process re-checks after edits
 def title_words(normalised: str) -> frozenset[str]:
     """The content words of a normalised title, crudely stemmed ("binds" and "bind" are one word)."""
     out = set()
@@ -205,57 +159,29 @@ def similar_pairs(titles: list[str], threshold: float = TITLE_JACCARD,
     return sorted(pairs)
 
 
-#: The join of the last titles checked: a long-running process (serve) that checks again after an edit redoes
-#: only the part of the join the changed titles can affect (see :mod:`site_builder.checks.similar`).
-_JOIN = SimilarTitles(TITLE_JACCARD, MAX_POSTINGS)
-
-
 @check("similar-title", "warning", "two paper titles are the same or nearly so (same words, or punctuation only)")
 def similar_title(kb: KnowledgeBase) -> Iterator[Problem]:
     entries = kb.paper_entries
-    for a, b in _JOIN.pairs(list(map(_TITLE, entries))):
+    for a, b in similar_pairs([e.record.title for e in entries]):
         first, second = entries[a], entries[b]
         yield second.problem("warning", "similar-title",
                              f"title is nearly the same as that of {first.path}; same paper?", "title",
                              related=(first.path,))
 
 
-#: The shared sentences of the last summaries checked (see :mod:`site_builder.checks.sentences`).
-_SHARED = SharedSentences()
-
-
 @check("duplicate-sentence", "warning", "two summaries share a sentence (summaries are written per paper)")
 def duplicate_sentence(kb: KnowledgeBase) -> Iterator[Problem]:
     entries: list[Any] = [*kb.paper_entries, *kb.dataset_entries]
-    for i, j, sentence in _SHARED(tuple(zip(map(_PATH, entries), map(_SUMMARY, entries), strict=True))):
+    for i, j, sentence in shared_sentences(tuple((e.path, e.record.summary) for e in entries)):
         yield entries[i].problem("warning", "duplicate-sentence",
                                  f"summary sentence {sentence!r} is also in {entries[j].path}", "summary",
                                  related=(entries[j].path,))
 
 
-#: The paper records of the last run whose dataset references were all known, and the dataset ids known then.
-_ALL_KNOWN: list[tuple[list[Entry[Paper]], frozenset[str]]] = []
-
-
-def _references_known(entries: list[Entry[Paper]], known: dict[str, Any]) -> bool:
-    """True when every dataset reference of ``entries`` is a key of ``known`` (after an edit, with the same dataset
-    ids as the last run whose references were all known, only the changed records are looked at)."""
-    last = _ALL_KNOWN[0] if _ALL_KNOWN else None
-    changed = few_changed(entries, last[0]) if last is not None and known.keys() == last[1] else None
-    looked_at = entries if changed is None else [entries[i] for i in changed]
-    found = all(map(known.__contains__, chain.from_iterable(map(_DATASETS, looked_at))))
-    _ALL_KNOWN[:] = [(list(entries), frozenset(known))] if found else []
-    return found
-
-
 @check("unknown-dataset", "error", "a record refers to a dataset id that has no record")
 def unknown_dataset(kb: KnowledgeBase) -> Iterator[Problem]:
     known = kb.datasets
-    if _references_known(kb.paper_entries, known):
-        papers: list[Entry[Paper]] = []  # every reference is known
-    else:
-        papers = kb.paper_entries
-    for entry in papers:
+    for entry in kb.paper_entries:
         for i, ref in enumerate(entry.record.datasets):
             if ref not in known:
                 yield entry.problem("error", "unknown-dataset", _missing("dataset", ref, known), "datasets", i)

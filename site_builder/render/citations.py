@@ -12,8 +12,7 @@ from markupsafe import Markup
 from site_builder.escape import markup
 from site_builder.models import Paper
 from site_builder.render.env import render_page, root_of
-from site_builder.render.keys import citations_key
-from site_builder.render.memo import Fragments
+from site_builder.render.pieces import Fragments
 from site_builder.render.rows import link_to
 from site_builder.sitemodel import SOLUTION_FACETS, SiteModel
 from site_builder.snapshot import S2_PAGE
@@ -74,26 +73,12 @@ def _candidate_tr(r: CandidateRow) -> str:
             f'<td>{markup(r.year or "")}</td><td>{r.count}</td><td>{citing}{more}</td><td>{add}</td></tr>\n')
 
 
-def candidates_page(model: SiteModel, parts: Fragments | None = None) -> bytes:
+def candidates_page(model: SiteModel) -> bytes:
     """candidates/index.md: papers outside the collection that several of its papers reference."""
     view = model.citations
     shown = view.candidates[:CANDIDATES_SHOWN] if view else []
-    if parts is None:
-        rows = [candidate_row(model, c) for c in shown]
-        return _candidates_page(view, rows, "".join(map(_candidate_tr, rows)))
-    # Each row reads its candidate and the papers citing it (unchanged papers are the same objects): a row is made
-    # again only when one of them changed, and the page when a row's text did.
-    inputs: dict[str, object] = {c.paperId: (c, tuple(map(model.by_id.__getitem__, c.cited_by))) for c in shown}
-
-    def made(cid: str) -> tuple[CandidateRow, str]:
-        row = candidate_row(model, inputs[cid][0])  # type: ignore[index]
-        return row, _candidate_tr(row)
-
-    rows_by_id = parts.by_id("candidate-rows", None, inputs, made)
-    made_rows = [rows_by_id[c.paperId] for c in shown]
-    trs = [tr for _, tr in made_rows]
-    return parts.keep("candidates", (citations_key(model), trs),
-                      lambda: _candidates_page(view, [row for row, _ in made_rows], "".join(trs)))
+    rows = [candidate_row(model, c) for c in shown]
+    return _candidates_page(view, rows, "".join(map(_candidate_tr, rows)))
 
 
 def _candidates_page(view: Citations | None, rows: list[CandidateRow], table: str) -> bytes:
@@ -126,42 +111,24 @@ def family_flows(model: SiteModel, view: Citations, facet: Facet) -> list[tuple[
     return [(a, [counts[(a.id, b.id)] for b in nodes]) for a in nodes]
 
 
-def graph_page(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
+def graph_page(model: SiteModel) -> dict[str, bytes]:
     """graph/index.md and, when citation data exists, the graph's data file."""
-    if parts is not None:
-        # The graph's data lists papers by id: it reads their titles, years and tags, not the display order.
-        key = (parts.taxonomy, citations_key(model), parts.fields_by_id(("title", "year", "tags")))
-        return parts.keep("graph", key, lambda: _graph_page(model, parts))
-    return _graph_page(model, None)
-
-
-def _graph_page(model: SiteModel, parts: Fragments | None) -> dict[str, bytes]:
     from site_builder.graph_index import GRAPH_PATH, graph_index
 
     view = model.citations
     out: dict[str, bytes] = {}
     tables = []
     if view is not None:
-        out[GRAPH_PATH] = graph_index(model, view, parts.keep if parts else None, parts.by_id if parts else None,
-                                      parts.fields_by_id(("year",)) if parts else None).encode("utf-8")
-
-        facts: Citations = view
-
-        def flows() -> list[tuple[Facet, list[Node], list[tuple[Node, list[int]]]]]:
-            return [(f, [f.nodes[r] for r in f.roots], family_flows(model, facts, f))
-                    for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
-
-        # The flows read the tags (by paper, in any order) and the citations, not titles or the display order.
-        tables = flows() if parts is None else parts.keep(
-            "graph-flows", (parts.taxonomy, citations_key(model), parts.fields_by_id(("tags",))), flows)
+        out[GRAPH_PATH] = graph_index(model, view).encode("utf-8")
+        tables = [(f, [f.nodes[r] for r in f.roots], family_flows(model, view, f))
+                  for fid in SOLUTION_FACETS if (f := model.taxonomy.facets.get(fid)) is not None]
     out["graph/index.md"] = render_page("graph.md.j2", "graph/index.md", view=view, count=len(model.papers),
                                         data_url=GRAPH_PATH.rsplit("/", 1)[-1], tables=tables)
     return out
 
 
 def citation_pages(model: SiteModel, parts: Fragments | None = None) -> dict[str, bytes]:
-    """The citation graph page (with its data) and the candidates page (kept from an earlier render when ``parts``
-    has them for the same inputs)."""
-    out = graph_page(model, parts)
-    out["candidates/index.md"] = candidates_page(model, parts)
+    """The citation graph page (with its data) and the candidates page."""
+    out = graph_page(model)
+    out["candidates/index.md"] = candidates_page(model)
     return out

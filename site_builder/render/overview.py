@@ -5,16 +5,15 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from site_builder.explore_index import INDEX_PATH, explore_index_parts, join_index
+from site_builder.explore_index import INDEX_PATH, explore_index
 from site_builder.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.exports import csv_columns, papers_csv, papers_json
 from site_builder.feed import FEED_PATH, FEED_SIZE, atom_feed
-from site_builder.graphml import graphml_text_kept
+from site_builder.graphml import graphml_text
 from site_builder.render.env import render_page
-from site_builder.render.keys import citations_key
-from site_builder.render.memo import Fragments
+from site_builder.render.pieces import Fragments
 from site_builder.render.topics import facet_heat, year_range
 from site_builder.sitemodel import NEWEST, SOLUTION_FACETS, SiteModel
 from site_builder.svg import bar_chart
@@ -67,61 +66,32 @@ def explore_page(model: SiteModel) -> bytes:
                        count=len(model.papers))
 
 
-def downloads(model: SiteModel, bibliography: str | None, parts: Fragments | None = None) -> dict[str, bytes]:
-    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib (unless
-    ``bibliography`` is ``None``: the caller adds it), the Atom feed, and citation-graph.graphml when citation data
-    exists."""
+def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = None) -> dict[str, bytes]:
+    """The downloads page and files: papers.json (+ its JSON Schema), papers.csv, papers.bib (``bibliography``),
+    the Atom feed, and citation-graph.graphml when citation data exists."""
     parts = parts or Fragments(model)
-    page = render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
-                       csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION, feed_size=FEED_SIZE,
-                       view=model.citations)
-    graph = {}
-    if (view := model.citations) is not None:
-        # The GraphML lists nodes by id: it reads the papers' fields, not the display order.
-        shown = (citations_key(model), parts.fields_by_id(("title", "year", "kind")))
-        graph[GRAPHML_PATH] = parts.keep(GRAPHML_PATH, shown, lambda: graphml_text_kept(
-            view.graph, parts.memo.graphml, view.core))
-    bib = {} if bibliography is None else {BIB_PATH: parts.keep(BIB_PATH, bibliography,
-                                                                 lambda: bibliography.encode("utf-8"))}
-    return {**graph, **bib,
-        "downloads/index.md": page,
-        "downloads/papers.json": _joined(parts, "downloads/papers.json", parts.json_lines(),
-                                         lambda lines: papers_json(model.papers, model.taxonomy, lines)),
-        "downloads/papers.schema.json": parts.keep("downloads/papers.schema.json", None, _schema_file),  # code only
-        "downloads/papers.csv": _joined(parts, "downloads/papers.csv", parts.csv_lines(),
-                                        lambda lines: papers_csv(model.papers, model.taxonomy, lines)),
-        # The feed shows the newest papers' fields and the site's settings.
-        FEED_PATH: parts.keep(FEED_PATH, (model.info, [model.by_id[i] for i in model.newest[:FEED_SIZE]]),
-                              lambda: atom_feed(model.papers, model.info).encode("utf-8")),
+    out = {
+        "downloads/index.md": render_page("downloads.md.j2", "downloads/index.md", fields=field_rows(),
+                                          csv_columns=csv_columns(model.taxonomy), version=SCHEMA_VERSION,
+                                          feed_size=FEED_SIZE, view=model.citations),
+        BIB_PATH: bibliography.encode("utf-8"),
+        "downloads/papers.json": papers_json(model.papers, model.taxonomy, parts.json_lines()).encode("utf-8"),
+        "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
+        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy, parts.csv_lines()).encode("utf-8"),
+        FEED_PATH: atom_feed(model.papers, model.info).encode("utf-8"),
     }
+    if model.citations is not None:
+        out[GRAPHML_PATH] = graphml_text(model.citations.graph).encode("utf-8")
+    return out
 
 
-def _schema_file() -> bytes:
-    """papers.schema.json (it reads the code only)."""
-    return (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8")
-
-
-def _explore_index(model: SiteModel, parts: Fragments) -> bytes:
-    """The explore index, kept while its head and rows are the same strings."""
-    head, rows = explore_index_parts(model, parts.by_id)
-    data: bytes = parts.keep(INDEX_PATH, (head, rows), lambda: join_index(head, rows).encode("utf-8"))
-    return data
-
-
-def _joined(parts: Fragments, name: str, lines: list[str], make: Callable[[list[str]], str]) -> bytes:
-    """A download made of one piece per paper and a header from the taxonomy, kept while the pieces are the same
-    strings and the taxonomy is equal."""
-    data: bytes = parts.keep(name, (parts.model.taxonomy, lines), lambda: make(lines).encode("utf-8"))
-    return data
-
-
-def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str | None,
+def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: str,
                    parts: Fragments | None = None) -> dict[str, bytes]:
-    """Home, explore (page and index), trends, cited by, downloads (see :func:`downloads` for ``bibliography``)."""
+    """Home, explore (page and index), trends, cited by, downloads (``bibliography``: the text of papers.bib)."""
     out = {
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
-        INDEX_PATH: _explore_index(model, parts or Fragments(model)),
+        INDEX_PATH: explore_index(model).encode("utf-8"),
         "trends/index.md": trends_page(model),
         "cited-by/index.md": cited_by_page(model),
     }

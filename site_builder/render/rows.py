@@ -1,7 +1,7 @@
 """HTML pieces written in Python: rows of the paper tables, links, and the taxonomy chains of paper pages.
 
 A paper appears in rows of node pages, dataset pages, the Hybrid view and the home page; the render stage writes
-its row once per page depth (see :class:`~site_builder.render.memo.Fragments`). The row is the HTML the
+its row once per page depth (see :class:`~site_builder.render.pieces.Fragments`). The row is the HTML the
 ``paper_table`` macro of ``_macros.md.j2`` writes, and every value goes through the same escaping
 (:mod:`site_builder.escape`).
 """
