@@ -107,3 +107,47 @@ def test_short_names_with_surrounding_spaces_or_too_long_are_refused(kb: KbFacto
     problems = validate(Project(root)).problems
     assert sorted(p.path for p in problems if p.severity == "error") == ["papers/a.yaml", "papers/b.yaml"]
     assert any("leading or trailing spaces" in p.message for p in problems)
+
+
+UNIMODAL_TAGS = "\n  objective: [clustering]\n  modality: [image]"
+
+
+def test_a_unimodal_method_may_leave_architecture_empty(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", tags=UNIMODAL_TAGS),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'",
+                                           tags="\n  objective: [contrastive]\n  modality: [image, text]"),
+               "papers/c.yaml": paper_yaml("c", ids="\n  arxiv: '2101.00003'",
+                                           tags="\n  objective: [contrastive]\n  modality: []")})
+    found = codes(root)
+    assert ("papers/a.yaml", "missing-tag") not in found
+    assert found.count(("papers/b.yaml", "missing-tag")) == 1  # two modalities: architecture still required
+    assert found.count(("papers/c.yaml", "missing-tag")) == 2  # no modality: both modality and architecture
+
+
+def test_arxiv_venue_with_a_published_doi_is_flagged(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", venue="arXiv", year="2021",
+                                           ids="\n  arxiv: '2101.00001'\n  doi: 10.1109/CVPR.2021.00001"),
+               "papers/b.yaml": paper_yaml("b", venue="arXiv", year="2021",
+                                           ids="\n  arxiv: '2101.00002'\n  doi: 10.48550/arXiv.2101.00002"),
+               "papers/c.yaml": paper_yaml("c", venue="CVPR 2021", year="2021",
+                                           ids="\n  arxiv: '2101.00003'\n  doi: 10.1109/CVPR.2021.00003"),
+               "papers/d.yaml": paper_yaml("d", venue="arXiv", year="2021", ids="\n  arxiv: '2101.00004'")})
+    assert codes(root) == [("papers/a.yaml", "arxiv-venue-with-doi")]
+
+
+def test_arxiv_venue_with_a_year_is_flagged(kb: KbFactory) -> None:
+    root = kb({"papers/a.yaml": paper_yaml("a", venue="arXiv 2021", year="2021", ids="\n  arxiv: '2101.00001'"),
+               "papers/b.yaml": paper_yaml("b", venue="arXiv", year="2021", ids="\n  arxiv: '2101.00002'"),
+               "papers/c.yaml": paper_yaml("c", venue="ArXiv Workshop on X 2021", year="2021",
+                                           ids="\n  arxiv: '2101.00003'")})
+    assert codes(root) == [("papers/a.yaml", "arxiv-venue-with-year"), ("papers/c.yaml", "arxiv-venue-with-year")]
+
+
+def test_implicit_together_with_explicit_is_flagged(kb: KbFactory) -> None:
+    both = "\n  objective: [contrastive]\n  architecture: [fusion-encoder]\n  alignment: [implicit, explicit]" \
+           "\n  modality: [image, text]"
+    one = both.replace("implicit, explicit", "explicit")
+    root = kb({"papers/a.yaml": paper_yaml("a", tags=both),
+               "papers/b.yaml": paper_yaml("b", ids="\n  arxiv: '2101.00002'", tags=one),
+               "papers/c.yaml": paper_yaml("c", ids="\n  arxiv: '2101.00003'", kind="survey", tags=both)})
+    assert codes(root) == [("papers/a.yaml", "implicit-and-explicit")]  # a survey covers both topics

@@ -107,7 +107,8 @@ def redundant_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                                         *loc, i)
 
 
-@check("missing-tag", "error", "a record lacks a facet its kind requires (methods: objective, architecture, modality)",
+@check("missing-tag", "error", "a record lacks a facet its kind requires (methods: objective, architecture, modality; "
+       "a unimodal method may leave architecture empty)",
        per_record=True)
 def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
     for entry in kb.paper_entries:
@@ -115,6 +116,8 @@ def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
         for facet_id in REQUIRED_TAGS[paper.kind]:
             if getattr(paper.tags, facet_id):
                 continue
+            if facet_id == "architecture" and len(paper.tags.modality) == 1:
+                continue  # one modality: nothing to fuse, so no architecture node applies
             facet = kb.taxonomy.facets.get(facet_id)
             allowed = ", ".join(facet.nodes) if facet else ""
             yield entry.problem("error", "missing-tag",
@@ -131,6 +134,53 @@ def venue_year(kb: KnowledgeBase) -> Iterator[Problem]:
         if match and int(match.group(1)) != paper.year:
             yield entry.problem("error", "venue-year",
                                 f"venue {paper.venue!r} names {match.group(1)} but year is {paper.year}", "venue")
+
+
+#: The DOI prefix arXiv registers for its own preprints (10.48550/arXiv.<id>).
+ARXIV_DOI_PREFIX = "10.48550/"
+
+
+@check("arxiv-venue-with-doi", "warning",
+       "venue is 'arXiv' while the DOI is not an arXiv DOI (10.48550/...): a published version exists",
+       per_record=True)
+def arxiv_venue_with_doi(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        paper = entry.record
+        doi = paper.ids.doi
+        if doi and paper.venue.strip().lower() == "arxiv" and not doi.lower().startswith(ARXIV_DOI_PREFIX):
+            yield entry.problem("warning", "arxiv-venue-with-doi",
+                                f"venue is 'arXiv' but DOI {doi!r} belongs to a published version: write that "
+                                "version's venue and year (or drop the DOI if it is not this paper's)", "venue")
+
+
+#: Venue names that stand for a preprint server, not a published venue.
+_PREPRINT_VENUES = ("arxiv", "biorxiv", "medrxiv", "chemrxiv")
+
+
+@check("arxiv-venue-with-year", "warning",
+       "venue names a preprint server together with a year ('arXiv 2022'): write plain 'arXiv' or the published venue",
+       per_record=True)
+def arxiv_venue_with_year(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        venue = entry.record.venue.strip()
+        head = venue.split()[0].lower() if venue else ""
+        if head in _PREPRINT_VENUES and venue.lower() != head:
+            yield entry.problem("warning", "arxiv-venue-with-year",
+                                f"venue {venue!r}: a preprint is written as plain {venue.split()[0]!r}; when the "
+                                "paper was published, write the published venue and year instead", "venue")
+
+
+@check("implicit-and-explicit", "warning",
+       "a method record lists both 'implicit' and 'explicit': a part-level loss makes the alignment explicit",
+       per_record=True)
+def implicit_and_explicit(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        alignment = entry.record.tags.alignment
+        if entry.record.kind == "method" and "implicit" in alignment and "explicit" in alignment:
+            yield entry.problem("warning", "implicit-and-explicit",
+                                "a record with a part-level alignment loss is 'explicit' only; keep 'implicit' for "
+                                "attention fusion without such a loss (see taxonomy.yaml)",
+                                "tags", "alignment", alignment.index("implicit"))
 
 
 @check("summary-length", "warning", f"a summary is outside {SUMMARY_WORDS[0]}-{SUMMARY_WORDS[1]} words",
