@@ -21,6 +21,8 @@ class NodeCount:
     label: str
     depth: int
     papers: int
+    #: Of those, the method papers (the survey's taxonomy sorts methods; coverage goals count these).
+    methods: int = 0
 
 
 @dataclass
@@ -40,17 +42,22 @@ class Stats:
 def compute_stats(papers: list[Paper], taxonomy: Taxonomy) -> Stats:
     """Count papers per node (a tag counts for its ancestors too), per year and per code availability."""
     counts: dict[str, Counter[str]] = {facet: Counter() for facet in taxonomy.facets}
+    methods: dict[str, Counter[str]] = {facet: Counter() for facet in taxonomy.facets}
     untagged: Counter[str] = Counter()
     for paper in papers:
         for facet_id, facet in taxonomy.facets.items():
-            tags = getattr(paper.tags, facet_id)
+            tags = paper.tags.of(facet_id)
             if not tags:
                 untagged[facet_id] += 1
-            counts[facet_id].update(facet.closure(tags))
+            closure = facet.closure(tags)
+            counts[facet_id].update(closure)
+            if paper.kind == "method":
+                methods[facet_id].update(closure)
     stats = Stats(total=len(papers))
     for facet_id, facet in taxonomy.facets.items():
         for node in facet.nodes.values():
-            stats.nodes.append(NodeCount(facet_id, node.id, node.label, node.depth, counts[facet_id][node.id]))
+            stats.nodes.append(NodeCount(facet_id, node.id, node.label, node.depth, counts[facet_id][node.id],
+                                         methods[facet_id][node.id]))
         stats.untagged[facet_id] = untagged[facet_id]
     stats.years = dict(sorted(Counter(p.year for p in papers).items()))
     stats.kinds = dict(sorted(Counter(p.kind for p in papers).items()))
@@ -60,12 +67,14 @@ def compute_stats(papers: list[Paper], taxonomy: Taxonomy) -> Stats:
     return stats
 
 
-def _table(headers: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
-    width = max(len(headers[0]), *(len(r[0]) for r in rows)) if rows else len(headers[0])
-    num = max(len(headers[1]), *(len(r[1]) for r in rows)) if rows else len(headers[1])
-    lines = [f"{headers[0]:<{width}}  {headers[1]:>{num}}", f"{'-' * width}  {'-' * num}"]
-    lines += [f"{a:<{width}}  {b:>{num}}" for a, b in rows]
-    return lines
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
+                                                                                          strict=True)))
+    return [line(headers), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)]
 
 
 def format_text(stats: Stats) -> str:
@@ -75,9 +84,9 @@ def format_text(stats: Stats) -> str:
     for nc in stats.nodes:
         facets.setdefault(nc.facet, []).append(nc)
     for facet_id, nodes in facets.items():
-        rows = [("  " * nc.depth + nc.node, str(nc.papers)) for nc in nodes]
-        rows.append(("(untagged)", str(stats.untagged[facet_id])))
-        out += _table((facet_id, "papers"), rows) + [""]
+        rows = [("  " * nc.depth + nc.node, str(nc.papers), str(nc.methods)) for nc in nodes]
+        rows.append(("(untagged)", str(stats.untagged[facet_id]), ""))
+        out += _table((facet_id, "papers", "methods"), rows) + [""]
     out += _table(("year", "papers"), [(str(y), str(n)) for y, n in stats.years.items()]) + [""]
     out += _table(("kind", "papers"), list((k, str(n)) for k, n in stats.kinds.items())) + [""]
     out += _table(("code", "papers"), [
@@ -93,7 +102,8 @@ def format_json(stats: Stats) -> str:
     """One JSON document."""
     doc = {
         "total": stats.total,
-        "nodes": [{"facet": n.facet, "node": n.node, "label": n.label, "papers": n.papers} for n in stats.nodes],
+        "nodes": [{"facet": n.facet, "node": n.node, "label": n.label, "papers": n.papers,
+                   "methods": n.methods} for n in stats.nodes],
         "untagged": stats.untagged,
         "years": {str(y): n for y, n in stats.years.items()},
         "kinds": stats.kinds,
