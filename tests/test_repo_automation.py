@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -184,3 +185,47 @@ def test_pre_commit_hook_blocks_a_bad_record_and_passes_a_good_one(kb: KbFactory
     failed = _run_hook(hook, root, ["papers/bad.yaml"])
     assert failed.returncode == 1
     assert failed.stdout.startswith("papers/bad.yaml:7:8: error [venue-year]")
+
+
+def test_one_version_source_and_the_release_files_agree() -> None:
+    import tomllib
+
+    import site_builder
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "site_builder.__version__"}
+    version = site_builder.__version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    classifiers = project["project"]["classifiers"]
+    assert {f"Programming Language :: Python :: 3.{n}" for n in (11, 12, 13)} <= set(classifiers)
+    assert set(project["project"]["urls"]) == {"Homepage", "Repository", "Documentation", "Changelog", "Issues"}
+    site = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").split("\ntheme:")[0])
+    assert project["project"]["urls"]["Homepage"] == site["site_url"]
+    assert project["project"]["urls"]["Repository"] == site["repo_url"]
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (citation["cff-version"], citation["version"]) == ("1.2.0", version)
+    assert {"message", "title", "authors"} <= set(citation)
+    survey = citation["references"][0]
+    assert survey["title"] == "Self-Supervised Multimodal Learning: A Survey"
+    assert [a["family-names"] for a in survey["authors"]] == ["Zong", "Mac Aodha", "Hospedales"]
+    assert "2304.01008" in survey["url"]
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog and re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d\d-\d\d$",
+                                                         changelog, re.M)
+    zenodo = json.loads((REPO / ".zenodo.json").read_text(encoding="utf-8"))
+    assert {"title", "description", "creators", "license", "keywords", "related_identifiers"} <= set(zenodo)
+    assert {"identifier": "arXiv:2304.01008", "relation": "isDerivedFrom", "scheme": "arxiv",
+            "resource_type": "publication-article"} in zenodo["related_identifiers"]
+
+
+def test_the_data_licence_covers_the_records_and_papers_json_states_it() -> None:
+    from site_builder.export_schema import DATA_LICENSE
+
+    text = (REPO / "LICENSE-DATA").read_text(encoding="utf-8")
+    assert DATA_LICENSE == "CC-BY-4.0" and "CC-BY-4.0" in text
+    assert "https://creativecommons.org/licenses/by/4.0/" in text
+    for path in ("papers/", "datasets/", "data/cited-by-survey.yaml", "taxonomy.yaml"):
+        assert f"\n  {path} " in text and (REPO / path).exists()
+    assert "MIT" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert (REPO / "SECURITY.md").is_file() and "docs/security.md" in (REPO / "SECURITY.md").read_text(encoding="utf-8")
