@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import textwrap
@@ -108,26 +107,28 @@ def _problem(code: str, message: str) -> Problem:
 
 
 def split_sections(body: str) -> tuple[dict[str, str], list[Problem]]:
-    """``### Label`` sections of a rendered form -> {field id: raw value}. A heading inside a code fence is part of
-    the value; sections whose heading is none of :data:`LABELS` (the form's checklist) are skipped."""
+    """``### Label`` sections of a rendered form -> {field id: raw value}; sections whose heading is none of
+    :data:`LABELS` (the form's checklist) are skipped. Inside the BibTeX field's code fence a heading line is part
+    of the entry; anywhere else it starts a section (a second heading of the same field is a problem)."""
     values: dict[str, list[str]] = {}
     problems: list[Problem] = []
     current: list[str] | None = None
+    section = ""
     fence: str | None = None
     for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        opened = _FENCE.match(line)
         if fence is None and (m := _HEADING.match(line)):
-            fid = _BY_LABEL.get(m.group(1).casefold(), "")
+            section = fid = _BY_LABEL.get(m.group(1).casefold(), "")
+            current = None
             if not fid:  # a section the workflow does not read (the form's checklist)
-                current = None
                 continue
             if fid in values:
                 problems.append(_problem("form-field-twice", f"the field '{LABELS[fid]}' appears twice; "
                                                              "edit the issue so that it appears once"))
-                current = None
+                section = ""
                 continue
             current = values[fid] = []
             continue
+        opened = _FENCE.match(line) if section == "bibtex" else None
         if opened:
             marker = opened.group(1)
             if fence is None:
@@ -380,9 +381,7 @@ def _event(path: Path) -> tuple[str, int | None]:
 
 def write_outputs(outcome: Outcome, out: Path, github_output: str | None) -> None:
     """``out/papers/<id>.yaml`` + ``out/pr-body.md``, or ``out/comment.md``; and the step's outputs."""
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
     if outcome.ready:
         assert outcome.record is not None
         target = out / outcome.record.path
@@ -410,6 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the record and the texts")
     parser.add_argument("--root", type=Path, default=None, help="knowledge-base root (default: found from here)")
     args = parser.parse_args(argv)
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        print(f"error: {args.out}: give a new or empty folder for the results", file=sys.stderr)
+        return 2
     try:
         if args.event is not None:
             body, issue = _event(args.event)

