@@ -311,9 +311,10 @@ def comment_text(problems: Sequence[Problem], record_text: str | None = None) ->
 
 def pr_body_text(created: Created, issue: int | None, notes: Sequence[Problem]) -> str:
     """The pull request's description: which issue it closes, where the record came from, facts to check."""
+    source = created.source.replace("`", "'")  # in a code span: a BibTeX key mentions or links nobody
     lines = [f"Closes #{issue}." if issue else "From the Suggest a paper form.", "",
-             f"`{created.path}` was made by `site-builder add` from {created.source} and filled in with the tags, "
-             "short name and summary of the issue form; `site-builder validate --strict` passed on it.",
+             f"`{created.path}` was made by `site-builder add` from `{source}` and filled in with the tags, short "
+             "name and summary of the issue form; `site-builder validate --strict` passed on it.",
              "", "A curator checks the facts and the tags against the paper before merging."]
     if notes:
         lines += ["", "Facts to check:", "", _fence("\n".join(p.as_text() for p in notes))]
