@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from site_builder.models import Paper
 
 SCHEMA_VERSION = 1
+#: The licence of the records' contents (papers/, datasets/), and so of papers.json: see LICENSE-DATA.
+DATA_LICENSE = "CC-BY-4.0"
 
 
 class ExportNode(BaseModel):
@@ -43,6 +45,8 @@ class PapersExport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     version: Literal[1] = Field(description="schema version; changes when a field is removed or changes meaning")
+    license: Literal["CC-BY-4.0"] = Field(description="SPDX id of the data's licence (Creative Commons Attribution "
+                                                      "4.0; the code is MIT)")
     count: int = Field(description="number of papers")
     facets: list[ExportFacet] = Field(description="the taxonomy: a tag on a node implies all its ancestors")
     papers: list[ExportPaper] = Field(description="every paper, newest year first, then by title")

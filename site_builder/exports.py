@@ -21,7 +21,7 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares import AddEnclosingMiddleware, LatexEncodingMiddleware, MergeCoAuthors
 from bibtexparser.model import Block, Entry, Field
 
-from site_builder.export_schema import SCHEMA_VERSION
+from site_builder.export_schema import DATA_LICENSE, SCHEMA_VERSION
 from site_builder.models import Paper
 from site_builder.taxonomy import Taxonomy
 
@@ -255,7 +255,7 @@ compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encod
 
 
 def papers_json(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Sequence[str] | None = None) -> str:
-    """papers.json: ``{"version", "count", "facets", "papers"}`` (see :mod:`site_builder.export_schema`).
+    """papers.json: ``{"version", "license", "count", "facets", "papers"}`` (see :mod:`site_builder.export_schema`).
 
     One facet and one paper per line: readable, diff-friendly, and written by the C encoder (an indented
     document goes through the pure-Python one, 0.4 ms a paper). ``lines`` are the papers' :func:`paper_line`
@@ -263,5 +263,5 @@ def papers_json(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Sequence[str
     """
     facets = ",\n".join(compact_json(f) for f in taxonomy_document(taxonomy))
     body = ",\n".join(lines if lines is not None else [paper_line(p) for p in papers])
-    return (f'{{"version":{SCHEMA_VERSION},"count":{len(papers)},\n"facets":[\n{facets}\n],\n'
-            f'"papers":[\n{body}\n]}}\n')
+    return (f'{{"version":{SCHEMA_VERSION},"license":"{DATA_LICENSE}","count":{len(papers)},\n'
+            f'"facets":[\n{facets}\n],\n"papers":[\n{body}\n]}}\n')

@@ -132,7 +132,7 @@ def test_csv_has_documented_columns_and_defuses_formulas(model: SiteModel) -> No
 def test_papers_json_matches_its_schema(model: SiteModel) -> None:
     doc = json.loads(papers_json(model.papers, model.taxonomy))
     export = PapersExport.model_validate(doc)
-    assert export.version == 1 and export.count == 6
+    assert export.version == 1 and export.count == 6 and export.license == doc["license"] == "CC-BY-4.0"
     assert [p.id for p in export.papers] == [p.id for p in model.papers]
     assert {f.id for f in export.facets} == set(model.taxonomy.facets)
     assert json_schema()["properties"]["version"]["const"] == 1
