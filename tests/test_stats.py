@@ -34,8 +34,8 @@ def test_stats_text_table(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> 
     root = kb({"papers/a.yaml": paper_yaml("a")})
     assert main(["stats", "--root", str(root)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("1 paper\n\nobjective                papers\n")
-    assert "  contrastive                 1\n" in out
+    assert out.startswith("1 paper\n\nobjective                papers  methods\n")
+    assert "  contrastive                 1        1\n" in out
     assert "without code" in out
 
 
