@@ -70,7 +70,7 @@ def test_add_then_validate_reports_only_what_the_contributor_must_fill(kb: KbFac
         "deep-interaction, fusion-free)\n"
         "papers/girdhar2023-imagebind.yaml:37:13: error [missing-tag] a method record needs at least one 'modality' "
         "tag (allowed: image, video, text, audio, speech, point-cloud, lidar, depth, thermal, multispectral, sar, "
-        "radar, tactile, proprioception, tabular, time-series, genomics, graph)\n"
+        "radar, tactile, proprioception, tabular, time-series, genomics, graph, spectra)\n"
         "papers/girdhar2023-imagebind.yaml:41:10: error [placeholder-summary] write the summary: one to three "
         "sentences in your own words (never the abstract)\n"
         "4 errors, 0 warnings (2 papers, 0 datasets)\n")
