@@ -20,15 +20,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_builder.graph_index import graph_index  # noqa: E402
-from site_builder.graphml import graphml_text  # noqa: E402
-from site_builder.project import Project  # noqa: E402
-from site_builder.records import load_knowledge_base  # noqa: E402
-from site_builder.render.citations import citation_pages  # noqa: E402
-from site_builder.render.records import record_pages  # noqa: E402
-from site_builder.render.topics import topic_pages  # noqa: E402
-from site_builder.sitemodel import SiteInfo, build_model  # noqa: E402
-from site_builder.snapshot import load_snapshot  # noqa: E402
+from site_builder.citations.snapshot import load_snapshot  # noqa: E402
+from site_builder.kb.project import Project  # noqa: E402
+from site_builder.kb.records import load_knowledge_base  # noqa: E402
+from site_builder.site.graph_index import graph_index  # noqa: E402
+from site_builder.site.graphml import graphml_text  # noqa: E402
+from site_builder.site.model import SiteInfo, build_model  # noqa: E402
+from site_builder.site.render.citations import citation_pages  # noqa: E402
+from site_builder.site.render.records import record_pages  # noqa: E402
+from site_builder.site.render.topics import topic_pages  # noqa: E402
 
 INFO = SiteInfo("bench", None)
 

@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.links.probe import ProbeSettings  # noqa: E402
-from site_builder.links.rules import GENERIC, Rule  # noqa: E402
-from site_builder.links.run import check_urls  # noqa: E402
-from site_builder.project import Project  # noqa: E402
-from site_builder.scaffold.add import add_records  # noqa: E402
+from site_builder.kb.project import Project  # noqa: E402
+from site_builder.tools.add.add import add_records  # noqa: E402
+from site_builder.tools.links.probe import ProbeSettings  # noqa: E402
+from site_builder.tools.links.rules import GENERIC, Rule  # noqa: E402
+from site_builder.tools.links.run import check_urls  # noqa: E402
 from tests.localhttp import Reply, serve  # noqa: E402
 
 WORDS = [

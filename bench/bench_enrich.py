@@ -15,13 +15,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_builder import graph  # noqa: E402
-from site_builder.enrich import EnrichOptions, enrich  # noqa: E402
-from site_builder.export import export  # noqa: E402
-from site_builder.project import Project  # noqa: E402
-from site_builder.records import load_knowledge_base  # noqa: E402
-from site_builder.s2 import ClientConfig, S2Client  # noqa: E402
-from site_builder.snapshot import load_snapshot  # noqa: E402
+from site_builder.citations import (  # noqa: E402
+    ClientConfig,
+    S2Client,
+    graph,
+)
+from site_builder.citations.enrich import EnrichOptions, enrich  # noqa: E402
+from site_builder.citations.snapshot import load_snapshot  # noqa: E402
+from site_builder.kb.project import Project  # noqa: E402
+from site_builder.kb.records import load_knowledge_base  # noqa: E402
+from site_builder.tools.export import export  # noqa: E402
 from tests.s2collection import collection  # noqa: E402
 from tests.s2fake import FakeS2  # noqa: E402
 

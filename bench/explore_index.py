@@ -13,13 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from site_builder.explore_index import explore_index
-from site_builder.models import Paper
-from site_builder.project import Project
-from site_builder.records import Entry, KnowledgeBase, load_knowledge_base
-from site_builder.render import render_site
-from site_builder.sitemodel import SiteInfo, build_model
-from site_builder.yamlio import Positions
+from site_builder.kb.models import Paper
+from site_builder.kb.project import Project
+from site_builder.kb.records import Entry, KnowledgeBase, load_knowledge_base
+from site_builder.kb.yamlio import Positions
+from site_builder.site.explore_index import explore_index
+from site_builder.site.model import SiteInfo, build_model
+from site_builder.site.render import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 INFO = SiteInfo("SSML knowledge base", "https://github.com/ssml-kb/ssml-knowledge-base")

@@ -3,7 +3,7 @@
 The collection copies what the repository's site is built from (taxonomy, datasets, mkdocs.yml, the theme
 overrides and the hand-written pages of docs/) and writes N paper records with realistic field sizes (12 authors on
 average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three) plus a Semantic Scholar
-snapshot in the format :mod:`site_builder.snapshot` reads, in which every paper cites about 15 others of the
+snapshot in the format :mod:`site_builder.citations.snapshot` reads, in which every paper cites about 15 others of the
 collection and 10 outside it.
 
     python bench/generate.py 20000 bench/out/kb-20k
@@ -27,10 +27,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from site_builder.models import Paper  # noqa: E402
-from site_builder.render import GENERATED_DIRS, GENERATED_FILES  # noqa: E402
-from site_builder.snapshot import dump, record_key  # noqa: E402
-from site_builder.taxonomy import load_taxonomy  # noqa: E402
+from site_builder.citations.snapshot import dump, record_key  # noqa: E402
+from site_builder.kb.models import Paper  # noqa: E402
+from site_builder.kb.taxonomy import load_taxonomy  # noqa: E402
+from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES  # noqa: E402
 
 WORDS = ["contrastive", "masked", "multimodal", "video", "audio", "speech", "language", "vision", "transformer",
          "alignment", "grounding", "retrieval", "captioning", "pretraining", "representation", "fusion", "encoder",
@@ -98,7 +98,7 @@ def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], dataset
 
 def snapshot_record(i: int, rec: dict[str, object], papers: list[dict[str, object]],
                     rng: random.Random) -> dict[str, object]:
-    """The Semantic Scholar snapshot file of paper ``i`` (schema 1 of site_builder.snapshot)."""
+    """The Semantic Scholar snapshot file of paper ``i`` (schema 1 of site_builder.citations.snapshot)."""
     n = len(papers)
     arxiv = rec["ids"]["arxiv"]  # type: ignore[index]
     refs: list[dict[str, object]] = []

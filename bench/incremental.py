@@ -22,10 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-from site_builder.build import generate
-from site_builder.project import Project
-from site_builder.serve import input_signature
 from site_builder.session import Session
+
+from site_builder.build.pipeline import generate
+from site_builder.build.serve import input_signature
+from site_builder.kb.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = ("index.md", "papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference",

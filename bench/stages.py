@@ -17,16 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from site_builder.checks import run_checks
-from site_builder.citecache import CACHE_NAME, CitationSource
 from site_builder.gcpause import collector_paused
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.render import GENERATED_DIRS, GENERATED_FILES, render_site
-from site_builder.siteconfig import read_site_info
-from site_builder.sitemodel import build_model
-from site_builder.write import write_outputs
 from site_builder.written import INDEX_NAME, written_index
+
+from site_builder.build.write import write_outputs
+from site_builder.checks import run_checks
+from site_builder.citations.cache import CACHE_NAME, CitationSource
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.config import read_site_info
+from site_builder.site.model import build_model
+from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES, render_site
 
 T = TypeVar("T")
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from site_builder.cli import main
+from site_builder.cli.commands import main
 
 sys.exit(main())

@@ -62,7 +62,7 @@ def dataset_yaml(did: str = "coco", **fields: str) -> str:
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run ``site-builder ARGS`` in-process: (exit status, stdout, stderr)."""
-    from site_builder.cli import main
+    from site_builder.cli.commands import main
 
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -117,7 +117,7 @@ GOLDEN_KB = REPO / "tests" / "golden" / "kb"
 #: The hand-written files a knowledge base needs besides its records to build a site.
 def _hand_written_docs() -> tuple[str, ...]:
     """Every committed entry of docs/ (what the render stage does not own)."""
-    from site_builder.render import GENERATED_DIRS, GENERATED_FILES
+    from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES
 
     owned = set(GENERATED_DIRS) | set(GENERATED_FILES)
     return tuple(f"docs/{p.name}" for p in sorted((REPO / "docs").iterdir()) if p.name not in owned)
@@ -187,8 +187,8 @@ def built_site(local_server: LocalServer) -> Path:
     Not ``--strict``: its hostile record carries markup on purpose (``markup-in-text`` warnings), and the site
     must build and show it literally.
     """
-    from site_builder.build import build
-    from site_builder.project import Project
+    from site_builder.build.pipeline import build
+    from site_builder.kb.project import Project
 
     root = make_site_project(local_server.root)
     config = root / "mkdocs.yml"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.scaffold.render import SUMMARY_TODO
+from site_builder.tools.add.render import SUMMARY_TODO
 from tests.conftest import REPO, KbFactory, run_cli
 
 BIB = REPO / "tests" / "data" / "realworld.bib"
@@ -187,7 +187,7 @@ def test_bibtex_import_needs_no_network(kb: KbFactory, capsys: pytest.CaptureFix
     def no_client() -> None:
         raise AssertionError("BibTeX import must not build a Semantic Scholar client")
 
-    monkeypatch.setattr("site_builder.scaffold.online.default_resolver", no_client)
+    monkeypatch.setattr("site_builder.tools.add.online.default_resolver", no_client)
     code, out, _ = run_cli(capsys, "add", "--root", str(root), "--bibtex", str(bib))
     assert code == 0 and out.startswith("created papers/doe2020-offline.yaml")
     assert Path(root / "papers" / "doe2020-offline.yaml").is_file()

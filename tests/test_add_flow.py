@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.fsio import create_new
+from site_builder.safe.files import create_new
 from tests.conftest import KbFactory, paper_yaml, run_cli
 from tests.localhttp import Reply, Request, serve
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.project import Project
-from site_builder.validate import validate
+from site_builder.checks.validate import validate
+from site_builder.kb.project import Project
 from tests.conftest import KbFactory, dataset_yaml, paper_yaml
 
 TAGS = "\n  objective: [contrastive]\n  architecture: [fusion-free]\n  modality: [image, text]"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
-from site_builder.cli_parser import build_parser
-from site_builder.project import Project
-from site_builder.serve import input_signature, watch
+from site_builder.build.serve import input_signature, watch
+from site_builder.cli.commands import main
+from site_builder.cli.parser import build_parser
+from site_builder.kb.project import Project
 from tests.conftest import REPO, make_site_project
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.validate import validate
+from site_builder.checks.validate import validate
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
 from tests.conftest import KbFactory, dataset_yaml, paper_yaml
 
 

@@ -13,14 +13,14 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from site_builder.cli import main
-from site_builder.links.collect import LinkRef
-from site_builder.links.pacing import Pacer
-from site_builder.links.probe import ProbeSettings
-from site_builder.links.report import render_links
-from site_builder.links.rules import GENERIC, Rule
-from site_builder.links.run import check_links, check_urls, new_session
-from site_builder.project import Project
+from site_builder.cli.commands import main
+from site_builder.kb.project import Project
+from site_builder.tools.links.collect import LinkRef
+from site_builder.tools.links.pacing import Pacer
+from site_builder.tools.links.probe import ProbeSettings
+from site_builder.tools.links.report import render_links
+from site_builder.tools.links.rules import GENERIC, Rule
+from site_builder.tools.links.run import check_links, check_urls, new_session
 from tests.conftest import KbFactory, dataset_yaml, paper_yaml
 from tests.localhttp import Reply, Request, Server, self_signed, serve
 
@@ -274,7 +274,7 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
     ("soon", None), (None, None),
 ], ids=["seconds", "date", "past-date", "garbage", "absent"])
 def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float | None) -> None:
-    from site_builder.retryafter import retry_after
+    from site_builder.safe.retry_after import retry_after
 
     now = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC).timestamp()
     assert retry_after(header, now) == seconds

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.checks.collection import _STOPWORDS, title_words
-from site_builder.project import Project
-from site_builder.validate import validate
+from site_builder.checks.validate import validate
+from site_builder.kb.project import Project
 from tests.conftest import KbFactory, paper_yaml
 
 CODE = "\n  code:\n    - url: https://github.com/org/Repo{suffix}\n      official: true{shared}"
@@ -83,7 +83,7 @@ def test_the_quick_markup_filter_never_drops_a_match(text: str) -> None:
 
 
 def test_records_by_id_keep_the_first_file_when_ids_clash(kb: KbFactory) -> None:
-    from site_builder.records import load_knowledge_base
+    from site_builder.kb.records import load_knowledge_base
 
     root = kb({"papers/a.yaml": paper_yaml("same", title="First"),
                "papers/b.yaml": paper_yaml("other", ids="\n  arxiv: '2101.00002'"),

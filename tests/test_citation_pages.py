@@ -11,16 +11,16 @@ import markdown
 import networkx as nx
 import pytest
 
-from site_builder.build import build, generate
-from site_builder.export import export
-from site_builder.graph import build_graph, candidates
-from site_builder.graph_index import graph_index
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.render.citations import candidate_row
-from site_builder.render.paper_citations import neighbours
-from site_builder.sitemodel import SiteInfo, SiteModel, build_model
-from site_builder.snapshot import dump, load_snapshot
+from site_builder.build.pipeline import build, generate
+from site_builder.citations.graph import build_graph, candidates
+from site_builder.citations.snapshot import dump, load_snapshot
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.graph_index import graph_index
+from site_builder.site.model import SiteInfo, SiteModel, build_model
+from site_builder.site.render.citations import candidate_row
+from site_builder.site.render.paper_citations import neighbours
+from site_builder.tools.export import export
 from tests.conftest import GOLDEN_KB, make_site_project
 from tests.test_graph import s2
 
@@ -179,7 +179,7 @@ def test_cited_by_page_comes_from_the_snapshot(survey_site: Path) -> None:
 
 
 def test_serve_regenerates_when_the_snapshot_changes(tmp_path: Path) -> None:
-    from site_builder.serve import input_signature, regenerate
+    from site_builder.build.serve import input_signature, regenerate
 
     project = Project(make_site_project(tmp_path / "kb"))
     assert regenerate(project, lambda message: None)

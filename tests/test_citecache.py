@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import generate
-from site_builder.citecache import CACHE_NAME, CitationSource
-from site_builder.models import Paper
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.sitemodel import display_order
+from site_builder.build.pipeline import generate
+from site_builder.citations.cache import CACHE_NAME, CitationSource
+from site_builder.kb.models import Paper
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.model import display_order
 from tests.conftest import make_site_project
 
 
@@ -51,7 +51,7 @@ def test_a_hit_does_not_read_the_snapshot(root: Path, monkeypatch: pytest.Monkey
     first = CitationSource(project)(papers)
     assert first is not None
     calls: list[Project] = []
-    import site_builder.citecache as citecache
+    import site_builder.citations.cache as citecache
 
     real = citecache.load_snapshot
     monkeypatch.setattr(citecache, "load_snapshot", lambda p: calls.append(p) or real(p))

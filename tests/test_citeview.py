@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from site_builder.citeview import CANDIDATE_MIN, Citations, PaperCitations, SurveyCiting, derive_citations
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.sitemodel import SiteInfo, SiteModel, build_model
-from site_builder.snapshot import dump, load_snapshot
+from site_builder.citations.facts import CANDIDATE_MIN, Citations, PaperCitations, SurveyCiting, derive_citations
+from site_builder.citations.snapshot import dump, load_snapshot
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.model import SiteInfo, SiteModel, build_model
 from tests.conftest import GOLDEN_KB, KbFactory
 from tests.test_graph import record, ref, s2, snapshot_file
 
@@ -109,7 +109,7 @@ def test_within_matches_counting_by_hand_on_a_random_graph() -> None:
     import random
     from collections import Counter
 
-    from site_builder.citeview import Citations, PaperCitations
+    from site_builder.citations.facts import Citations, PaperCitations
 
     rng = random.Random(7)
     ids = [f"p{i:03d}" for i in range(300)]
@@ -130,7 +130,7 @@ def test_per_paper_lists_follow_the_display_order_on_a_random_graph() -> None:
     import random
     from types import SimpleNamespace
 
-    from site_builder.citeview import CitationCore, citation_view
+    from site_builder.citations.facts import CitationCore, citation_view
 
     rng = random.Random(11)
     ids = [f"p{i:03d}" for i in range(200)]

@@ -1,4 +1,4 @@
-"""docs/cli.md documents every command and every option of ``site_builder.cli_parser.build_parser()``."""
+"""docs/cli.md documents every command and every option of ``site_builder.cli.parser.build_parser()``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from site_builder.cli_parser import build_parser
+from site_builder.cli.parser import build_parser
 from tests.conftest import REPO
 
 DOC = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
-from site_builder.project import Project
-from site_builder.snapshot import load_snapshot, record_key
+from site_builder.citations.snapshot import load_snapshot, record_key
+from site_builder.cli.commands import main
+from site_builder.kb.project import Project
 from tests.conftest import KbFactory
 from tests.s2collection import SURVEY, collection, record
 from tests.s2fake import FakeS2, edge, paper_id, running, s2_paper
@@ -250,7 +250,7 @@ def test_damaged_and_stray_snapshot_files(fake: FakeS2, kb: KbFactory, capsys: p
 
 
 def test_record_key_follows_identifying_fields(kb: KbFactory) -> None:
-    from site_builder.records import load_knowledge_base
+    from site_builder.kb.records import load_knowledge_base
 
     root = kb({"papers/a.yaml": record("a", "Title A", arxiv="2101.00001"),
                "papers/b.yaml": record("b", "Title A", arxiv="2101.00001"),

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.project import Project
-from site_builder.snapshot import load_snapshot
+from site_builder.citations.snapshot import load_snapshot
+from site_builder.kb.project import Project
 from tests.conftest import REPO, KbFactory
 from tests.s2collection import collection
 from tests.s2fake import FakeS2, running

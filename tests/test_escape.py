@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.escape import _UNCHANGED, SHORT, _escape, _plain, markup, preformatted, safe_href, text
+from site_builder.site.escape import _UNCHANGED, SHORT, _escape, _plain, markup, preformatted, safe_href, text
 
 HOSTILE = [
     "<script>alert(1)</script>",

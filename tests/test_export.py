@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from site_builder.cli import main
+from site_builder.cli.commands import main
 from tests.conftest import GOLDEN_KB, KbFactory
 from tests.test_graph import record, ref, snapshot_file
 

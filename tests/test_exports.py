@@ -13,9 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder.explore_index import COLUMNS, HAS_CODE, HYBRID, OFFICIAL_CODE, OwnTags, explore_index, node_numbers
-from site_builder.export_schema import PapersExport, field_rows, json_schema
-from site_builder.exports import (
+from site_builder.kb.models import Paper
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.explore_index import (
+    COLUMNS,
+    HAS_CODE,
+    HYBRID,
+    OFFICIAL_CODE,
+    OwnTags,
+    explore_index,
+    node_numbers,
+)
+from site_builder.site.export_schema import PapersExport, field_rows, json_schema
+from site_builder.site.exports import (
     bibtex_entries,
     bibtex_entry,
     bibtex_library,
@@ -31,11 +42,8 @@ from site_builder.exports import (
     papers_json,
     venue_name,
 )
-from site_builder.feed import atom_feed
-from site_builder.models import Paper
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.sitemodel import SiteInfo, SiteModel, build_model
+from site_builder.site.feed import atom_feed
+from site_builder.site.model import SiteInfo, SiteModel, build_model
 from tests.conftest import GOLDEN_KB
 
 INFO = SiteInfo("Test KB", "https://github.com/example/kb", site_url="https://example.org/kb/")
@@ -220,7 +228,7 @@ def test_csv_text_is_what_the_csv_module_writes(row: list[str]) -> None:
 def test_csv_text_joins_plain_rows_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """A row without a comma, quote or line break in any field does not go through the csv module (the fast path is
     taken, so the property test above checks it)."""
-    import site_builder.exports as exports
+    import site_builder.site.exports as exports
 
     monkeypatch.setattr(exports.csv, "writer", None)
     assert csv_text(["a b", "", "x;y", "=1"]) == "a b,,x;y,=1\n"

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import pytest
 
-from site_builder.render import GENERATED_DIRS, GENERATED_FILES
+from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES
 from tests.conftest import REPO, make_site_project
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}

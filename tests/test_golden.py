@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import generate
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.render import render_site
-from site_builder.sitemodel import SiteInfo, build_model
-from site_builder.snapshot import load_snapshot
-from site_builder.write import WriteStats
+from site_builder.build.pipeline import generate
+from site_builder.build.write import WriteStats
+from site_builder.citations.snapshot import load_snapshot
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.model import SiteInfo, build_model
+from site_builder.site.render import render_site
 from tests.conftest import GOLDEN_KB, make_site_project
 
 GOLDEN_OUT = GOLDEN_KB.parent / "out"

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from site_builder import graph as g
-from site_builder.models import Paper
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.snapshot import SnapshotRecord, dump, load_snapshot
-from site_builder.taxonomy import Taxonomy
+from site_builder.citations import graph as g
+from site_builder.citations.snapshot import SnapshotRecord, dump, load_snapshot
+from site_builder.kb.models import Paper
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.kb.taxonomy import Taxonomy
 from tests.conftest import KbFactory, paper_yaml
 
 

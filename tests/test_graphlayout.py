@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from site_builder.graphlayout import CELL, year_layout
+from site_builder.site.graphlayout import CELL, year_layout
 
 
 def two_families() -> tuple[dict[str, int], list[tuple[str, str]]]:
@@ -57,7 +57,7 @@ def test_numbered_citations_give_the_same_layout() -> None:
 
     import numpy as np
 
-    from site_builder.graphlayout import year_layout, year_layout_arrays
+    from site_builder.site.graphlayout import year_layout, year_layout_arrays
 
     rng = random.Random(3)
     ids = [f"q{i:03d}" for i in range(400)]

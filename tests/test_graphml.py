@@ -6,7 +6,7 @@ import io
 
 import networkx as nx
 
-from site_builder.graphml import graphml_text
+from site_builder.site.graphml import graphml_text
 
 
 def sample() -> nx.DiGraph:

@@ -107,7 +107,7 @@ class Outcome:
 #: process the child was started from, before it became the CLI.
 PEAK_WRAPPER = """
 import sys
-from site_builder.cli import main
+from site_builder.cli.commands import main
 try:
     code = main(sys.argv[2:])
 finally:

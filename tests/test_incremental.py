@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.build import generate
-from site_builder.project import Project
+from site_builder.build.pipeline import generate
+from site_builder.kb.project import Project
 from tests.conftest import make_site_project
 
 

@@ -19,8 +19,8 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import Browser
 
-from site_builder.build import build
-from site_builder.project import Project
+from site_builder.build.pipeline import build
+from site_builder.kb.project import Project
 from tests.conftest import _QuietHandler, make_site_project
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""The Suggest a paper issue form -> record -> pull request text or issue comment (site_builder.issue_form).
+"""The Suggest a paper issue form -> record -> pull request text or issue comment (site_builder.tools.issue_form).
 
 Bodies are written as GitHub renders a submitted form: ``### <label>``, a blank line, the value (``_No response_``
 for an empty field, multi-select dropdowns as ``a, b``, a ``render: bibtex`` textarea inside a code fence).
@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.issue_form import FACETS, LABEL, LABELS, main, parse_body, run, split_sections
-from site_builder.project import Project
-from site_builder.taxonomy import Taxonomy, load_taxonomy
-from site_builder.validate import validate
+from site_builder.checks.validate import validate
+from site_builder.kb.project import Project
+from site_builder.kb.taxonomy import Taxonomy, load_taxonomy
+from site_builder.tools.issue_form import FACETS, LABEL, LABELS, main, parse_body, run, split_sections
 from tests.conftest import REPO, KbFactory, paper_yaml
 
 FORM = REPO / ".github" / "ISSUE_TEMPLATE" / "suggest-a-paper.yml"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from site_builder.paperset import PaperSets
+from site_builder.site.paperset import PaperSets
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 300])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from site_builder.enrich import EnrichStats
-from site_builder.progress import ProgressBar
+from site_builder.citations.enrich import EnrichStats
+from site_builder.cli.progress import ProgressBar
 
 
 class Terminal(io.StringIO):

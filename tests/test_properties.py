@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.models import Paper
-from site_builder.problems import Problem
-from site_builder.records import load_record
-from site_builder.yamlio import parse_text, read_yaml
+from site_builder.kb.models import Paper
+from site_builder.kb.problems import Problem
+from site_builder.kb.records import load_record
+from site_builder.kb.yamlio import parse_text, read_yaml
 from tests.conftest import paper_yaml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,7 +57,7 @@ def test_mutated_records_load_or_report(tmp_path: Path, start: int, length: int,
 
 
 # BibTeX: arbitrary text, and mutations of a well-formed entry, give drafts or located problems, nothing else.
-from site_builder.scaffold.bibtex import parse_bibtex  # noqa: E402
+from site_builder.tools.add.bibtex import parse_bibtex  # noqa: E402
 
 ENTRY = ("@inproceedings{radford2021clip,\n  title = {Learning Transferable Visual Models From {N}atural Language},\n"
          "  author = {Radford, Alec and Kim, Jong Wook and others},\n  booktitle = {ICML},\n  year = {2021},\n"

@@ -73,7 +73,7 @@ def test_the_suggest_paper_workflow_reads_the_body_from_the_event_file_without_s
     assert "'paper-suggestion'" in draft["if"]
     assert draft["permissions"] == {"contents": "read"}
     assert "secrets." not in yaml.safe_dump(draft)
-    assert 'python -m site_builder.issue_form --event "$GITHUB_EVENT_PATH"' in _runs({"jobs": {"d": draft}})
+    assert 'python -m site_builder.tools.issue_form --event "$GITHUB_EVENT_PATH"' in _runs({"jobs": {"d": draft}})
     pr, comment = jobs["pull-request"], jobs["comment"]
     assert pr["needs"] == comment["needs"] == "draft"
     assert "needs.draft.outputs.status == 'ready'" in pr["if"]
@@ -220,7 +220,7 @@ def test_one_version_source_and_the_release_files_agree() -> None:
 
 
 def test_the_data_licence_covers_the_records_and_papers_json_states_it() -> None:
-    from site_builder.export_schema import DATA_LICENSE
+    from site_builder.site.export_schema import DATA_LICENSE
 
     text = (REPO / "LICENSE-DATA").read_text(encoding="utf-8")
     assert DATA_LICENSE == "CC-BY-4.0" and "CC-BY-4.0" in text

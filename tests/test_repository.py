@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from site_builder.project import Project
-from site_builder.validate import validate
+from site_builder.checks.validate import validate
+from site_builder.kb.project import Project
 from tests.conftest import REPO
 
 
@@ -13,10 +13,10 @@ def test_repository_validates_strictly() -> None:
 
 
 def test_every_repository_record_and_node_has_a_page() -> None:
-    from site_builder.records import load_knowledge_base
-    from site_builder.render import render_site
-    from site_builder.siteconfig import read_site_info
-    from site_builder.sitemodel import build_model
+    from site_builder.kb.records import load_knowledge_base
+    from site_builder.site.config import read_site_info
+    from site_builder.site.model import build_model
+    from site_builder.site.render import render_site
 
     project = Project(REPO)
     kb, _ = load_knowledge_base(project)

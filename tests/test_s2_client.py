@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from site_builder.problems import UsageError
-from site_builder.s2 import (
+from site_builder.citations import (
     BadRequest,
     BadResponse,
     ClientConfig,
@@ -24,7 +23,8 @@ from site_builder.s2 import (
     Timeout,
     Unreachable,
 )
-from site_builder.s2.retry import retry_after_seconds
+from site_builder.citations.retry import retry_after_seconds
+from site_builder.kb.problems import UsageError
 from tests.s2fake import FakeS2, edge, paper_id, running, s2_paper
 
 KEY = "sekret-KEY-4242"

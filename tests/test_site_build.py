@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.cli.commands import main
 from tests.conftest import REPO, SITE_FILES, XSS_WARNINGS
 
 STYLE_RELS = {"stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon", "manifest", "prefetch"}
@@ -168,7 +168,7 @@ def test_a_rebuild_swaps_in_the_new_site_and_deletes_the_old_one(site_copy: Path
 
 
 def test_a_site_left_aside_by_a_killed_build_is_put_back(site_copy: Path) -> None:
-    from site_builder.generator import recover_site
+    from site_builder.build.generator import recover_site
 
     (site_copy / "site").rename(site_copy / ".site-build-old")  # a kill between the swap's two renames
     recover_site(site_copy / "site")

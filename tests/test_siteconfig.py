@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.problems import SiteBuilderError
-from site_builder.project import Project
-from site_builder.siteconfig import read_site_info
-from site_builder.sitemodel import SiteInfo
+from site_builder.kb.problems import SiteBuilderError
+from site_builder.kb.project import Project
+from site_builder.site.config import read_site_info
+from site_builder.site.model import SiteInfo
 from tests.conftest import REPO
 
 

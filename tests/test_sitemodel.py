@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.project import Project
-from site_builder.records import load_knowledge_base
-from site_builder.sitemodel import SiteInfo, SiteModel, build_model, own_tags
+from site_builder.kb.project import Project
+from site_builder.kb.records import load_knowledge_base
+from site_builder.site.model import SiteInfo, SiteModel, build_model, own_tags
 from tests.conftest import GOLDEN_KB
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from site_builder.fsio import remove_leftover_temps, write_atomic, write_if_changed
-from site_builder.project import Project
-from site_builder.snapshot import dump, load_snapshot
+from site_builder.citations.snapshot import dump, load_snapshot
+from site_builder.kb.project import Project
+from site_builder.safe.files import remove_leftover_temps, write_atomic, write_if_changed
 from tests.conftest import KbFactory
 
 NOT_FOUND = {"schema": 1, "id": "b", "fetched": "2026-11-20", "resolved_by": None, "record_key": "k",

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from site_builder.cli import main
-from site_builder.schema_doc import schema_markdown
+from site_builder.cli.commands import main
+from site_builder.site.schema_doc import schema_markdown
 from tests.conftest import KbFactory, paper_yaml
 
 
@@ -40,7 +40,7 @@ def test_stats_text_table(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_schema_doc_lists_every_field() -> None:
-    from site_builder.models import Dataset, Paper
+    from site_builder.kb.models import Dataset, Paper
 
     text = schema_markdown()
     for name in [*Paper.model_fields, *Dataset.model_fields]:

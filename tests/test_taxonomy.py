@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.taxonomy import REQUIRED_FACETS, load_taxonomy
+from site_builder.kb.taxonomy import REQUIRED_FACETS, load_taxonomy
 from tests.conftest import REPO
 
 FACETS = "".join(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.cli.commands import main
 from tests.conftest import KbFactory, dataset_yaml, paper_yaml
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.problems import SiteBuilderError
-from site_builder.write import WriteStats, write_outputs
+from site_builder.build.write import WriteStats, write_outputs
+from site_builder.kb.problems import SiteBuilderError
 
 DIRS, FILES = ("papers", "topics"), ("index.md",)
 
@@ -60,7 +60,7 @@ def _open_deleted(path: Path) -> int:
 
 
 def test_existing_generated_lists_what_os_walk_lists(tmp_path: Path) -> None:
-    from site_builder.write import existing_generated
+    from site_builder.build.write import existing_generated
 
     (tmp_path / "papers" / "a").mkdir(parents=True)
     (tmp_path / "papers" / "a" / "index.md").write_text("A\n")
@@ -82,7 +82,7 @@ def test_existing_generated_lists_what_os_walk_lists(tmp_path: Path) -> None:
 
 
 def test_comparison_with_what_is_on_disk(tmp_path: Path) -> None:
-    from site_builder.write import _same
+    from site_builder.build.write import _same
 
     page = tmp_path / "page.md"
     page.write_bytes(b"same bytes\n")

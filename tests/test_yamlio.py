@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.yamlio import MAX_BYTES, parse_text, read_yaml
+from site_builder.kb.yamlio import MAX_BYTES, parse_text, read_yaml
 
 
 def codes(text: str) -> list[tuple[int | None, str]]:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from site_builder.build import build
-from site_builder.project import Project
+from site_builder.build.pipeline import build
+from site_builder.kb.project import Project
 from tests.conftest import make_site_project
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from site_builder.checks.registry import check
 from site_builder.checks.sentences import shared_sentences
-from site_builder.models import Paper
-from site_builder.problems import Problem, Severity
-from site_builder.records import Entry, KnowledgeBase
+from site_builder.kb.models import Paper
+from site_builder.kb.problems import Problem, Severity
+from site_builder.kb.records import Entry, KnowledgeBase
 
 TITLE_JACCARD = 0.8
 #: Words that say nothing about which paper a title names.
@@ -235,6 +235,6 @@ def dataset_cycle(kb: KnowledgeBase) -> Iterator[Problem]:
 
 
 def _missing(kind: str, ref: str, known: Iterable[str]) -> str:
-    from site_builder.suggest import did_you_mean
+    from site_builder.kb.suggest import did_you_mean
 
     return f"no {kind} record has id {ref!r}" + did_you_mean(ref, known)

@@ -8,11 +8,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from site_builder.checks.registry import check
-from site_builder.models import PLACEHOLDER, TAG_FACETS, CitingList, Dataset, Paper
-from site_builder.problems import Problem
-from site_builder.records import Entry, KnowledgeBase
-from site_builder.suggest import did_you_mean
-from site_builder.taxonomy import Facet
+from site_builder.kb.models import PLACEHOLDER, TAG_FACETS, CitingList, Dataset, Paper
+from site_builder.kb.problems import Problem
+from site_builder.kb.records import Entry, KnowledgeBase
+from site_builder.kb.suggest import did_you_mean
+from site_builder.kb.taxonomy import Facet
 
 SUMMARY_WORDS = (10, 80)
 VENUE_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\s*$")

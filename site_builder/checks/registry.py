@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from site_builder.problems import Problem, Severity, UsageError
-from site_builder.records import KnowledgeBase
+from site_builder.kb.problems import Problem, Severity, UsageError
+from site_builder.kb.records import KnowledgeBase
 
 CheckFn = Callable[[KnowledgeBase], Iterable[Problem]]
 
@@ -46,7 +46,7 @@ def select(codes: Iterable[str] | None) -> list[Check]:
     chosen: list[Check] = []
     for code in codes:
         if code not in REGISTRY:
-            from site_builder.suggest import did_you_mean
+            from site_builder.kb.suggest import did_you_mean
 
             raise UsageError(f"unknown check {code!r}{did_you_mean(code, REGISTRY)}; see --list-checks")
         chosen.append(REGISTRY[code])

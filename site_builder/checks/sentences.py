@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from site_builder.models import PLACEHOLDER
+from site_builder.kb.models import PLACEHOLDER
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 

@@ -1,0 +1,115 @@
+"""The orchestrator of ``site-builder build`` and ``serve``: the one place that knows the order of the stages.
+
+load + check (any error stops here, before anything is written) -> citations -> model -> render (in memory) ->
+write (only changed files; stale ones removed) -> site generator (``mkdocs build --strict`` into a temporary
+folder, swapped into site/ on success).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from site_builder.build.write import WriteStats, write_outputs
+from site_builder.checks.validate import validate
+from site_builder.citations.cache import CitationSource
+from site_builder.kb.problems import Problem
+from site_builder.kb.project import Project
+from site_builder.kb.report import plural
+from site_builder.site.config import read_site_info
+from site_builder.site.model import build_model
+from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES, render_site
+
+Progress = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    """Default progress sink: print nothing."""
+
+
+@dataclass
+class BuildResult:
+    """What a build did. ``failed`` is true when the check stage found errors (nothing was then written)."""
+
+    problems: list[Problem]
+    checked: str
+    papers: int = 0
+    datasets: int = 0
+    generated: int = 0
+    stats: WriteStats | None = None
+    site_built: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """True when any problem is an error."""
+        return any(p.severity == "error" for p in self.problems)
+
+    def summary(self) -> str:
+        """One line for the end of the command's output."""
+        if self.failed:
+            return "build stopped: fix the errors above; nothing was written"
+        s = self.stats or WriteStats(0, 0, 0)
+        line = (f"{plural(self.papers, 'paper')}, {plural(self.datasets, 'dataset')}: {plural(self.generated, 'file')}"
+                f" generated ({s.written} written, {s.unchanged} unchanged, {s.removed} removed)")
+        return line + ("; site built in site/" if self.site_built else "")
+
+
+class _Laps:
+    """Times consecutive stages into ``result.timings`` and reports each one."""
+
+    def __init__(self, result: BuildResult, progress: Progress) -> None:
+        self.result, self.progress, self.start = result, progress, time.perf_counter()
+
+    def __call__(self, stage: str, message: str) -> None:
+        now = time.perf_counter()
+        self.result.timings[stage] = now - self.start
+        self.progress(f"{stage}: {message} ({now - self.start:.2f} s)")
+        self.start = now
+
+
+def generate(project: Project, strict: bool = False, progress: Progress = _silent) -> BuildResult:
+    """Load, check, render and write the generated pages under docs/ (everything except the site generator).
+
+    ``build`` and ``serve`` both call this: every call renders every page from the current records and writes
+    the files whose bytes changed.
+    """
+    info = read_site_info(project)
+    checked = validate(project, strict=strict)
+    result = BuildResult(checked.problems, checked.checked)
+    lap = _Laps(result, progress)
+    lap("load+check", checked.checked)
+    if result.failed or checked.kb is None:
+        return result
+    citations = CitationSource(project)
+    model = build_model(checked.kb, info, citations=citations)
+    result.problems += [p.promoted() if strict else p for p in citations.problems]
+    result.papers, result.datasets = len(model.papers), len(model.datasets)
+    lap("model", f"{plural(len(model.papers), 'paper')}")
+    if result.failed:
+        return result
+    outputs = render_site(model)
+    result.generated = len(outputs)
+    lap("render", plural(len(outputs), "file"))
+    stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES)
+    lap("write", f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
+    return result
+
+
+def build(project: Project, strict: bool = False, site: bool = True, progress: Progress = _silent) -> BuildResult:
+    """The whole build; with ``site=False`` stop after writing the generated pages (for Zensical or a preview)."""
+    from site_builder.build.generator import check_site_folder, mkdocs_build
+
+    if site:
+        check_site_folder(project.site)  # before anything is written
+    result = generate(project, strict, progress)
+    if result.failed or not site:
+        return result
+    progress("site: running mkdocs build --strict (this is the long step)")
+    start = time.perf_counter()
+    mkdocs_build(project, progress)
+    result.timings["site"] = time.perf_counter() - start
+    result.site_built = True
+    progress(f"site: done ({result.timings['site']:.1f} s)")
+    return result

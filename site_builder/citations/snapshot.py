@@ -1,0 +1,190 @@
+"""The Semantic Scholar snapshot: ``data/semantic-scholar/<id>.json``, one machine-written file per paper record.
+
+Format (schema 1), pretty-printed JSON with sorted keys and a trailing newline::
+
+    {"schema": 1, "id": "clip", "fetched": "2026-11-28", "resolved_by": "ARXIV:2103.00020",
+     "record_key": "<hash of arxiv, doi, s2, title, year>", "status": "ok" | "not-found",
+     "paper": {paperId, corpusId, externalIds, title, year, venue, citationCount, ...} | null,
+     "references": [{paperId, title, year, externalIds, isInfluential, intents}, ...],
+     "citations": [{paperId, title, year, venue, externalIds, authors}, ...]}   # survey record only
+
+Only ``site-builder enrich`` writes it; the site reads it through :func:`load_snapshot`, which tolerates a
+missing folder ("not fetched yet") and reports bad files as problems instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from site_builder.kb.modelcheck import check_model
+from site_builder.kb.models import Paper, Slug, Strict
+from site_builder.kb.problems import Problem
+from site_builder.kb.project import Project
+from site_builder.kb.yamlio import Positions
+
+SCHEMA = 1
+#: The record whose "cited by" list is fetched too (the survey the collection is built on).
+SURVEY_ID = "ssml-survey"
+#: A paper's page on Semantic Scholar is this followed by its paperId.
+S2_PAGE = "https://www.semanticscholar.org/paper/"
+ExternalIds = dict[str, str | int]
+
+
+class Author(Strict):
+    """An author as Semantic Scholar lists it."""
+
+    authorId: str | None = Field(None, description="S2 author id")
+    name: str | None = Field(None, description="display name")
+
+
+class PaperBase(Strict):
+    """What names a paper on Semantic Scholar (every field but the id may be null in S2's data)."""
+
+    paperId: str = Field(description="S2 paper id (40 hex digits)")
+    title: str | None = Field(None, description="title")
+    year: int | None = Field(None, description="year")
+    externalIds: ExternalIds | None = Field(None, description="ArXiv, DOI, DBLP, CorpusId, ... ids")
+
+
+class S2Paper(PaperBase):
+    """The metadata of one paper as fetched."""
+
+    corpusId: int | None = Field(None, description="S2 corpus id")
+    venue: str | None = Field(None, description="venue as S2 names it (often empty)")
+    publicationDate: str | None = Field(None, description="YYYY-MM-DD")
+    authors: list[Author] | None = Field(None, description="authors in order")
+    citationCount: int | None = Field(None, description="citations counted by S2 on the fetch date")
+    referenceCount: int | None = Field(None, description="references counted by S2")
+    influentialCitationCount: int | None = Field(None, description="S2's influential citations")
+    isOpenAccess: bool | None = Field(None, description="open access flag")
+    openAccessPdf: dict[str, Any] | None = Field(None, description="{url, status, license, ...}")
+    url: str | None = Field(None, description="S2 page of the paper")
+
+
+class Reference(PaperBase):
+    """A paper the record cites (an item of /paper/{id}/references)."""
+
+    isInfluential: bool | None = Field(None, description="S2 judges the citation influential")
+    intents: list[str] | None = Field(None, description="citation intents (background, methodology, result)")
+
+
+class Citing(PaperBase):
+    """A paper citing the survey (an item of /paper/{id}/citations)."""
+
+    venue: str | None = Field(None, description="venue")
+    authors: list[Author] | None = Field(None, description="authors in order")
+
+
+class SnapshotRecord(Strict):
+    """One snapshot file."""
+
+    schema_: Literal[1] = Field(alias="schema", description="format version")
+    id: Slug = Field(description="the paper record's id (the file stem)")
+    fetched: dt.date = Field(description="date the data was fetched")
+    resolved_by: str | None = Field(description="the id that found the paper (ARXIV:..., DOI:..., title-match)")
+    record_key: str = Field(description="hash of the record's identifying fields when fetched")
+    status: Literal["ok", "not-found"] = Field(description="whether Semantic Scholar knows the paper")
+    paper: S2Paper | None = Field(description="metadata; null when not found")
+    references: list[Reference] = Field(default_factory=list, description="papers it cites that S2 resolved")
+    citations: list[Citing] | None = Field(None, description="papers citing it (survey record only)")
+
+    @model_validator(mode="after")
+    def _status_matches_paper(self) -> SnapshotRecord:
+        if (self.status == "ok") != (self.paper is not None):
+            raise ValueError("'paper' must be present exactly when status is 'ok'")
+        return self
+
+
+def record_key(paper: Paper) -> str:
+    """A short hash of what identifies a record to Semantic Scholar; a change means "fetch again"."""
+    ident = {"arxiv": paper.ids.arxiv, "doi": paper.ids.doi, "s2": paper.ids.s2, "title": paper.title,
+             "year": paper.year}
+    return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def dump(doc: dict[str, Any]) -> str:
+    """The canonical text of a snapshot file: indented, sorted keys, UTF-8 kept, trailing newline."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def parse_record(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
+    """Read one snapshot file's text; problems (bad JSON, schema, id not matching the file name) when unusable."""
+    try:
+        record: SnapshotRecord | None = SnapshotRecord.model_validate_json(text)  # fast path: valid files
+        problems: list[Problem] = []
+    except ValidationError:
+        record, problems = _located(text, rel, stem)
+    if record is not None and record.id != stem:
+        return None, [Problem(rel, None, None, "error", "snapshot-invalid",
+                              f"id {record.id!r} does not match the file name {stem!r}")]
+    return record, problems
+
+
+def _located(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
+    """The slow path for a file that failed validation: problems with their codes, from the shared model checker."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(rel, exc.lineno, exc.colno, "error", "snapshot-bad-json",
+                              f"not valid JSON ({exc.msg}); run 'site-builder enrich --only {stem}' to refetch")]
+    return check_model(SnapshotRecord, data, Positions(), rel)
+
+
+@dataclass
+class Snapshot:
+    """Every readable snapshot file; ``present`` is False when nothing has been fetched yet."""
+
+    present: bool
+    records: dict[str, SnapshotRecord] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def fetched(self) -> dt.date | None:
+        """The latest fetch date of any file, None when empty."""
+        return max((r.fetched for r in self.records.values()), default=None)
+
+    def as_of(self, ids: Iterable[str]) -> dt.date | None:
+        """The oldest fetch date among the records ``ids`` that have a file: what "citation counts as of" shows,
+        since every fetched count of those records is at least that fresh. None when none of them is fetched."""
+        return min((self.records[i].fetched for i in ids if i in self.records), default=None)
+
+    def paper(self, record_id: str) -> S2Paper | None:
+        """S2 metadata of a record, when fetched and found."""
+        record = self.records.get(record_id)
+        return record.paper if record is not None else None
+
+
+def load_snapshot(project: Project) -> Snapshot:
+    """Read ``data/semantic-scholar/*.json`` in name order; a missing folder is an empty, absent snapshot."""
+    folder = project.snapshot
+    if not folder.is_dir():
+        return Snapshot(present=False)
+    snap = Snapshot(present=True)
+    base = project.rel(folder)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        rel = f"{base}/{entry.name}"
+        if entry.name.startswith("."):
+            continue
+        if not entry.name.endswith(".json") or not entry.is_file():
+            snap.problems.append(Problem(rel, None, None, "warning", "snapshot-stray-file",
+                                         "ignored: snapshot files are <record id>.json"))
+            continue
+        try:
+            text = Path(entry.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            snap.problems.append(Problem(rel, None, None, "error", "snapshot-unreadable", str(exc)))
+            continue
+        record, problems = parse_record(text, rel, entry.name.removesuffix(".json"))
+        snap.problems += problems
+        if record is not None:
+            snap.records[record.id] = record
+    return snap

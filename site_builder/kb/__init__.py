@@ -1,0 +1,1 @@
+"""The knowledge base: the record schema, the taxonomy, safe YAML reading, problems, loading and the record cache."""

@@ -1,0 +1,1 @@
+"""The site model (every index the pages use), the exports and the data files of the explore and graph pages."""

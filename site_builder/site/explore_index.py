@@ -1,0 +1,102 @@
+"""The compact JSON index behind the explore page (read by docs/assets/explore.js).
+
+Shape (version 1)::
+
+    {"v": 1,
+     "facets": [[facet id, label], ...],
+     "nodes":  [[facet number, node id, label, parent node number or -1], ...],   # parents before children
+     "kinds":  [paper kind, ...], "types": [BibTeX entry type, ...],
+     "cols":   ["id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi"],
+     "papers": [[...one array per paper, in the order of "cols"...], ...]}
+
+A paper's ``tags`` are node numbers of its own tags only (the script adds ancestors), ``authors`` are joined with
+``"; "``, ``flags`` is a bit set (:data:`HAS_CODE`, :data:`OFFICIAL_CODE`, :data:`HYBRID`), and ``kind``/``type``
+are positions in ``kinds``/``types``. Small integers and arrays instead of repeated keys keep the file small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import get_args
+
+from site_builder.kb.models import TAG_FACETS, Paper, PaperKind
+from site_builder.kb.taxonomy import Taxonomy
+from site_builder.site.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type, compact_json
+from site_builder.site.model import SiteModel
+
+INDEX_VERSION = 1
+INDEX_PATH = "explore/papers-index.json"
+HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
+COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
+KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
+
+
+def node_numbers(taxonomy: Taxonomy) -> dict[tuple[str, str], int]:
+    """A number for every (facet, node), facets in order and nodes depth-first (parents first)."""
+    numbers: dict[tuple[str, str], int] = {}
+    for facet in taxonomy.facets.values():
+        for node in facet.nodes.values():
+            numbers[(facet.id, node.id)] = len(numbers)
+    return numbers
+
+
+def taxonomy_rows(taxonomy: Taxonomy) -> tuple[list[list[str]], list[list[object]]]:
+    """The ``facets`` and ``nodes`` arrays of the index (shared with the citation graph's data)."""
+    numbers = node_numbers(taxonomy)
+    facet_pos = {fid: i for i, fid in enumerate(taxonomy.facets)}
+    nodes: list[list[object]] = [
+        [facet_pos[fid], nid, taxonomy.facet(fid).nodes[nid].label,
+         numbers[(fid, parent)] if (parent := taxonomy.facet(fid).nodes[nid].parent) else -1]
+        for (fid, nid) in numbers]
+    return [[f.id, f.label] for f in taxonomy.facets.values()], nodes
+
+
+class OwnTags:
+    """Node numbers of a paper's own tags (no ancestors; ``facets`` in taxonomy order, ``numbers`` from
+    :func:`node_numbers`). Each distinct tag list of a facet is numbered once: thousands of papers share them."""
+
+    def __init__(self, facets: Iterable[str], numbers: dict[tuple[str, str], int]) -> None:
+        by_facet: dict[str, dict[str, int]] = {}
+        for (fid, nid), number in numbers.items():
+            by_facet.setdefault(fid, {})[nid] = number
+        self._facets = [(fid, by_facet.get(fid, {})) for fid in facets if fid in TAG_FACETS]
+        self._lists: dict[tuple[str, ...], list[int]] = {}
+
+    def __call__(self, paper: Paper) -> list[int]:
+        tags = paper.tags.__dict__
+        out: list[int] = []
+        for fid, known in self._facets:
+            listed = tags[fid]
+            if listed:
+                key = (fid, *listed)
+                found = self._lists.get(key)
+                if found is None:
+                    found = self._lists[key] = [known[t] for t in dict.fromkeys(listed) if t in known]
+                out += found
+        return out
+
+
+def index_row(paper: Paper, own: OwnTags, hybrid: bool) -> str:
+    """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`)."""
+    flags = (HAS_CODE if paper.links.code else 0) \
+        | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
+        | (HYBRID if hybrid else 0)
+    row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
+           KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
+           own(paper), paper.ids.arxiv or "", paper.ids.doi or ""]
+    return compact_json(row)
+
+
+def explore_index(model: SiteModel) -> str:
+    """The index document as compact JSON."""
+    numbers = node_numbers(model.taxonomy)
+    facet_rows, nodes = taxonomy_rows(model.taxonomy)
+    facets = list(model.taxonomy.facets)
+    hybrids = model.hybrid_set
+    own = OwnTags(facets, numbers)
+    rows = [index_row(p, own, p.id in hybrids) for p in model.papers]
+    head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
+            "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
+    # "papers" is the last key: the document is the head without its closing brace, then the rows.
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"

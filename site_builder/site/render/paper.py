@@ -1,0 +1,104 @@
+"""The paper page (papers/<id>/index.md), written in Python rather than with a Jinja template.
+
+A collection of 20,000 papers renders this page 20,000 times: through Jinja, with its per-value escaping and
+generator machinery, it cost about 0.3 ms a page, here about 0.03 ms. Every value still goes through
+:mod:`site_builder.site.escape` (``text`` for text, ``href`` for link targets, ``preformatted`` for the BibTeX box),
+and so is the citation section (:mod:`site_builder.site.render.paper_citations`). The page has few HTML
+elements on purpose: each one costs the site generator time on every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from site_builder.kb.models import Dataset, Paper
+from site_builder.site.escape import href, preformatted, text
+from site_builder.site.exports import compact_json
+from site_builder.site.render.rows import link_to
+
+ROOT = "../../"
+#: Up to this many papers, paper pages are in the theme's site search. A larger collection would give every
+#: visitor a search index of megabytes that the browser indexes on the first search, and would cost the site
+#: generator a fifth of each page's time; its papers are found with Explore's text filter instead, and the site
+#: search covers topics, datasets and the documentation.
+SEARCH_PAPERS_UP_TO = 500
+OFFICIAL = ' <span class="sb-badge sb-badge--official" title="released by the authors">official code</span>'
+SHARED = (' <span class="sb-badge" title="this repository also hosts other papers of the collection">'
+          "shared repository</span>")
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """What a paper page shows besides the record itself, prepared by the render stage."""
+
+    paper: Paper
+    hybrid: bool
+    #: (facet label, chains): each chain names the tag's ancestors and links the tag (escaped Markup).
+    tags: Sequence[tuple[str, Sequence[str]]]
+    datasets: list[Dataset]
+    citations: str
+    bibtex: str
+    edit_url: str | None
+    source: str
+    #: Leave the page out of the site search (see :data:`SEARCH_PAPERS_UP_TO`).
+    unsearched: bool = False
+
+
+def display_url(url: str) -> str:
+    """A URL without its scheme and trailing slash, for link text."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def _links(paper: Paper) -> list[str]:
+    items = []
+    for label, url in (("Paper", paper.links.paper), ("PDF", paper.links.pdf), ("Project page", paper.links.project)):
+        if url:
+            items.append(f"<li>{label}: {link_to(url, display_url(url))}</li>")
+    for code in paper.links.code:
+        badges = (OFFICIAL if code.official else "") + (SHARED if code.shared else "")
+        items.append(f"<li>Code: {link_to(code.url, display_url(code.url))}{badges}</li>")
+    if paper.ids.arxiv:
+        items.append(f"<li>arXiv: {link_to('https://arxiv.org/abs/' + paper.ids.arxiv, paper.ids.arxiv)}</li>")
+    if paper.ids.doi:
+        items.append(f"<li>DOI: {link_to('https://doi.org/' + paper.ids.doi, paper.ids.doi)}</li>")
+    return items
+
+
+def _section(heading: str, css: str, items: list[str]) -> str:
+    return f"\n## {heading}\n\n<ul class=\"{css}\">\n" + "".join(f"{item}\n" for item in items) + "</ul>\n" \
+        if items else ""
+
+
+def paper_markdown(view: PaperView) -> str:
+    """The page's Markdown (with raw HTML blocks), byte for byte what readers and the site generator get."""
+    p = view.paper
+    hybrid = f' · <a href="{ROOT}topics/objective/hybrid/">hybrid objective</a>' if view.hybrid else ""
+    tags = "".join(f"<li>{text(label)}: {' · '.join(chains)}</li>\n" for label, chains in view.tags)
+    datasets = [f'<li><a href="{ROOT}datasets/{text(d.id)}/">{text(d.name)}</a>'
+                + (f" ({text(d.full_name)})" if d.full_name else "") + "</li>" for d in view.datasets]
+    source = f"<code>{text(view.source)}</code>"
+    edit = f'<a href="{href(view.edit_url)}">Edit this record</a> ({source})' if view.edit_url else source
+    return (
+        f"---\ntitle: {compact_json(text(p.title))}\n"
+        + ("search:\n  exclude: true\n" if view.unsearched else "")
+        + "---\n\n"
+        f"# {text(p.title)}\n\n"
+        + (f'<p class="sb-aka">Known as {", ".join(f"<strong>{text(n)}</strong>" for n in p.short_name)}</p>\n'
+           if p.short_name else "")
+        + f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
+        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n\n'
+        f"{text(p.summary)}\n\n"
+        + (f'<p class="sb-note"><strong>Curator\'s note:</strong> {text(p.notes)}</p>\n\n' if p.notes else "")
+        + f'## Taxonomy\n\n<ul class="sb-tags">\n{tags}</ul>\n'
+        + _section("Links", "sb-links", _links(p))
+        + _section("Datasets", "sb-datasets", datasets)
+        + f"\n{view.citations}\n"
+        f'## BibTeX\n\n<pre class="sb-bibtex" data-search-exclude><code>{preformatted(view.bibtex)}</code></pre>\n\n'
+        f'<p class="sb-edit">{edit} · <a href="{ROOT}contribute/">How to contribute</a></p>\n'
+    )
+
+
+def dataset_list(paper: Paper, datasets: Mapping[str, Dataset]) -> list[Dataset]:
+    """The paper's datasets that have a record, each once, in the record's order."""
+    return [datasets[d] for d in dict.fromkeys(paper.datasets) if d in datasets]

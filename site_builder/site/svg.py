@@ -1,0 +1,99 @@
+"""Static SVG charts we draw ourselves: papers per year (bars) and papers per year per node (a heat table).
+
+Colours come from CSS classes (docs/assets/site.css) so that charts follow the light and dark palettes. Every
+chart carries a text alternative (``role="img"`` with an ``aria-label``) and a tooltip per mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from site_builder.site.escape import text
+
+BAR_HEIGHT = 120
+TOP, BOTTOM, LEFT = 12, 22, 30
+
+
+def _num(value: float) -> str:
+    """Coordinates with at most one decimal, written the same way on every platform."""
+    out = f"{value:.1f}"
+    return out[:-2] if out.endswith(".0") else out
+
+
+def _label_step(n: int, room: int) -> int:
+    """Label every ``step``-th year so that labels do not overlap."""
+    step = 1
+    while n / step > room:
+        step += 1
+    return step
+
+
+def bar_chart(counts: Mapping[int, int], years: Sequence[int], title: str) -> str:
+    """Bars of ``counts`` over the continuous range ``years`` (years without papers get no bar)."""
+    if not years:
+        return ""
+    width_each = max(12.0, min(36.0, 600 / len(years)))
+    width = LEFT + width_each * len(years) + 4
+    height = TOP + BAR_HEIGHT + BOTTOM
+    peak = max([*counts.values(), 1])
+    alt = ", ".join(f"{y}: {counts[y]}" for y in years if counts.get(y))
+    parts = [
+        f'<svg class="sb-chart" viewBox="0 0 {_num(width)} {height}" width="{_num(width)}" height="{height}" '
+        f'role="img" aria-label="{text(title)}: {text(alt or "none")}">',
+        f'<line class="sb-axis" x1="{LEFT}" y1="{TOP + BAR_HEIGHT}" x2="{_num(width)}" y2="{TOP + BAR_HEIGHT}"/>',
+        f'<text class="sb-tick" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end">{peak}</text>',
+        f'<text class="sb-tick" x="{LEFT - 4}" y="{TOP + BAR_HEIGHT}" text-anchor="end">0</text>',
+    ]
+    step = _label_step(len(years), int(600 / 34))
+    for i, year in enumerate(years):
+        x = LEFT + i * width_each
+        n = counts.get(year, 0)
+        if n:
+            h = BAR_HEIGHT * n / peak
+            parts.append(f'<rect class="sb-bar" x="{_num(x + 2)}" y="{_num(TOP + BAR_HEIGHT - h)}" '
+                         f'width="{_num(width_each - 4)}" height="{_num(h)}"><title>{year}: {n}</title></rect>')
+        if i % step == 0:
+            parts.append(f'<text class="sb-tick" x="{_num(x + width_each / 2)}" y="{height - 6}" '
+                         f'text-anchor="middle">{year}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One row of a heat table: a node label (indented by depth) and its papers per year."""
+
+    label: str
+    depth: int
+    counts: Mapping[int, int]
+
+
+def heat_table(rows: Sequence[HeatRow], years: Sequence[int], title: str) -> str:
+    """A grid of rows x years whose cells are shaded by count and show the count."""
+    if not rows or not years:
+        return ""
+    label_w, cell_w, cell_h, head = 210, 32, 22, 26
+    width = label_w + cell_w * len(years)
+    height = head + cell_h * len(rows)
+    peak = max([n for r in rows for n in r.counts.values()] + [1])
+    parts = [f'<svg class="sb-chart sb-heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" aria-label="{text(title)}">']
+    for j, year in enumerate(years):
+        parts.append(f'<text class="sb-tick" x="{label_w + j * cell_w + cell_w // 2}" y="{head - 8}" '
+                     f'text-anchor="middle">{year}</text>')
+    for i, row in enumerate(rows):
+        y = head + i * cell_h
+        parts.append(f'<text class="sb-label" x="{4 + 12 * row.depth}" y="{y + cell_h - 7}">{text(row.label)}</text>')
+        for j, year in enumerate(years):
+            n = row.counts.get(year, 0)
+            if not n:
+                continue
+            x = label_w + j * cell_w
+            shade = _num(0.15 + 0.85 * n / peak)
+            parts.append(f'<rect class="sb-cell" x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                         f'fill-opacity="{shade}"><title>{text(row.label)}, {year}: {n}</title></rect>'
+                         f'<text class="sb-cellnum" x="{x + cell_w // 2}" y="{y + cell_h - 7}" '
+                         f'text-anchor="middle">{n}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

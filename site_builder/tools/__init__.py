@@ -1,0 +1,1 @@
+"""Contributor and maintainer tools: ``add``, ``check-links``, ``stats``, ``export`` and the issue form."""
