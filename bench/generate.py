@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -128,6 +129,10 @@ def copy_site_sources(out: Path) -> None:
     for folder in ("datasets", "overrides"):
         shutil.rmtree(out / folder, ignore_errors=True)
         shutil.copytree(REPO / folder, out / folder)
+    # The repository's datasets name the paper records that introduced them; the synthetic papers are others.
+    for path in (out / "datasets").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^paper: .*\n", "", text), encoding="utf-8")
     generated = {*GENERATED_DIRS, *GENERATED_FILES}
     docs = REPO / "docs"
     for item in sorted(docs.iterdir()):
