@@ -59,8 +59,8 @@ class BuildResult:
 class _Laps:
     """Times consecutive stages into ``result.timings`` and reports each one."""
 
-    def __init__(self, result: BuildResult, progress: Progress) -> None:
-        self.result, self.progress, self.start = result, progress, time.perf_counter()
+    def __init__(self, result: BuildResult, progress: Progress, start: float) -> None:
+        self.result, self.progress, self.start = result, progress, start
 
     def __call__(self, stage: str, message: str) -> None:
         now = time.perf_counter()
@@ -75,10 +75,11 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
     ``build`` and ``serve`` both call this: every call renders every page from the current records and writes
     the files whose bytes changed.
     """
+    start = time.perf_counter()
     info = read_site_info(project)
     checked = validate(project, strict=strict)
     result = BuildResult(checked.problems, checked.checked)
-    lap = _Laps(result, progress)
+    lap = _Laps(result, progress, start)
     lap("load+check", checked.checked)
     if result.failed or checked.kb is None:
         return result
