@@ -24,6 +24,7 @@ Every failure is an :class:`HttpError` with a message fit for a report; nothing 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import http.client
@@ -192,7 +193,7 @@ class _DeadlineSSLSocket(ssl.SSLSocket):
 
     def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
         self._arm()
-        return super().recv_into(buffer, nbytes, flags)  # type: ignore[arg-type]
+        return super().recv_into(buffer, nbytes, flags)
 
     def send(self, data: Any, flags: int = 0) -> int:
         self._arm()
@@ -338,7 +339,7 @@ class SafeAdapter(BaseAdapter):
         resp.raw = _Raw(answer, conn, budget)
         resp.url = url
         resp.request = request
-        resp.connection = self
+        resp.connection = self  # type: ignore[assignment]  # requests types it as HTTPAdapter; any adapter works
         return resp
 
     def _context(self, verify: Any, cert: Any) -> ssl.SSLContext:
@@ -480,7 +481,7 @@ class Reply:
                               self._limits, self._budget)
         except HttpError:
             raise
-        except Exception as exc:  # noqa: BLE001 (whatever the transport raises becomes one clear error)
+        except Exception as exc:
             raise _mapped(exc, self._budget) from exc
         finally:
             self.close()
@@ -491,10 +492,8 @@ class Reply:
 
     def close(self) -> None:
         """Release the connection (unread body bytes are dropped)."""
-        try:
+        with contextlib.suppress(Exception):
             self._response.close()
-        except Exception:  # noqa: BLE001, S110 (closing a broken connection may fail; nothing to do)
-            pass
 
     def __enter__(self) -> Reply:
         return self
@@ -534,7 +533,7 @@ def open_url(session: requests.Session, method: str, url: str, limits: Limits, *
         raise TooManyRedirects(f"more than {limits.max_redirects} redirects (a loop?)")
     except HttpError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise _mapped(exc, budget) from exc
 
 
@@ -551,8 +550,9 @@ def _send(session: requests.Session, method: str, url: str, params: Mapping[str,
     settings = session.merge_environment_settings(prepared.url, {}, True, None, None)
     timeout: Any = budget if isinstance(adapter, SafeAdapter) else (budget.step(), budget.step())
     budget.check()
-    return adapter.send(prepared, stream=True, timeout=timeout, verify=settings["verify"], cert=settings["cert"],
-                        proxies=settings["proxies"])
+    verify = settings["verify"]
+    return adapter.send(prepared, stream=True, timeout=timeout, verify=True if verify is None else verify,
+                        cert=settings["cert"], proxies=settings["proxies"])
 
 
 def _mapped(exc: BaseException, budget: Budget) -> HttpError:

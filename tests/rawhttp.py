@@ -7,11 +7,13 @@ in its own thread; ``stop`` is set when the block ends, so a dripping answer end
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 Answer = Callable[[socket.socket, threading.Event], None]
 
@@ -47,22 +49,30 @@ def _read_head(conn: socket.socket) -> dict[str, str]:
 
 
 @contextmanager
-def raw_server(answer: Answer) -> Iterator[RawServer]:
-    """Serve ``answer`` on a free port of 127.0.0.1 until the block ends."""
+def raw_server(answer: Answer, tls: tuple[Path, Path] | None = None) -> Iterator[RawServer]:
+    """Serve ``answer`` on a free port of 127.0.0.1 until the block ends (over TLS with (certificate, key))."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     listener.listen(32)
     listener.settimeout(0.05)
     stop = threading.Event()
-    server = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    server = RawServer(f"{'https' if tls else 'http'}://127.0.0.1:{listener.getsockname()[1]}")
+    context = None
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
 
     def one(conn: socket.socket) -> None:
         with conn:
             try:
+                if context is not None:
+                    conn.settimeout(10)
+                    conn = context.wrap_socket(conn, server_side=True)
+                    conn.settimeout(None)
                 server.heads.append(_read_head(conn))
                 answer(conn, stop)
-            except OSError:
+            except (OSError, ssl.SSLError):
                 pass
 
     def loop() -> None:

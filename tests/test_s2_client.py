@@ -382,9 +382,11 @@ def test_a_307_to_another_port_does_not_carry_the_key(fake: FakeS2) -> None:
     ('{"paperId": "a", "year": ' + "7" * 5000 + "}", "a number in the JSON document has 5000 characters"),
 ], ids=["100k-deep", "5000-digits"])
 def test_hostile_json_is_a_bad_response_without_retry(body: str, message: str) -> None:
-    with serve({}, fallback=answering(body)) as api:
-        with pytest.raises(BadResponse, match=f"^GET /paper/ARXIV:2101.00000: {message}"):
-            at(api.url).paper("ARXIV:2101.00000", ["title"])
+    with (
+        serve({}, fallback=answering(body)) as api,
+        pytest.raises(BadResponse, match=f"^GET /paper/ARXIV:2101.00000: {message}"),
+    ):
+        at(api.url).paper("ARXIV:2101.00000", ["title"])
     assert len(api.log) == 1
 
 
@@ -410,9 +412,11 @@ def test_a_body_dripped_past_the_deadline_is_a_timeout_then_retried() -> None:
 
 
 def test_a_redirect_to_javascript_is_a_bad_response() -> None:
-    with serve({}, fallback=lambda _r: Reply(302, headers={"Location": "javascript:alert(document.cookie)"})) as api:
-        with pytest.raises(BadResponse, match=r"GET /paper/ARXIV:1: redirect target is not http\(s\) \(javascript"):
-            at(api.url).paper("ARXIV:1", ["title"])
+    with (
+        serve({}, fallback=lambda _r: Reply(302, headers={"Location": "javascript:alert(document.cookie)"})) as api,
+        pytest.raises(BadResponse, match=r"GET /paper/ARXIV:1: redirect target is not http\(s\) \(javascript"),
+    ):
+        at(api.url).paper("ARXIV:1", ["title"])
     assert len(api.log) == 1
 
 
@@ -455,10 +459,9 @@ def test_wrong_typed_batch_entries_fail_alone() -> None:
 def test_a_wrong_typed_reference_item_names_the_item() -> None:
     page = {"offset": 0, "data": [{"citedPaper": {"paperId": "r1", "title": "T"}, "isInfluential": False},
                                   {"citedPaper": {"paperId": "r2", "title": ["T"]}, "isInfluential": False}]}
-    with serve({}, fallback=answering(page)) as api:
-        with pytest.raises(BadResponse, match=r"^GET /paper/abc/references: item 1: citedPaper.title is a list, "
-                                              r"expected a string$"):
-            at(api.url).references("abc", ["title"])
+    expected = r"^GET /paper/abc/references: item 1: citedPaper.title is a list, expected a string$"
+    with serve({}, fallback=answering(page)) as api, pytest.raises(BadResponse, match=expected):
+        at(api.url).references("abc", ["title"])
 
 
 def test_one_try_is_said_in_the_singular(fake: FakeS2) -> None:

@@ -65,11 +65,13 @@ def head(status: str = "200 OK", **headers: str) -> str:
 
 # -- redirects and credentials -----------------------------------------------------------------------------------
 def test_key_is_not_sent_after_a_redirect_to_another_port(session: requests.Session) -> None:
-    with serve({"/data": lambda _r: Reply(200, "elsewhere")}) as other:
-        with serve({"/api": lambda _r: Reply(307, headers={"Location": other.url + "/data"})}) as api:
-            creds = Credentials.for_url(api.url, {"x-api-key": KEY})
-            with bounded(SLACK):
-                assert fetch(session, api.url + "/api", credentials=creds) == (200, b"elsewhere")
+    with (
+        serve({"/data": lambda _r: Reply(200, "elsewhere")}) as other,
+        serve({"/api": lambda _r: Reply(307, headers={"Location": other.url + "/data"})}) as api,
+    ):
+        creds = Credentials.for_url(api.url, {"x-api-key": KEY})
+        with bounded(SLACK):
+            assert fetch(session, api.url + "/api", credentials=creds) == (200, b"elsewhere")
     assert api.log[0].headers.get("x-api-key") == KEY
     assert [r.path for r in other.log] == ["/data"]
     assert "x-api-key" not in other.log[0].headers
@@ -84,19 +86,23 @@ def test_key_is_kept_on_a_redirect_within_its_origin(session: requests.Session) 
 
 
 def test_303_after_post_becomes_a_get_without_the_body_or_the_key(session: requests.Session) -> None:
-    with serve({"/done": lambda _r: Reply(200, "ok")}) as other:
-        with serve({"/post": lambda _r: Reply(303, headers={"Location": other.url + "/done"})}) as api:
-            creds = Credentials.for_url(api.url, {"x-api-key": KEY})
-            with open_url(session, "POST", api.url + "/post", SMALL, json_body={"ids": [1]},
-                          credentials=creds) as reply:
-                assert (reply.status, reply.history) == (200, [api.url + "/post"])
+    with (
+        serve({"/done": lambda _r: Reply(200, "ok")}) as other,
+        serve({"/post": lambda _r: Reply(303, headers={"Location": other.url + "/done"})}) as api,
+    ):
+        creds = Credentials.for_url(api.url, {"x-api-key": KEY})
+        with open_url(session, "POST", api.url + "/post", SMALL, json_body={"ids": [1]},
+                      credentials=creds) as reply:
+            assert (reply.status, reply.history) == (200, [api.url + "/post"])
     assert (other.log[0].method, "x-api-key" in other.log[0].headers) == ("GET", False)
 
 
 def test_redirect_loop_stops_after_the_cap(session: requests.Session) -> None:
-    with serve({"/loop": lambda _r: Reply(302, headers={"Location": "/loop"})}) as srv:
-        with bounded(SLACK), pytest.raises(TooManyRedirects, match=r"^more than 3 redirects \(a loop\?\)$"):
-            fetch(session, srv.url + "/loop")
+    with (
+        serve({"/loop": lambda _r: Reply(302, headers={"Location": "/loop"})}) as srv,
+        bounded(SLACK), pytest.raises(TooManyRedirects, match=r"^more than 3 redirects \(a loop\?\)$"),
+    ):
+        fetch(session, srv.url + "/loop")
     assert len(srv.log) == 4
 
 
@@ -109,9 +115,11 @@ def test_redirect_loop_stops_after_the_cap(session: requests.Session) -> None:
     ("https:///nohost", "redirect target has no host: 'https:///nohost'"),
 ], ids=["javascript", "file", "bad-ipv6", "bad-port", "space", "no-host"])
 def test_redirect_to_a_bad_target_is_a_clear_error(session: requests.Session, location: str, message: str) -> None:
-    with raw_server(send(head("302 Found", Location=location, Content_Length="0"))) as srv:
-        with bounded(SLACK), pytest.raises(RedirectError) as info:
-            fetch(session, srv.url + "/r")
+    with (
+        raw_server(send(head("302 Found", Location=location, Content_Length="0"))) as srv,
+        bounded(SLACK), pytest.raises(RedirectError) as info,
+    ):
+        fetch(session, srv.url + "/r")
     assert str(info.value) == message
 
 
@@ -124,9 +132,8 @@ def test_redirect_body_is_never_read_even_an_endless_gzip_bomb(session: requests
         while not stop.is_set():  # endless: reading it would end only at the cap or the deadline
             conn.sendall(f"{len(bomb):x}\r\n".encode() + bomb + b"\r\n")
 
-    with serve({"/ok": lambda _r: Reply(200, "landed")}) as ok, raw_server(redirect) as srv:
-        with bounded(SMALL.deadline):
-            assert fetch(session, srv.url + "/r") == (200, b"landed")
+    with serve({"/ok": lambda _r: Reply(200, "landed")}) as ok, raw_server(redirect) as srv, bounded(SMALL.deadline):
+        assert fetch(session, srv.url + "/r") == (200, b"landed")
 
 
 # -- deadlines ---------------------------------------------------------------------------------------------------
@@ -135,16 +142,17 @@ def test_body_dripped_one_byte_per_half_second_ends_at_the_deadline(session: req
         conn.sendall(head(Content_Length="1000").encode())
         drip(conn, b"x" * 1000, 0.5, stop)
 
-    with raw_server(answer) as srv:
-        with bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout) as info:
-            fetch(session, srv.url + "/drip")
+    with raw_server(answer) as srv, bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout) as info:
+        fetch(session, srv.url + "/drip")
     assert str(info.value) == "no complete answer within the 2 s deadline" and info.value.deadline_hit
 
 
 def test_dripped_status_line_ends_at_the_deadline(session: requests.Session) -> None:
-    with raw_server(lambda conn, stop: drip(conn, b"HTTP/1.1 200 OK" + b" " * 10000, 0.3, stop)) as srv:
-        with bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout, match="within the 2 s deadline"):
-            fetch(session, srv.url + "/")
+    with (
+        raw_server(lambda conn, stop: drip(conn, b"HTTP/1.1 200 OK" + b" " * 10000, 0.3, stop)) as srv,
+        bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout, match="within the 2 s deadline"),
+    ):
+        fetch(session, srv.url + "/")
 
 
 def test_endless_dripped_headers_end_at_the_deadline(session: requests.Session) -> None:
@@ -153,16 +161,17 @@ def test_endless_dripped_headers_end_at_the_deadline(session: requests.Session) 
         while not stop.wait(0.2):
             conn.sendall(b"X-Filler: y\r\n")
 
-    with raw_server(answer) as srv:
-        with bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout) as info:
-            fetch(session, srv.url + "/")
+    with raw_server(answer) as srv, bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout) as info:
+        fetch(session, srv.url + "/")
     assert str(info.value) == "no complete answer within the 2 s deadline"
 
 
 def test_silent_server_is_a_read_timeout(session: requests.Session) -> None:
-    with raw_server(lambda _conn, stop: stop.wait(30) and None) as srv:
-        with bounded(SMALL.read_timeout + SLACK), pytest.raises(RequestTimeout) as info:
-            fetch(session, srv.url + "/")
+    with (
+        raw_server(lambda _conn, stop: stop.wait(30) and None) as srv,
+        bounded(SMALL.read_timeout + SLACK), pytest.raises(RequestTimeout) as info,
+    ):
+        fetch(session, srv.url + "/")
     assert (str(info.value), info.value.deadline_hit) == ("no answer within 1 s", False)
 
 
@@ -172,9 +181,8 @@ def test_endless_chunked_body_slowly_ends_at_the_deadline(session: requests.Sess
         while not stop.wait(0.1):
             conn.sendall(b"4\r\nabcd\r\n")
 
-    with raw_server(answer) as srv:
-        with bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout, match="deadline"):
-            fetch(session, srv.url + "/")
+    with raw_server(answer) as srv, bounded(SMALL.deadline + SLACK), pytest.raises(RequestTimeout, match="deadline"):
+        fetch(session, srv.url + "/")
 
 
 # -- sizes -------------------------------------------------------------------------------------------------------
@@ -186,9 +194,11 @@ def test_endless_chunked_body_stops_at_the_size_cap(session: requests.Session) -
         while not stop.is_set():
             conn.sendall(f"{len(block):x}\r\n".encode() + block + b"\r\n")
 
-    with raw_server(answer) as srv:
-        with bounded(SMALL.deadline + SLACK), pytest.raises(TooLarge, match=r"^the body is larger than 1 MiB$"):
-            fetch(session, srv.url + "/")
+    with (
+        raw_server(answer) as srv,
+        bounded(SMALL.deadline + SLACK), pytest.raises(TooLarge, match=r"^the body is larger than 1 MiB$"),
+    ):
+        fetch(session, srv.url + "/")
 
 
 @pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", -15), ("deflate", 15)],
@@ -197,17 +207,21 @@ def test_compression_bomb_in_a_200_stops_at_the_decompressed_cap(session: reques
                                                                   wbits: int) -> None:
     bomb = gzip_bomb(64 * 1024 * 1024, wbits)
     assert len(bomb) < SMALL.max_body  # small on the wire: only the decompressed cap can stop it
-    with serve({"/bomb": lambda _r: Reply(200, bomb, {"Content-Encoding": encoding})}) as srv:
-        with bounded(SLACK), pytest.raises(TooLarge, match=r"^the decompressed body is larger than 1 MiB$"):
-            fetch(session, srv.url + "/bomb")
+    with (
+        serve({"/bomb": lambda _r: Reply(200, bomb, {"Content-Encoding": encoding})}) as srv,
+        bounded(SLACK), pytest.raises(TooLarge, match=r"^the decompressed body is larger than 1 MiB$"),
+    ):
+        fetch(session, srv.url + "/bomb")
 
 
 def test_a_small_gzip_body_is_decoded(session: requests.Session) -> None:
     import gzip
 
-    with serve({"/z": lambda _r: Reply(200, gzip.compress(b'{"a": 1}'), {"Content-Encoding": "gzip"})}) as srv:
-        with open_url(session, "GET", srv.url + "/z", SMALL) as reply:
-            assert reply.json() == {"a": 1}
+    with (
+        serve({"/z": lambda _r: Reply(200, gzip.compress(b'{"a": 1}'), {"Content-Encoding": "gzip"})}) as srv,
+        open_url(session, "GET", srv.url + "/z", SMALL) as reply,
+    ):
+        assert reply.json() == {"a": 1}
     assert srv.log[0].headers["accept-encoding"] == "gzip, deflate"
 
 
@@ -215,16 +229,20 @@ def test_a_small_gzip_body_is_decoded(session: requests.Session) -> None:
     ("br", "unsupported Content-Encoding 'br'"), ("gzip, gzip", "stacked Content-Encoding 'gzip, gzip' is refused"),
 ])
 def test_unknown_or_stacked_encodings_are_refused(session: requests.Session, encoding: str, message: str) -> None:
-    with serve({"/e": lambda _r: Reply(200, b"\x00" * 100, {"Content-Encoding": encoding})}) as srv:
-        with pytest.raises(ProtocolError) as info:
-            fetch(session, srv.url + "/e")
+    with (
+        serve({"/e": lambda _r: Reply(200, b"\x00" * 100, {"Content-Encoding": encoding})}) as srv,
+        pytest.raises(ProtocolError) as info,
+    ):
+        fetch(session, srv.url + "/e")
     assert str(info.value) == message
 
 
 def test_partial_read_takes_only_the_start(session: requests.Session) -> None:
-    with serve({"/big": lambda _r: Reply(200, b"a" * 500000)}) as srv:
-        with open_url(session, "GET", srv.url + "/big", SMALL) as reply:
-            assert reply.read(2048, partial=True) == b"a" * 2048
+    with (
+        serve({"/big": lambda _r: Reply(200, b"a" * 500000)}) as srv,
+        open_url(session, "GET", srv.url + "/big", SMALL) as reply,
+    ):
+        assert reply.read(2048, partial=True) == b"a" * 2048
 
 
 # -- protocol and connection failures ----------------------------------------------------------------------------
@@ -233,9 +251,8 @@ def test_partial_read_takes_only_the_start(session: requests.Session) -> None:
                                      "HTTP/1.1 200 OK\r\nX-Long: " + "y" * 70000 + "\r\n\r\n"],
                          ids=["not-http", "bad-status", "too-many-headers", "header-too-long"])
 def test_malformed_answers_are_protocol_errors(session: requests.Session, garbage: str) -> None:
-    with raw_server(send(garbage)) as srv:
-        with bounded(SLACK), pytest.raises((ProtocolError, ConnectFailed)) as info:
-            fetch(session, srv.url + "/")
+    with raw_server(send(garbage)) as srv, bounded(SLACK), pytest.raises((ProtocolError, ConnectFailed)) as info:
+        fetch(session, srv.url + "/")
     assert str(info.value).startswith(("malformed answer from the server", "the server broke the HTTP protocol",
                                        "connection failed"))
 
@@ -281,9 +298,11 @@ def test_lone_surrogates_are_replaced_so_the_result_can_be_written() -> None:
 
 
 def test_json_deeper_than_allowed_from_a_server(session: requests.Session) -> None:
-    with serve({"/deep": lambda _r: Reply(200, "[" * 100000 + "]" * 100000)}) as srv:
-        with open_url(session, "GET", srv.url + "/deep", SMALL) as reply, pytest.raises(BadJson, match="deeper"):
-            reply.json()
+    with (
+        serve({"/deep": lambda _r: Reply(200, "[" * 100000 + "]" * 100000)}) as srv,
+        open_url(session, "GET", srv.url + "/deep", SMALL) as reply, pytest.raises(BadJson, match="deeper"),
+    ):
+        reply.json()
 
 
 # -- Retry-After -------------------------------------------------------------------------------------------------
@@ -305,10 +324,12 @@ def test_retry_after_is_read_defensively(value: str | None, expected: float | No
 
 def test_retry_after_of_a_real_answer_with_an_absurd_date(session: requests.Session) -> None:
     headers = {"Retry-After": "Sat, 01 Jan 0001 00:00:00 -2359", "Date": "garbage"}
-    with serve({"/busy": lambda _r: Reply(429, "", headers)}) as srv:
-        with open_url(session, "GET", srv.url + "/busy", SMALL) as reply:
-            assert reply.status == 429
-            value = retry_after(reply.headers.get("retry-after"), safehttp.http_date(reply.headers.get("date")))
+    with (
+        serve({"/busy": lambda _r: Reply(429, "", headers)}) as srv,
+        open_url(session, "GET", srv.url + "/busy", SMALL) as reply,
+    ):
+        assert reply.status == 429
+        value = retry_after(reply.headers.get("retry-after"), safehttp.http_date(reply.headers.get("date")))
     assert value in (None, 0.0)
 
 
@@ -318,9 +339,8 @@ def test_a_plain_session_still_gets_manual_redirects_and_caps() -> None:
     bomb = gzip_bomb(32 * 1024 * 1024)
     routes = {"/r": lambda _r: Reply(302, bomb, {"Location": "/bomb", "Content-Encoding": "gzip"}),
               "/bomb": lambda _r: Reply(200, bomb, {"Content-Encoding": "gzip"})}
-    with serve(routes) as srv:
-        with bounded(SLACK), pytest.raises(TooLarge, match="decompressed body is larger than 1 MiB"):
-            fetch(plain, srv.url + "/r")
+    with serve(routes) as srv, bounded(SLACK), pytest.raises(TooLarge, match="decompressed body is larger than 1 MiB"):
+        fetch(plain, srv.url + "/r")
     assert [r.path for r in srv.log] == ["/r", "/bomb"]
 
 

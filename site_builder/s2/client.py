@@ -91,12 +91,12 @@ class S2Client:
         """``GET /paper/{paper_id}``: one paper. Raises :class:`NotFound` for an unknown id."""
         data = self._call("GET", f"/paper/{_path_id(paper_id)}", {"fields": ",".join(fields)})
         problem = paper_problem(data, "the answer")
-        if problem:
+        if problem or not isinstance(data, dict):
             raise BadResponse(f"GET /paper/{paper_id}: {problem}")
         return data
 
     def papers_batch(self, ids: Sequence[str], fields: Sequence[str],
-                     batch_size: int = MAX_BATCH) -> list[Json | None | BadResponse]:
+                     batch_size: int = MAX_BATCH) -> list[Json | BadResponse | None]:
         """``POST /paper/batch``: many papers, <= 500 ids a call; results in input order, None when not found.
 
         An entry whose fields do not have the documented shape is a :class:`BadResponse` in its place (a
@@ -104,7 +104,7 @@ class S2Client:
         """
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be within 1..{MAX_BATCH}")
-        out: list[Json | None | BadResponse] = []
+        out: list[Json | BadResponse | None] = []
         for start in range(0, len(ids), batch_size):
             chunk = list(ids[start:start + batch_size])
             data = self._call("POST", "/paper/batch", {"fields": ",".join(fields)}, {"ids": chunk})
