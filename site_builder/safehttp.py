@@ -449,7 +449,14 @@ def checked_url(url: str, limits: Limits, what: str = "URL") -> str:
         raise RedirectError(f"{what} is not http(s) ({scheme or 'no'} scheme): {shown}")
     if not parts.hostname:
         raise RedirectError(f"{what} has no host: {shown}")
+    if what != "URL" and (parts.username is not None or parts.password is not None):
+        raise RedirectError(f"{what} carries a user name or password: {_without_userinfo(parts)!r}")
     return url
+
+
+def _without_userinfo(parts: Any) -> str:
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://***@{host}{parts.path}"
 
 
 # -- the request -------------------------------------------------------------------------------------------------
@@ -615,6 +622,10 @@ class _Decoder:
 
 def _read_body(resp: requests.Response, encoding: str, cap: int, partial: bool, limits: Limits,
                budget: Budget) -> bytes:
+    declared = resp.headers.get("content-length", "").strip()
+    if not partial and declared.isascii() and declared.isdigit() and len(declared) < 30 \
+            and int(declared) > limits.max_body:
+        raise TooLarge(f"the body is larger than {_size(limits.max_body)} (Content-Length {declared})")
     decoder = _Decoder(encoding)
     raw = resp.raw
     reader = getattr(raw, "read1", None) or raw.read

@@ -109,7 +109,7 @@ class S2Client:
             chunk = list(ids[start:start + batch_size])
             data = self._call("POST", "/paper/batch", {"fields": ",".join(fields)}, {"ids": chunk})
             if not isinstance(data, list) or len(data) != len(chunk):
-                raise BadResponse(f"POST /paper/batch: expected a list of {len(chunk)} entries")
+                raise BadResponse(f"POST /paper/batch: expected a list of {_count(len(chunk), 'entry', 'entries')}")
             for asked, item in zip(chunk, data, strict=True):
                 problem = None if item is None else paper_problem(item, "the entry")
                 out.append(BadResponse(f"POST /paper/batch: {asked}: {problem}") if problem else item)
@@ -251,8 +251,13 @@ class S2Client:
         return text.replace(key, "***") if key else text
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1 try``, ``2 tries``."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _tries(n: int) -> str:
-    return f"{n} {'try' if n == 1 else 'tries'}"
+    return _count(n, "try", "tries")
 
 
 def _server_message(reply: safehttp.Reply) -> str:
