@@ -369,3 +369,27 @@ def test_only_listed_headers_are_sent(session: requests.Session) -> None:
     assert "cookie" not in seen[0].headers and "authorization" not in seen[0].headers
     assert seen[0].headers["accept"] == "application/json"
     assert seen[0].headers["user-agent"] == "safehttp-test/1"
+
+
+def test_a_silent_tls_server_is_a_read_timeout(session: requests.Session) -> None:
+    # a server that accepts the connection and never answers the TLS handshake
+    with raw_server(lambda _conn, stop: stop.wait(30) and None) as plain:
+        url = plain.url.replace("http://", "https://")
+        with bounded(SMALL.read_timeout + SLACK), pytest.raises(RequestTimeout) as info:
+            fetch(session, url + "/")
+    assert str(info.value) == "no answer within 1 s"
+
+
+def test_through_a_proxy_the_layer_hands_over_to_requests(session: requests.Session) -> None:
+    seen: list[Request] = []
+
+    def proxy(req: Request) -> Reply:
+        seen.append(req)
+        return Reply(200, "via proxy")
+
+    with serve({}, fallback=proxy) as srv:
+        session.proxies = {"http": srv.url}
+        target = "http://127.0.0.1:9/never-contacted"  # the proxy answers for it
+        creds = Credentials.for_url(target, {"x-api-key": KEY})
+        assert fetch(session, target, credentials=creds) == (200, b"via proxy")
+    assert [r.path for r in seen] == ["/never-contacted"] and seen[0].headers.get("x-api-key") == KEY
