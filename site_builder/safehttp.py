@@ -67,7 +67,9 @@ class Limits:
     max_body: int = 16 * MIB
     max_decoded: int = 16 * MIB
     max_json_depth: int = 64
-    max_number_chars: int = 40
+    max_number_digits: int = 40
+    max_json_containers: int = 500_000
+    max_json_values: int = 2_000_000
     max_url_chars: int = 8192
 
 
@@ -656,64 +658,80 @@ def _size(n: int) -> str:
     return f"{n / MIB:g} MiB" if n >= MIB and n % (MIB // 4) == 0 else f"{n} bytes"
 
 
-# -- JSON --------------------------------------------------------------------------------------------------------
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# -- JSON ------------------------------------------------------------------------------------------------------
+#: A string once escaped backslashes and quotes are gone; the closing quote optional so the scan stays linear.
+_PLAIN_STRING = re.compile(r'"[^"]*"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_LONG_DIGITS = re.compile(r"[0-9]{41,}")
+_BIG_EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]{3}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _NumberError(Exception):
+class _NotANumber(Exception):
     pass
 
 
-def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
-    """JSON within ``limits`` (size, depth, number length; finite numbers only), lone surrogates replaced.
+def _constant(token: str) -> Any:
+    raise _NotANumber(f"{token} is not a JSON number")
 
-    Raises :class:`BadJson` with a clear message; never RecursionError or a bare ValueError.
+
+def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
+    """JSON within ``limits``, lone surrogates replaced by U+FFFD; else :class:`BadJson` with a clear message.
+
+    Before parsing, the document's skeleton (strings taken out, at C speed) is checked: nesting depth, how many
+    objects/lists and values it holds (so a small document cannot swell into gigabytes of Python objects), and
+    its numbers (at most ``max_number_digits`` digits in a row, exponents under 100, no NaN or Infinity). Never
+    RecursionError or a bare ValueError.
     """
     if len(data) > limits.max_decoded:
         raise BadJson(f"the JSON document is larger than {_size(limits.max_decoded)}")
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     text = text.removeprefix("\ufeff")
-    depth = 0
-    for match in _BRACKET.finditer(_STRING.sub('""', text)):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > limits.max_json_depth:
-            raise BadJson(f"the JSON document is nested deeper than {limits.max_json_depth} levels")
-
-    def number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
-        def parse(token: str) -> Any:
-            if len(token) > limits.max_number_chars:
-                raise _NumberError(f"a number in the JSON document has {len(token)} characters "
-                                   f"(at most {limits.max_number_chars})")
-            value = kind(token)
-            if isinstance(value, float) and not math.isfinite(value):
-                raise _NumberError(f"a number in the JSON document is out of range ({token[:20]}...)")
-            return value
-        return parse
-
-    def constant(token: str) -> Any:
-        raise _NumberError(f"{token} is not a JSON number")
-
+    unescaped = text.replace("\\\\", "").replace('\\"', "")  # no escaped backslash or quote is left
+    skeleton = _PLAIN_STRING.sub("", unescaped)
+    _check_skeleton(skeleton, limits)
     try:
-        value = json.loads(text, parse_int=number(int), parse_float=number(float), parse_constant=constant)
-    except _NumberError as exc:
+        value = json.loads(text, parse_constant=_constant)
+    except _NotANumber as exc:
         raise BadJson(str(exc)) from None
     except RecursionError:
-        raise BadJson("the JSON document is nested too deeply") from None
+        raise BadJson(f"the JSON document is nested deeper than {limits.max_json_depth} levels") from None
     except ValueError as exc:
+        if "digits" in str(exc) and "integer" in str(exc):  # Python's own cap on int() of a long digit string
+            raise BadJson(f"a number in the JSON document has more than {limits.max_number_digits} digits") from None
         raise BadJson(f"not valid JSON (truncated?): {str(exc)[:120]}", retryable=True) from None
-    return _clean(value)
+    return _without_surrogates(value) if _SURROGATE_ESCAPE.search(unescaped) else value
 
 
-def _clean(value: Any) -> Any:
-    """``value`` with every lone surrogate (in keys and strings) replaced by U+FFFD."""
+def _check_skeleton(skeleton: str, limits: Limits) -> None:
+    containers = skeleton.count("[") + skeleton.count("{")
+    if containers > limits.max_json_containers:
+        raise BadJson(f"the JSON document holds more than {limits.max_json_containers} objects and lists")
+    if skeleton.count(",") >= limits.max_json_values:
+        raise BadJson(f"the JSON document holds more than {limits.max_json_values} values")
+    if _LONG_DIGITS.search(skeleton):
+        raise BadJson(f"a number in the JSON document has more than {limits.max_number_digits} digits")
+    if _BIG_EXPONENT.search(skeleton):
+        raise BadJson("a number in the JSON document is out of range (an exponent of 100 or more)")
+    depth = 0
+    for char in _NOT_BRACKET.sub("", skeleton):  # at most max_json_containers openers, checked above
+        if char in "[{":
+            depth += 1
+            if depth > limits.max_json_depth:
+                raise BadJson(f"the JSON document is nested deeper than {limits.max_json_depth} levels")
+        else:
+            depth -= 1
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate (in keys and strings) replaced by U+FFFD (depth already bounded)."""
     if isinstance(value, str):
-        return value if value.isascii() or not _SURROGATE.search(value) else _SURROGATE.sub("\ufffd", value)
+        return _SURROGATE.sub("\ufffd", value) if not value.isascii() else value
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_without_surrogates(v) for v in value]
     if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
     return value
 
 

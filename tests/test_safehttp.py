@@ -286,15 +286,27 @@ def test_a_non_http_start_url_is_refused_before_any_connection(session: requests
 @pytest.mark.parametrize(("text", "message"), [
     ("[" * 100000 + "]" * 100000, "the JSON document is nested deeper than 64 levels"),
     ('{"a":' * 100000 + "1" + "}" * 100000, "the JSON document is nested deeper than 64 levels"),
-    ('{"year": ' + "9" * 5000 + "}", "a number in the JSON document has 5000 characters (at most 40)"),
-    ('{"x": 1e999}', "a number in the JSON document is out of range (1e999...)"),
+    ('{"year": ' + "9" * 5000 + "}", "a number in the JSON document has more than 40 digits"),
+    ('{"year": ' + "9" * 41 + "}", "a number in the JSON document has more than 40 digits"),
+    ('{"x": 1e999}', "a number in the JSON document is out of range (an exponent of 100 or more)"),
     ('{"x": NaN}', "NaN is not a JSON number"),
     ('{"x": -Infinity}', "-Infinity is not a JSON number"),
-], ids=["deep-list", "deep-object", "huge-number", "overflowing-float", "nan", "infinity"])
+    ("[" + "{}," * 500001 + "{}]", "the JSON document holds more than 500000 objects and lists"),
+    ("[" + "1," * 2000001 + "1]", "the JSON document holds more than 2000000 values"),
+    ('["' + "[" * 100 + '", ' + "[" * 65 + "]" * 65 + "]", "the JSON document is nested deeper than 64 levels"),
+], ids=["deep-list", "deep-object", "huge-number", "41-digits", "overflowing-float", "nan", "infinity",
+        "swelling-objects", "swelling-values", "deep-after-a-bracketed-string"])
 def test_hostile_json_is_a_clear_error(text: str, message: str) -> None:
     with bounded(SLACK), pytest.raises(BadJson) as info:
         parse_json(text.encode())
     assert (str(info.value), info.value.retryable) == (message, False)
+
+
+def test_brackets_and_escapes_inside_strings_do_not_count() -> None:
+    doc = {"t": '[[[[ " [[[[ \\', "n": 12345678901234567890, "x": [1.5e-7, {"u": "\\ud800 is text"}]}
+    text = json.dumps(doc)  # the backslash before "ud800" is escaped: six characters, no surrogate
+    assert parse_json(text.encode()) == doc
+    assert parse_json(("[" * 61 + text + "]" * 61).encode()) is not None  # 64 levels: 61 + the three inside
 
 
 def test_truncated_json_is_retryable() -> None:
