@@ -14,12 +14,20 @@ What it guarantees, whatever the server does:
   deadline. Through any other adapter (e.g. one a test mounts) the deadline is checked between reads.
 * **Bounded bodies**: at most ``max_body`` bytes on the wire and ``max_decoded`` after ``Content-Encoding``
   (decompressed here, in steps, so a gzip bomb stops at the cap).
-* **Bounded JSON** (:func:`parse_json`): size, nesting depth and number length are limited, non-finite
-  numbers refused, and lone surrogates replaced by U+FFFD, so a parsed answer can always be written as UTF-8.
+* **Bounded JSON** (:func:`parse_json`): size, nesting depth, the count of objects/lists and of values, and
+  the digits of numbers are limited (checked at C speed before parsing), NaN/Infinity and overflowing numbers
+  refused, and lone surrogates replaced by U+FFFD, so a parsed answer can always be written as UTF-8.
 * **Defensive ``Retry-After``** (:func:`retry_after`): seconds or an HTTP date; garbage, negative and
   non-finite values are None, huge ones are capped.
 
 Every failure is an :class:`HttpError` with a message fit for a report; nothing else escapes :func:`open_url`.
+Not bounded by the deadline: the system resolver's name lookup (``getaddrinfo``), which has its own timeouts.
+
+Use::
+
+    session = new_session("my-agent/1")
+    with open_url(session, "GET", url, Limits(read_timeout=15, deadline=60), credentials=creds) as reply:
+        reply.status, reply.headers, reply.read() or reply.json()
 """
 
 from __future__ import annotations
