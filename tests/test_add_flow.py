@@ -190,3 +190,47 @@ def test_bad_identifiers_are_usage_errors(kb: KbFactory, capsys: pytest.CaptureF
                                           message: str) -> None:
     code, _, err = run_cli(capsys, "add", "--root", str(kb()), source)
     assert (code, err) == (2, f"site-builder: error: {message}\n")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("publicationVenue", "CVPR", "publicationVenue is a string, expected an object"),
+    ("externalIds", ["ArXiv", "2305.05665"], "externalIds is a list, expected an object"),
+    ("authors", 7, "authors is a whole number, expected a list"),
+    ("title", {"text": "ImageBind"}, "title is an object, expected a string"),
+], ids=["venue-string", "external-ids-list", "authors-number", "title-object"])
+def test_a_wrong_typed_field_is_a_lookup_problem_not_a_crash(kb: KbFactory, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch, field: str,
+                                                             value: object, message: str) -> None:
+    root = kb()
+    answer = Reply(200, json.dumps({**S2_IMAGEBIND, field: value}))
+    with serve({"/paper/ARXIV:2305.05665": lambda _r: answer}) as server:
+        monkeypatch.setenv("S2_API_URL", server.url)
+        code, out, err = run_cli(capsys, "add", "--root", str(root), "ARXIV:2305.05665")
+    assert (code, err) == (1, "")
+    assert out == (f"ARXIV:2305.05665: error [lookup-failed] Semantic Scholar lookup failed: GET "
+                   f"/paper/ARXIV:2305.05665: the answer: {message}\n0 records created, 1 refused or unreadable\n")
+    assert list((root / "papers").iterdir()) == []
+
+
+def test_draft_from_a_wrong_typed_answer_leaves_the_fields_empty() -> None:
+    from site_builder.tools.add.online import draft_from_paper
+
+    draft = draft_from_paper({"title": "T", "publicationVenue": "CVPR", "journal": ["x"], "externalIds": [1],
+                              "authors": 3, "year": "2021"}, "ARXIV:1")
+    assert (draft.title, draft.authors, draft.year, draft.arxiv, draft.doi) == ("T", [], None, None, None)
+
+
+def test_a_hostile_answer_to_add_is_reported_in_bounded_time(kb: KbFactory, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    root = kb()
+    deep = Reply(200, "[" * 100000 + "]" * 100000)
+    with serve({"/paper/ARXIV:2305.05665": lambda _r: deep}) as server:
+        monkeypatch.setenv("S2_API_URL", server.url)
+        start = time.monotonic()
+        code, out, err = run_cli(capsys, "add", "--root", str(root), "ARXIV:2305.05665")
+    assert (code, err) == (1, "") and time.monotonic() - start < 10
+    assert out.startswith("ARXIV:2305.05665: error [lookup-failed] Semantic Scholar lookup failed: GET "
+                          "/paper/ARXIV:2305.05665: the JSON document is nested deeper than 64 levels\n")
+    assert len(server.log) == 1

@@ -274,7 +274,72 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
     ("soon", None), (None, None),
 ], ids=["seconds", "date", "past-date", "garbage", "absent"])
 def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float | None) -> None:
-    from site_builder.safe.retry_after import retry_after
+    from site_builder.safe.http import retry_after
 
-    now = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC).timestamp()
+    now = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC)
     assert retry_after(header, now) == seconds
+
+
+# -- hostile servers ---------------------------------------------------------------------------------------------
+def test_hostile_answers_are_verdicts_and_the_report_is_whole() -> None:
+    import socket as _socket
+    import time
+
+    from tests.rawhttp import drip, gzip_bomb, raw_server
+
+    bomb = gzip_bomb(32 * 1024 * 1024)
+
+    def endless_redirect(conn: _socket.socket, stop: threading.Event) -> None:
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {ok.url}/ok\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        while not stop.is_set():
+            conn.sendall(b"10000\r\n" + b"r" * 0x10000 + b"\r\n")
+
+    routes = {
+        "/ok": lambda _r: Reply(200),
+        "/js": lambda _r: Reply(301, headers={"Location": "javascript:alert(1)"}),
+        "/bad-url": lambda _r: Reply(302, headers={"Location": "http://[::1"}),
+        "/superscript": lambda _r: Reply(429, headers={"Retry-After": "\u00b2"}),
+        "/forever": lambda _r: Reply(429, headers={"Retry-After": "9" * 5000}),
+        "/bomb-hint": by_method(Reply(403), Reply(403, bomb, {"Content-Encoding": "gzip"})),
+    }
+    with serve(routes) as ok, \
+            raw_server(lambda conn, stop: drip(conn, b"HTTP/1.1 200 OK" + b" " * 1000, 0.2, stop)) as drip_srv, \
+            raw_server(lambda conn, _stop: conn.sendall(b"SPAM SPAM SPAM\r\n\r\n")) as garbage, \
+            raw_server(endless_redirect) as redirecting:
+        urls = {ok.url + p: ref(i) for i, p in enumerate(routes)}
+        urls |= {drip_srv.url + "/drip": ref(10), garbage.url + "/": ref(11), redirecting.url + "/r": ref(12)}
+        start = time.monotonic()
+        results = {r.url: (r.state, r.detail) for r in check_urls(urls, settings=FAST, rules=NO_PACING)}
+        elapsed = time.monotonic() - start
+    assert results == {
+        ok.url + "/ok": ("alive", "HTTP 200"),
+        ok.url + "/js": ("unknown", "redirect target is not http(s) (javascript scheme): 'javascript:alert(1)'"),
+        ok.url + "/bad-url": ("unknown", "redirect to a malformed URL: 'http://[::1'"),
+        ok.url + "/superscript": ("unknown", "HTTP 429: rate limited, try again later"),
+        ok.url + "/forever": ("unknown", "HTTP 429: rate limited, try again later (Retry-After 604800 s)"),
+        ok.url + "/bomb-hint": ("unknown", "HTTP 403: access refused to the checker; check by hand"),
+        drip_srv.url + "/drip": ("unknown", "no complete answer within the 1 s deadline"),
+        garbage.url + "/": ("unknown", "malformed answer from the server (BadStatusLine)"),
+        redirecting.url + "/r": ("alive", f"HTTP 200 (redirects to {ok.url}/ok)"),
+    }
+    # three tries of the dripping server at 1 s each, the rest quick; generous for a shared machine
+    assert elapsed < 3 * FAST.limits.deadline + 5
+    assert len(drip_srv.heads) == 3
+
+
+def test_a_dripped_status_line_through_the_command(kb: KbFactory, capsys: pytest.CaptureFixture[str],
+                                                   tls: tuple[Path, Path]) -> None:
+    import time
+
+    from tests.rawhttp import drip, raw_server
+
+    with raw_server(lambda conn, stop: drip(conn, b"HTTP/1.1 200 OK" + b" " * 1000, 0.3, stop), tls) as srv:
+        root = kb({"papers/a.yaml": paper_yaml("a", links=f"\n  paper: {srv.url}/slow")})
+        start = time.monotonic()
+        code = main(["check-links", "--root", str(root), "--timeout", "0.5"])
+        elapsed = time.monotonic() - start
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"unknown {srv.url}/slow (links.paper): no complete answer within the 1 s deadline" in out
+    assert out.endswith("1 link: 0 alive, 0 dead, 1 unknown\n")
+    assert elapsed < 3 * 1 + 2 + 4 + 5  # three tries at the 1 s deadline, backoff waits of 2 and 4 s

@@ -281,3 +281,39 @@ def test_a_broken_record_is_reported_and_the_others_are_enriched(fake: FakeS2, k
         "papers/paper-002.yaml:6:7: error [wrong-type] year: expected a whole number, got text 'twenty'\n"
         "1 error, 0 warnings (2 records: 2 fetched, 0 not found, 0 failed, 0 unchanged, 0 deferred; 4 requests)\n"))
     assert sorted(p.name for p in (root / "data/semantic-scholar").iterdir()) == ["paper-001.json", "ssml-survey.json"]
+
+
+def test_wrong_typed_fields_fail_their_record_and_the_run_goes_on(fake: FakeS2, kb: KbFactory,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = kb(collection(fake, 6))
+    for name, wrong in (("paper-002", {"authors": 42}), ("paper-003", {"year": "2021"}),
+                        ("paper-004", {"citationCount": {"n": 1}})):
+        pid = paper_id(name)
+        fake.papers[pid] = {**fake.papers[pid], **wrong}  # a copy: the references that list it stay correct
+    bad_ref = {**s2_paper("odd", 77), "externalIds": ["ArXiv", "2101.99999"]}
+    fake.references[paper_id("paper-005")].append(edge("citedPaper", bad_ref))
+    code, out, err = enrich(capsys, root)
+    assert code == 1 and "Traceback" not in err
+    assert out.splitlines() == [
+        "papers/paper-002.yaml: error [s2-fetch-failed] POST /paper/batch: ARXIV:2101.00002: the entry: authors is a "
+        "whole number, expected a list; nothing stored for this record",
+        "papers/paper-003.yaml: error [s2-fetch-failed] POST /paper/batch: ARXIV:2101.00003: the entry: year is a "
+        "string, expected a whole number; nothing stored for this record",
+        "papers/paper-004.yaml: error [s2-fetch-failed] POST /paper/batch: ARXIV:2101.00004: the entry: "
+        "citationCount is an object, expected a whole number; nothing stored for this record",
+        f"papers/paper-005.yaml: error [s2-fetch-failed] GET /paper/{paper_id('paper-005')}/references: item 4: "
+        "citedPaper.externalIds is a list, expected an object; nothing stored for this record",
+        "4 errors, 0 warnings (6 records: 2 fetched, 0 not found, 4 failed, 0 unchanged, 0 deferred; 5 requests)"]
+    assert sorted(p.name for p in (root / "data/semantic-scholar").iterdir()) == ["paper-001.json",
+                                                                                  "ssml-survey.json"]
+
+
+def test_a_lone_surrogate_in_a_title_is_stored_replaced(fake: FakeS2, kb: KbFactory,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = kb(collection(fake, 3))
+    fake.papers[paper_id("paper-001")]["title"] = "Synthetic Paper paper-001 \ud800"  # sent as the escape \ud800
+    code, out, err = enrich(capsys, root)
+    assert code == 0 and "Traceback" not in err, out + err
+    text = (root / "data/semantic-scholar/paper-001.json").read_text(encoding="utf-8")
+    assert json.loads(text)["paper"]["title"] == "Synthetic Paper paper-001 \ufffd"
+    assert load_snapshot(Project(root)).problems == []

@@ -337,3 +337,154 @@ def test_bad_configuration_is_a_usage_error(env: dict[str, str], message: str) -
 def test_retry_after_values(value: str | None, expected: float | None) -> None:
     now = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.UTC)
     assert retry_after_seconds(value, now) == expected
+
+
+# -- hostile servers (the safe HTTP layer under the client) ------------------------------------------------------
+import json as _json  # noqa: E402
+import time as _time  # noqa: E402
+
+from tests.localhttp import Reply, Request, serve  # noqa: E402
+from tests.rawhttp import drip, gzip_bomb, raw_server  # noqa: E402
+
+SLACK = 5.0
+
+
+def at(url: str, tries: int = 2, timeout: float = 2.0, deadline: float | None = None,
+       key: str | None = KEY) -> S2Client:
+    clock = Clock()
+    config = ClientConfig(url, key, 0.0, timeout, RetryPolicy(max_tries=tries, base_delay=2.0, max_delay=60),
+                          deadline)
+    return S2Client(config, clock=clock, sleep=clock.sleep, rand=lambda: 0.5)
+
+
+def answering(doc: object | str, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    text = doc if isinstance(doc, str) else _json.dumps(doc)
+    return lambda _r: Reply(status, text, {"Content-Type": "application/json", **(headers or {})})
+
+
+def test_a_307_to_another_port_does_not_carry_the_key(fake: FakeS2) -> None:
+    p0 = seed(fake, 1)[0]
+    elsewhere = fake.url.removesuffix("/graph/v1")
+
+    def redirect(req: Request) -> Reply:
+        return Reply(307, headers={"Location": f"{elsewhere}{req.path}?{req.query}"})
+
+    with serve({}, fallback=redirect) as api:
+        got = at(api.url + "/graph/v1").papers_batch(["ARXIV:2101.00000"], ["title"])
+    assert got[0] is not None and got[0]["paperId"] == p0["paperId"]
+    assert api.log[0].headers.get("x-api-key") == KEY
+    assert [(r.method, r.body) for r in fake.log] == [("POST", {"ids": ["ARXIV:2101.00000"]})]  # 307 keeps the body
+    assert "x-api-key" not in fake.log[0].headers
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[" * 100000 + "]" * 100000, "the JSON document is nested deeper than 64 levels"),
+    ('{"paperId": "a", "year": ' + "7" * 5000 + "}", "a number in the JSON document has more than 40 digits"),
+], ids=["100k-deep", "5000-digits"])
+def test_hostile_json_is_a_bad_response_without_retry(body: str, message: str) -> None:
+    with (
+        serve({}, fallback=answering(body)) as api,
+        pytest.raises(BadResponse, match=f"^GET /paper/ARXIV:2101.00000: {message}"),
+    ):
+        at(api.url).paper("ARXIV:2101.00000", ["title"])
+    assert len(api.log) == 1
+
+
+def test_a_gzip_bomb_from_the_api_is_refused_at_the_cap() -> None:
+    bomb = gzip_bomb(64 * 1024 * 1024)
+    with serve({}, fallback=lambda _r: Reply(200, bomb, {"Content-Encoding": "gzip"})) as api:
+        start = _time.monotonic()
+        with pytest.raises(BadResponse, match=r"the decompressed body is larger than 16 MiB$"):
+            at(api.url).paper("ARXIV:2101.00000", ["title"])
+    assert len(api.log) == 1 and _time.monotonic() - start < SLACK
+
+
+def test_a_body_dripped_past_the_deadline_is_a_timeout_then_retried() -> None:
+    def answer(conn: Any, stop: Any) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n")
+        drip(conn, b"{" * 500, 0.5, stop)
+
+    with raw_server(answer) as api:
+        start = _time.monotonic()
+        with pytest.raises(Timeout, match=r"no complete answer within the 1.5 s deadline \(gave up after 2 tries\)"):
+            at(api.url, tries=2, timeout=1.0, deadline=1.5).paper("ARXIV:2101.00000", ["title"])
+    assert len(api.heads) == 2 and _time.monotonic() - start < 2 * 1.5 + SLACK
+
+
+def test_a_redirect_to_javascript_is_a_bad_response() -> None:
+    with (
+        serve({}, fallback=lambda _r: Reply(302, headers={"Location": "javascript:alert(document.cookie)"})) as api,
+        pytest.raises(BadResponse, match=r"GET /paper/ARXIV:1: redirect target is not http\(s\) \(javascript"),
+    ):
+        at(api.url).paper("ARXIV:1", ["title"])
+    assert len(api.log) == 1
+
+
+def test_a_lone_surrogate_in_a_title_is_replaced() -> None:
+    body = '{"paperId": "abc", "title": "Deep \\ud800 Learning"}'
+    with serve({}, fallback=answering(body)) as api:
+        got = at(api.url).paper("ARXIV:2101.00000", ["title"])
+    assert got == {"paperId": "abc", "title": "Deep \ufffd Learning"}
+    got["title"].encode("utf-8")
+
+
+def test_wrong_typed_batch_entries_fail_alone() -> None:
+    entries = [{"paperId": "ok", "title": "Fine", "authors": [{"authorId": "1", "name": "A"}]},
+               {"paperId": "v", "publicationVenue": "NeurIPS"},
+               {"paperId": "e", "externalIds": ["ArXiv", "2101.00001"]},
+               {"paperId": "a", "authors": 3},
+               {"paperId": "n", "authors": [{"authorId": 7, "name": "B"}]},
+               {"paperId": "y", "year": "2021"},
+               {"paperId": "x", "externalIds": {"DOI": {"nested": True}}},
+               {"paperId": 12},
+               "not an object",
+               None]
+    ids = [f"ARXIV:2101.{i:05d}" for i in range(len(entries))]
+    with serve({}, fallback=answering(entries)) as api:
+        got = at(api.url).papers_batch(ids, ["title"])
+    assert got[0] == entries[0] and got[-1] is None
+    assert [str(g) for g in got[1:-1]] == [
+        "POST /paper/batch: ARXIV:2101.00001: the entry: publicationVenue is a string, expected an object",
+        "POST /paper/batch: ARXIV:2101.00002: the entry: externalIds is a list, expected an object",
+        "POST /paper/batch: ARXIV:2101.00003: the entry: authors is a whole number, expected a list",
+        "POST /paper/batch: ARXIV:2101.00004: the entry: authors[0].authorId is a whole number, expected a string",
+        "POST /paper/batch: ARXIV:2101.00005: the entry: year is a string, expected a whole number",
+        "POST /paper/batch: ARXIV:2101.00006: the entry: externalIds.DOI is an object, expected a string or a whole "
+        "number",
+        "POST /paper/batch: ARXIV:2101.00007: the entry has no paperId",
+        "POST /paper/batch: ARXIV:2101.00008: the entry is a string, not a paper object"]
+    assert all(isinstance(g, BadResponse) for g in got[1:-1])
+
+
+def test_a_wrong_typed_reference_item_names_the_item() -> None:
+    page = {"offset": 0, "data": [{"citedPaper": {"paperId": "r1", "title": "T"}, "isInfluential": False},
+                                  {"citedPaper": {"paperId": "r2", "title": ["T"]}, "isInfluential": False}]}
+    expected = r"^GET /paper/abc/references: item 1: citedPaper.title is a list, expected a string$"
+    with serve({}, fallback=answering(page)) as api, pytest.raises(BadResponse, match=expected):
+        at(api.url).references("abc", ["title"])
+
+
+def test_one_try_is_said_in_the_singular(fake: FakeS2) -> None:
+    fake.fail("status", "/paper/", 500, times=3)
+    with pytest.raises(ServerError, match=r"\(gave up after 1 try\)$"):
+        client(fake, tries=1).paper("ARXIV:2101.00000", ["title"])
+
+
+@pytest.mark.parametrize(("value", "outcome"), [
+    ("9" * 5000, "the server asks to wait 604800 s, more than the 60 s this client waits"),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", "the server asks to wait 604800 s, more than the 60 s this client waits"),
+    ("1e400", [1.0]), ("-30", [1.0]), ("nan", [1.0]), ("soon", [1.0]), ("\u00b2", [1.0]),
+    ("Sat, 01 Jan 0001 00:00:00 -2359", []),
+], ids=["5000-digits", "year-9999", "1e400", "negative", "nan", "garbage", "superscript", "year-1"])
+def test_absurd_retry_after_values(fake: FakeS2, value: str, outcome: str | list[float]) -> None:
+    seed(fake, 1)
+    clock = Clock()
+    fake.fail("status", "/paper/", 429, retry_after=value)
+    c = client(fake, clock, rand=0.5)
+    if isinstance(outcome, str):
+        with pytest.raises(RateLimited, match=outcome):
+            c.paper("ARXIV:2101.00000", ["title"])
+        assert clock.sleeps == []
+    else:
+        assert c.paper("ARXIV:2101.00000", ["title"])["title"] == "Synthetic Paper p0"
+        assert clock.sleeps == outcome  # backoff (unreadable), or none at all for a date in the past

@@ -15,6 +15,8 @@ INTERVAL_WITH_KEY = 1.05
 #: Without a key the anonymous pool is shared and often exhausted: go slowly.
 INTERVAL_WITHOUT_KEY = 3.0
 DEFAULT_TIMEOUT = 30.0
+#: Without an explicit ``S2_DEADLINE``, a whole request (all hops, the whole body) may take this many timeouts.
+DEADLINE_TIMEOUTS = 4
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,12 @@ class ClientConfig:
     min_interval: float | None = None
     timeout: float = DEFAULT_TIMEOUT
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    deadline: float | None = None
+
+    @property
+    def total_timeout(self) -> float:
+        """Seconds one request may take as a whole (connect, redirects, status line, headers and body)."""
+        return self.deadline if self.deadline is not None else DEADLINE_TIMEOUTS * self.timeout
 
     @property
     def interval(self) -> float:
@@ -36,18 +44,21 @@ class ClientConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ClientConfig:
-        """Read ``S2_API_URL``, ``S2_API_KEY``, ``S2_MIN_INTERVAL``, ``S2_TIMEOUT`` and ``S2_MAX_TRIES``."""
+        """Read ``S2_API_URL``, ``S2_API_KEY``, ``S2_MIN_INTERVAL``, ``S2_TIMEOUT``, ``S2_DEADLINE`` and
+        ``S2_MAX_TRIES``."""
         url = env.get("S2_API_URL", "").strip() or DEFAULT_API_URL
         if not url.startswith(("https://", "http://")):
             raise UsageError(f"S2_API_URL must be an http(s) URL, not {url!r}")
         key = env.get("S2_API_KEY", "").strip() or None
         interval = _number(env, "S2_MIN_INTERVAL", minimum=0.0)
         timeout = _number(env, "S2_TIMEOUT", minimum=0.001)
+        deadline = _number(env, "S2_DEADLINE", minimum=0.001)
         tries = _number(env, "S2_MAX_TRIES", minimum=1.0)
         if tries is not None and not tries.is_integer():
             raise UsageError(f"S2_MAX_TRIES must be a whole number, not {env['S2_MAX_TRIES']!r}")
         retry = RetryPolicy(max_tries=int(tries)) if tries is not None else RetryPolicy()
-        return cls(url.rstrip("/"), key, interval, timeout if timeout is not None else DEFAULT_TIMEOUT, retry)
+        return cls(url.rstrip("/"), key, interval, timeout if timeout is not None else DEFAULT_TIMEOUT, retry,
+                   deadline)
 
 
 def _number(env: Mapping[str, str], name: str, minimum: float) -> float | None:

@@ -63,7 +63,10 @@ def resolve(client: S2Client, papers: Sequence[Paper]) -> Resolutions:
                     pending.pop(pid, None)
                 continue
             for (pid, asked), answer in zip(chunk, answers, strict=True):
-                if answer is not None:
+                if isinstance(answer, S2Error):  # this entry's fields have the wrong shape: this record fails
+                    out.failed[pid] = answer
+                    pending.pop(pid)
+                elif answer is not None:
                     out.found[pid] = (answer, asked)
                     pending.pop(pid)
         round_no += 1

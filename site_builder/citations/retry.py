@@ -6,8 +6,11 @@ Pure functions over numbers and header values, so the policy is tested without a
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from dataclasses import dataclass
+
+from site_builder.safe.http import http_date, retry_after
+
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "http_date", "retry_after_seconds"]
 
 #: Statuses worth another try: rate limiting and the gateway's overload answers.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -34,27 +37,8 @@ def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
     """Seconds a ``Retry-After`` header asks for: a number of seconds or an HTTP date; None when absent or unreadable.
 
     ``now`` is the reference time for a date (the response's ``Date`` header when it has one, so clocks that
-    disagree do not matter). Dates in the past mean "now" (0 seconds).
+    disagree do not matter). Dates in the past mean "now" (0 seconds). Read by
+    :func:`site_builder.safe.http.retry_after`: negative, non-finite and garbage values are None, absurdly large
+    ones are capped at a week (more than any client here waits, so the call gives up at once).
     """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        when = http_date(text)
-        if when is None:
-            return None
-        return max(0.0, (when - now).total_seconds())
-    return seconds if seconds >= 0 else None
-
-
-def http_date(value: str | None) -> dt.datetime | None:
-    """An HTTP date (RFC 9110) as an aware datetime, or None when it is not one."""
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return retry_after(value, now)

@@ -55,10 +55,19 @@ def _family(name: str) -> str:
     return " ".join(words[start:])
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is an object, else an empty one (a wrong-typed field is treated as missing)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _venue(paper: Mapping[str, Any], year: int | None, arxiv: str | None) -> str | None:
-    pub = paper.get("publicationVenue") or {}
-    journal = paper.get("journal") or {}
-    names = [paper.get("venue"), pub.get("name"), *(pub.get("alternate_names") or []), journal.get("name")]
+    pub = _mapping(paper.get("publicationVenue"))
+    journal = _mapping(paper.get("journal"))
+    names = [paper.get("venue"), pub.get("name"), *_list(pub.get("alternate_names")), journal.get("name")]
     names = [n for n in names if isinstance(n, str) and n.strip()]
     known = [c for c in (canonical_venue(n) for n in names) if c and c != "arXiv"]
     if known:
@@ -69,17 +78,21 @@ def _venue(paper: Mapping[str, Any], year: int | None, arxiv: str | None) -> str
 
 
 def draft_from_paper(paper: Mapping[str, Any], origin: str) -> Draft:
-    """Map a Semantic Scholar paper object onto a draft (nulls and missing fields are left empty)."""
+    """Map a Semantic Scholar paper object onto a draft (nulls, missing and wrong-typed fields are left empty).
+
+    The project's client has already refused answers whose fields have the wrong shape; this stays safe for any
+    resolver.
+    """
     draft = Draft(origin, None)
     title = paper.get("title")
     draft.title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
-    authors = paper.get("authors") or []
+    authors = _list(paper.get("authors"))
     draft.authors = [" ".join(a["name"].split()) for a in authors
                      if isinstance(a, Mapping) and isinstance(a.get("name"), str) and a["name"].strip()]
     draft.family = _family(draft.authors[0]) if draft.authors else None
     year = paper.get("year")
     draft.year = year if isinstance(year, int) and not isinstance(year, bool) else None
-    ext = paper.get("externalIds") or {}
+    ext = _mapping(paper.get("externalIds"))
     arxiv, doi = ext.get("ArXiv"), ext.get("DOI")
     draft.arxiv = arxiv if isinstance(arxiv, str) and ARXIV_RE.fullmatch(arxiv) else None
     draft.doi = doi if isinstance(doi, str) and DOI_RE.fullmatch(doi) else None
@@ -101,6 +114,9 @@ def lookup(resolver: Resolver, identifier: str) -> tuple[Draft | None, list[Prob
     if not paper:
         return None, [Problem(identifier, None, None, "error", "lookup-failed",
                               "Semantic Scholar does not know this identifier")]
+    if not isinstance(paper, Mapping):
+        return None, [Problem(identifier, None, None, "error", "lookup-failed",
+                              f"Semantic Scholar's answer is {type(paper).__name__}, not a paper object")]
     return draft_from_paper(paper, identifier), []
 
 

@@ -12,10 +12,11 @@ import requests
 from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.project import Project
 from site_builder.kb.records import load_knowledge_base
+from site_builder.safe import http as safehttp
 from site_builder.tools.links.collect import LinkRef, collect_links
 from site_builder.tools.links.pacing import Pacer
 from site_builder.tools.links.probe import MAX_REDIRECTS, USER_AGENT, ProbeSettings, probe
-from site_builder.tools.links.rules import DEFAULT_RULES, Rule, State, rule_for
+from site_builder.tools.links.rules import DEFAULT_RULES, Rule, State, Verdict, rule_for
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ class LinkReport:
 
 
 def new_session() -> requests.Session:
-    """A session with the checker's user agent and a redirect limit."""
-    session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
+    """A session with the checker's user agent whose requests go through the safe HTTP layer's transport.
+
+    Redirects are followed by :func:`site_builder.safe.http.open_url` (at most ``MAX_REDIRECTS``), not by it.
+    """
+    session = safehttp.new_session(USER_AGENT)
     session.max_redirects = MAX_REDIRECTS
     return session
 
@@ -66,7 +69,10 @@ def check_urls(urls: Mapping[str, list[LinkRef]], *, concurrency: int = 8, setti
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = session_factory()
-        verdict = probe(session, url, rule_for(url, table), pacer, settings)
+        try:
+            verdict = probe(session, url, rule_for(url, table), pacer, settings)
+        except Exception as exc:
+            verdict = Verdict("unknown", f"not checked: the checker failed on it ({type(exc).__name__})")
         return LinkResult(url, verdict.state, verdict.detail, tuple(urls[url]))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check-links") as pool:
