@@ -100,8 +100,8 @@ refs.bib:49: error [bibtex-syntax] cannot read '@article{broken2020,': Unexpecte
 Was still looking for field-value closing `}`; the other entries were imported
 refs.bib:43: error [missing-title] entry 'notitle' has no title; it was not added
 papers/zong2024-survey.yaml: warning [check-fact] the title suggests a survey or review: set kind accordingly
-refs.bib:152: error [duplicate-paper] entry 'duplicate-of-imagebind' is already in the collection as \
-papers/girdhar2023-imagebind.yaml (same title); nothing written
+refs.bib:152: error [duplicate-paper] entry 'duplicate-of-imagebind' is also entry 'girdhar2023imagebind' of this \
+file (line 4, same title); nothing written
 18 records created, 4 refused or unreadable
 next: fill in the tags and the summary, then run `site-builder validate --changed`
 """

@@ -38,7 +38,7 @@ _SURVEY = re.compile(r"\b(survey|review)\b", re.IGNORECASE)
 _DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 #: What exports write where they cut an author list.
-_TRUNCATION = re.compile(r"^(others|et\.?\s*al\.?)$|\bet\.?\s+al\.?$", re.IGNORECASE)
+_TRUNCATION = re.compile(r"^others$|\bet\.?\s*al\b", re.IGNORECASE)
 
 
 class _DecodeNames(LatexDecodingMiddleware):
@@ -123,7 +123,7 @@ def _refusal(entry: Entry, origin: str) -> Problem | None:
             full = " ".join(parts.merge_first_name_first.split()) if isinstance(parts, NameParts) else str(parts)
             full = full.strip("{} ")
             if _TRUNCATION.search(full):
-                cut = "and others" if full.lower() == "others" else full
+                cut = "and others" if full.lower() == "others" else "et al."
                 return Problem(origin, fld.start_line + 1, None, "error", "truncated-authors",
                                f"entry {entry.key!r}: the author list is cut short ({cut!r}, as Google Scholar "
                                "exports long lists); write every author, from the paper or DBLP; it was not added")
