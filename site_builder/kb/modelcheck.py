@@ -62,21 +62,27 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Field names accepted at ``loc`` (a path of keys and indexes), for did-you-mean hints on unknown keys."""
+def field_model(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class of the value at ``loc`` (a path of keys and indexes), or ``None`` when it is not a model."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            return None
         field = current.model_fields.get(part)
         if field is None:
-            return []
+            return None
         current = _unwrap(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+        return current
+    return None
+
+
+def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names accepted at ``loc`` (a path of keys and indexes), for did-you-mean hints on unknown keys."""
+    found = field_model(model, loc)
+    return list(found.model_fields) if found is not None else []
 
 
 def _value_at(data: Any, loc: Loc) -> Any:

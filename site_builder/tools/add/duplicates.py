@@ -93,7 +93,8 @@ def _raw_known(project: Project, rel: str) -> Known | None:
         return None
     data = parse_bytes(raw, rel).data
     if isinstance(data, dict):
-        ids = data.get("ids") if isinstance(data.get("ids"), dict) else {}
+        ids = data.get("ids")
+        ids = ids if isinstance(ids, dict) else {}
         title, arxiv, doi = _text(data.get("title")), _text(ids.get("arxiv")), _text(ids.get("doi"))
     else:
         text = raw.decode("utf-8", "replace")
