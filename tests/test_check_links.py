@@ -266,7 +266,7 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as exc:
         main(["check-links", "--concurrency", "0"])
     assert exc.value.code == 2
-    assert "argument --concurrency: must be more than 0" in capsys.readouterr().err
+    assert "argument --concurrency: expected more than 0 and at most 64 links, not '0'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("header", "seconds"), [

@@ -67,10 +67,12 @@ def read_bibtex(path: Path, origin: str) -> tuple[list[Draft], list[Problem]]:
 
 def add_records(project: Project, *, identifier: str | None = None, bibtex: Path | None = None,
                 resolver: Callable[[], Resolver] | None = None, dry_run: bool = False,
-                today: dt.date | None = None) -> AddResult:
+                today: dt.date | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> AddResult:
     """Scaffold one record per paper of the source; never overwrite, never add a likely duplicate.
 
-    ``resolver`` builds the Semantic Scholar client, only when an identifier must be looked up.
+    ``resolver`` builds the Semantic Scholar client, only when an identifier must be looked up. ``progress`` is
+    called with (entries handled, entries in all, the last one) when there are several.
     """
     if (identifier is None) == (bibtex is None):
         raise UsageError("give exactly one source: ARXIV:<id>, DOI:<doi> or --bibtex FILE")
@@ -98,8 +100,10 @@ def add_records(project: Project, *, identifier: str | None = None, bibtex: Path
     taken = {e.record.id for e in kb.paper_entries} | {e.record.id for e in kb.dataset_entries}
     if project.papers.is_dir():
         taken |= {p.stem for p in project.papers.iterdir()}
-    for draft in drafts:
+    for done, draft in enumerate(drafts, 1):
         _add_one(project, draft, index, taken, result, kb.taxonomy, today or dt.date.today())
+        if progress is not None and len(drafts) > 1:
+            progress(done, len(drafts), draft.label())
     return result
 
 
