@@ -178,5 +178,5 @@ def test_one_file_gets_its_yaml_schema_and_check_problems_in_one_run(kb: KbFacto
         "papers/clip.yaml:22:1: error [duplicate-key] duplicate key 'kind' (first at line 8): YAML would silently "
         "keep only the last one\n"
         "papers/syntax.yaml:2:8: error [yaml-syntax] while scanning a quoted scalar: found unexpected end of stream "
-        "at line 4, column 1\n"
+        "(the parser stopped at line 4, column 1)\n"
         "5 errors, 0 warnings (2 papers, 0 datasets)\n")

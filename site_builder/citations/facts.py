@@ -2,8 +2,8 @@
 
 One pass over the snapshot's references (through :mod:`site_builder.citations.graph`) gives, per paper, its
 Semantic Scholar counts with their fetch date and the papers it cites and is cited by inside the collection (in
-display order); for the whole collection the "as of" date, the most cited papers inside it, the candidates queue and the papers citing
-the survey. Pages only read this; none of them scans the collection again.
+display order); for the whole collection the "as of" date, the most cited papers inside it, the candidates queue
+and the papers citing the survey. Pages only read this; none of them scans the collection again.
 """
 
 from __future__ import annotations

@@ -269,16 +269,20 @@ def parse_text(text: str, rel: str) -> YamlDocument:
     except _Fail as exc:
         return YamlDocument(None, Positions(), [Problem(rel, exc.line, exc.col, "error", exc.code, exc.message)])
     except yaml.MarkedYAMLError as exc:
-        # The context mark is where the construct that went wrong opens (the quote never closed, the mapping
-        # that lost its indentation); the problem mark may be the end of the file. Point at the opening, and
-        # say where the parser gave up when that is elsewhere.
-        problem_mark = exc.problem_mark
-        mark = exc.context_mark or problem_mark
+        # The context mark is where the construct that went wrong opens (the quote or bracket never closed); the
+        # problem mark may be the end of the file. Point at the opening, and say where the parser gave up when
+        # that is elsewhere. A block mapping's opening is only the top of the record, though: there the problem
+        # mark is the line to fix.
+        problem_mark, context_mark = exc.problem_mark, exc.context_mark
+        block = (exc.context or "").startswith("while parsing a block")
+        mark = problem_mark if block and problem_mark is not None else context_mark or problem_mark
+        other = context_mark if mark is problem_mark else problem_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         problem = exc.problem or "invalid YAML"
-        if exc.context_mark is not None and problem_mark is not None and problem_mark.line != exc.context_mark.line:
-            problem += f" at line {problem_mark.line + 1}, column {problem_mark.column + 1}"
+        if other is not None and mark is not None and other.line != mark.line:
+            where = "the block opens" if block else "the parser stopped"
+            problem += f" ({where} at line {other.line + 1}, column {other.column + 1})"
         code, message = "yaml-syntax", f"{exc.context}: {problem}" if exc.context else problem
         tab = problem_mark is not None and _char_at(text, problem_mark.line + 1, problem_mark.column + 1) == "\t"
         if tab and problem_mark is not None:
