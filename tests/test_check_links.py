@@ -278,3 +278,14 @@ def test_retry_after_reads_seconds_and_dates(header: str | None, seconds: float 
 
     now = dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC).timestamp()
     assert retry_after(header, now) == seconds
+
+
+def test_progress_counts_links_with_verbose_and_is_silent_otherwise(kb: KbFactory, tls: tuple[Path, Path],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with serve({"/ok": lambda _r: Reply(200)}, tls=tls) as srv:
+        root = kb({"papers/a.yaml": paper_yaml("a", links=f"\n  paper: {srv.url}/ok\n  project: {srv.url}/ok?p")})
+        assert main(["check-links", "-v", "--root", str(root), "--concurrency", "1"]) == 0
+        err = capsys.readouterr().err
+        assert err == f"check-links 1/2 ({srv.url}/ok)\ncheck-links 2/2 ({srv.url}/ok?p)\n"
+        assert main(["check-links", "--root", str(root)]) == 0  # stderr is no terminal here: no counter
+        assert capsys.readouterr().err == ""
