@@ -236,7 +236,7 @@ def test_markdown_report_is_an_issue_body(kb: KbFactory) -> None:
     assert md.startswith("Link check of 2026-11-30: 9 links: 4 alive, 3 dead, 2 unknown.\n\n## Dead links\n")
     assert ("| `papers/b.yaml:14` | links.code\\[0\\].url | https://github.com/gone/repo | HTTP 404 |\n"
             in md)
-    assert "<summary>2 link(s) could not be checked" in md
+    assert "<summary>2 links could not be checked" in md
     assert md.endswith("it reports and never edits records._\n")
 
 

@@ -116,6 +116,6 @@ def test_add_of_several_entries_counts_them_with_verbose(kb: KbFactory, capsys: 
 def test_quiet_drops_notes(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
     root = kb({"papers/clip.yaml": paper_yaml(), "papers/bad.yaml": "id: bad\n"})
     code, _, err = run_cli(capsys, "stats", "--root", str(root))
-    assert (code, err) == (0, "note: 1 record file(s) have problems and are not counted; run validate\n")
+    assert (code, err) == (0, "note: 1 record file has problems and is not counted; run validate\n")
     code, _, err = run_cli(capsys, "stats", "-q", "--root", str(root))
     assert (code, err) == (0, "")

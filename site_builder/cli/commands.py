@@ -49,7 +49,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     kb = require_knowledge_base(open_project(args.root))
     if kb.broken and args.verbosity:
-        print(f"note: {len(kb.broken)} record file(s) have problems and are not counted; run validate",
+        files = ("1 record file has problems and is" if len(kb.broken) == 1
+                 else f"{len(kb.broken)} record files have problems and are")
+        print(f"note: {files} not counted; run validate",
               file=sys.stderr)
     stats = compute_stats([e.record for e in kb.paper_entries], kb.taxonomy)
     sys.stdout.write(format_json(stats) if args.format == "json" else format_text(stats))

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from site_builder.kb.problems import Problem
+from site_builder.kb.report import plural
 from site_builder.kb.suggest import did_you_mean
 from site_builder.kb.yamlio import Loc, Positions
 
@@ -148,7 +149,7 @@ def _problem(model: type[BaseModel], data: Any, positions: Positions, rel: str, 
         message = f"{where}: {_describe(value)} does not have the expected form"
     elif kind == "too_short":
         code = "empty-list"
-        message = f"{where}: needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
+        message = f"{where}: needs at least {plural(int(err.get('ctx', {}).get('min_length', 1)), 'item')}"
     elif kind.startswith(("bad-", "empty-")):
         code = kind
         message = f"{where}: {err['msg']}"

@@ -139,9 +139,10 @@ def _failure(block: ParsingFailedBlock, origin: str) -> Problem:
         message = f"entry key {block.key!r} is used twice in this file; this entry was skipped"
         return Problem(origin, _line(block), None, "error", "bibtex-duplicate-key", message)
     if isinstance(block, DuplicateFieldKeyBlock):
-        fields = ", ".join(sorted(block.duplicate_keys))
+        keys = sorted(block.duplicate_keys)
+        fields = f"field {keys[0]} appears" if len(keys) == 1 else f"fields {', '.join(keys)} appear"
         return Problem(origin, _line(block), None, "error", "bibtex-duplicate-field",
-                       f"field(s) {fields} appear twice in one entry; it was skipped (keep one of each)")
+                       f"{fields} twice in one entry; it was skipped (keep one of each)")
     head = (block.raw or "").strip().splitlines()[0][:60] if (block.raw or "").strip() else "block"
     error = block.error
     reason = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
