@@ -145,3 +145,18 @@ def test_add_twice_creates_nothing_even_while_the_first_record_is_unfinished(
                    "papers/xu2021-videoclip.yaml (same DOI 10.18653/v1/2021.emnlp-main.544); nothing written\n"
                    "0 records created, 1 refused or unreadable\n")
     assert sorted(p.name for p in (root / "papers").iterdir()) == before
+
+
+def test_a_volume_that_cannot_be_expanded_refuses_its_papers(kb: KbFactory,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    root = kb()
+    bib = root / "refs.bib"
+    bib.write_text("@inproceedings{a,\n  title = {Audio Grounding Without a Venue},\n  author = {Doe, Jane},\n"
+                   "  crossref = {v}\n}\n\n@proceedings{v,\n  title = nope # { 2020},\n  year = 2020\n}\n",
+                   encoding="utf-8")
+    code, out = add(capsys, root, bib)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "refs.bib:8: error [bibtex-string] entry 'a': cannot expand booktitle: @string 'nope' is not defined in this "
+        "file (define it before its first use) (in crossref 'v'); it was not added")
+    assert list((root / "papers").iterdir()) == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bibtexparser.model import Entry, Field
 
+from site_builder.tools.add.bibtex_strings import METADATA_KEY, Unexpanded
+
 #: Entry types that are volumes, never papers of the collection.
 VOLUME_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection"})
 #: Fields a paper inherits from its volume.
@@ -41,10 +43,15 @@ def resolve_crossrefs(entries: list[Entry]) -> tuple[list[Entry], list[Entry], l
         if parent is None:
             missing.append((entry, str(ref.value).strip()))
             continue
+        broken: dict[str, Unexpanded] = {u.field: u for u in parent.parser_metadata.get(METADATA_KEY) or []}
         for key in _INHERITED:
             source = _field(parent, key)
             if key == "booktitle" and source is None:
                 source = _field(parent, "title")
             if source is not None and _field(entry, key) is None:
                 entry.set_field(Field(key, source.value, source.start_line))
+                if source.key in broken:  # the volume's value could not be expanded: neither can the paper's
+                    failed = entry.parser_metadata.setdefault(METADATA_KEY, [])
+                    failed.append(Unexpanded(key, broken[source.key].line,
+                                             f"{broken[source.key].reason} (in crossref {parent.key!r})"))
     return papers, volumes, missing
