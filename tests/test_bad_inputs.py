@@ -14,7 +14,7 @@ TAGS = "\n  objective: [contrastive]\n  architecture: [fusion-free]\n  modality:
 
 # (id, files, expected (path, line, code) of the first error)
 CASES: list[tuple[str, dict[str, str | bytes], tuple[str, int | None, str]]] = [
-    ("yaml-syntax", {"papers/clip.yaml": "id: clip\ntitle: [unclosed\n"}, ("papers/clip.yaml", 3, "yaml-syntax")),
+    ("yaml-syntax", {"papers/clip.yaml": "id: clip\ntitle: [unclosed\n"}, ("papers/clip.yaml", 2, "yaml-syntax")),
     ("tab-indent", {"papers/clip.yaml": "id: clip\nids:\n\tarxiv: '1'\n"}, ("papers/clip.yaml", 3, "yaml-tab")),
     ("duplicate-top-key", {"papers/clip.yaml": paper_yaml() + "title: Again\n"},
      ("papers/clip.yaml", 22, "duplicate-key")),

@@ -236,7 +236,7 @@ def test_markdown_report_is_an_issue_body(kb: KbFactory) -> None:
     assert md.startswith("Link check of 2026-11-30: 9 links: 4 alive, 3 dead, 2 unknown.\n\n## Dead links\n")
     assert ("| `papers/b.yaml:14` | links.code\\[0\\].url | https://github.com/gone/repo | HTTP 404 |\n"
             in md)
-    assert "<summary>2 link(s) could not be checked" in md
+    assert "<summary>2 links could not be checked" in md
     assert md.endswith("it reports and never edits records._\n")
 
 
@@ -266,7 +266,7 @@ def test_bad_options_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as exc:
         main(["check-links", "--concurrency", "0"])
     assert exc.value.code == 2
-    assert "argument --concurrency: must be more than 0" in capsys.readouterr().err
+    assert "argument --concurrency: expected more than 0 and at most 64 links, not '0'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("header", "seconds"), [
@@ -343,3 +343,14 @@ def test_a_dripped_status_line_through_the_command(kb: KbFactory, capsys: pytest
     assert f"unknown {srv.url}/slow (links.paper): no complete answer within the 1 s deadline" in out
     assert out.endswith("1 link: 0 alive, 0 dead, 1 unknown\n")
     assert elapsed < 3 * 1 + 2 + 4 + 5  # three tries at the 1 s deadline, backoff waits of 2 and 4 s
+
+
+def test_progress_counts_links_with_verbose_and_is_silent_otherwise(kb: KbFactory, tls: tuple[Path, Path],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with serve({"/ok": lambda _r: Reply(200)}, tls=tls) as srv:
+        root = kb({"papers/a.yaml": paper_yaml("a", links=f"\n  paper: {srv.url}/ok\n  project: {srv.url}/ok?p")})
+        assert main(["check-links", "-v", "--root", str(root), "--concurrency", "1"]) == 0
+        err = capsys.readouterr().err
+        assert err == f"check-links 1/2 ({srv.url}/ok)\ncheck-links 2/2 ({srv.url}/ok?p)\n"
+        assert main(["check-links", "--root", str(root)]) == 0  # stderr is no terminal here: no counter
+        assert capsys.readouterr().err == ""

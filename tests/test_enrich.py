@@ -44,7 +44,7 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_150_records_cost_one_batch_and_a_page_each_then_nothing(fake: FakeS2, kb: KbFactory,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     root = kb(collection(fake, 150))
-    code, out, err = enrich(capsys, root)
+    code, out, err = enrich(capsys, root, "-v")  # -v: progress even though stderr is not a terminal
     assert (code, out) == (0, "0 errors, 0 warnings (150 records: 150 fetched, 0 not found, 0 failed, 0 unchanged, "
                               "0 deferred; 152 requests)\n")
     batches = fake.requests_to("/paper/batch")
@@ -56,7 +56,7 @@ def test_150_records_cost_one_batch_and_a_page_each_then_nothing(fake: FakeS2, k
     assert len(fake.log) == 152
     assert err.splitlines()[-1] == ("enrich [########################] 150/150 fetched 150, not found 0, failed 0 "
                                     "(ssml-survey)")
-    assert len(err.splitlines()) == 11  # one line per tenth of the way when stderr is not a terminal
+    assert len(err.splitlines()) == 11  # one line per tenth of the way when stderr is not a terminal (with -v)
     first = tree(root)
     assert len([k for k in first if k.startswith("data/semantic-scholar/")]) == 150
 

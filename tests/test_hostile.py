@@ -66,7 +66,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int | None, int | None, str]]]
     "script-in-author": ({"script-author.yaml": P}, ("papers/script-author.yaml", 4, 5, "markup-in-text")),
     "summary-too-long": ({"summary-too-long.yaml": P}, ("papers/summary-too-long.yaml", 20, 10, "too-long")),
     "bad-indentation": ({"syntax-bad-indent.yaml": P}, ("papers/syntax-bad-indent.yaml", 3, 7, "yaml-syntax")),
-    "unclosed-flow": ({"syntax-unclosed-flow.yaml": P}, ("papers/syntax-unclosed-flow.yaml", 3, 5, "yaml-syntax")),
+    "unclosed-flow": ({"syntax-unclosed-flow.yaml": P}, ("papers/syntax-unclosed-flow.yaml", 2, 8, "yaml-syntax")),
     "tab-indentation": ({"tab-indent.yaml": P}, ("papers/tab-indent.yaml", 3, 1, "yaml-tab")),
     "tags-as-list": ({"tags-as-list.yaml": P}, ("papers/tags-as-list.yaml", 16, 7, "wrong-type")),
     "taxonomy-missing-facet": ({"taxonomy-missing-facet.yaml": "taxonomy.yaml"},

@@ -50,10 +50,10 @@ def test_duplicate_key_names_key_and_line(kb: KbFactory, capsys: pytest.CaptureF
     root = kb({"papers/clip.yaml": text})
     code, out, _ = run(capsys, "validate", "--root", str(root))
     assert code == 1
-    assert out.splitlines()[0] == (
+    assert out.splitlines()[:2] == [  # the duplicate hides nothing: the later value is checked as YAML keeps it
+        "papers/clip.yaml:7:8: error [venue-year] venue 'ICML 2021' names 2021 but year is 2020",
         "papers/clip.yaml:22:1: error [duplicate-key] duplicate key 'year' (first at line 6): "
-        "YAML would silently keep only one of them"
-    )
+        "YAML would silently keep only the last one"]
 
 
 def test_warnings_fail_only_with_strict(kb: KbFactory, capsys: pytest.CaptureFixture[str]) -> None:
@@ -155,3 +155,28 @@ def test_console_script_runs_in_the_repository() -> None:
     proc = subprocess.run(["site-builder", "validate", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
     assert "--list-checks" in proc.stdout
+
+
+def test_one_file_gets_its_yaml_schema_and_check_problems_in_one_run(kb: KbFactory,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    text = paper_yaml(
+        links="\n  paper: https://arxiv.org/abs/2103.00020\n  code:\n    - url: ftp://example.org/code\n"
+              "      official: true",
+        tags="\n  objective: [contrastiv]\n  architecture: [fusion-free]\n  modality: [image, text]",
+        authors="\n  - Ada Lovelace\n  - others",
+    ) + "kind: method\n"
+    root = kb({"papers/clip.yaml": text, "papers/syntax.yaml": "id: syntax\ntitle: \"Unclosed\nyear: 2021\n"})
+    code, out, _ = run(capsys, "validate", "--root", str(root))
+    assert code == 1
+    assert out == (
+        "papers/clip.yaml:5:5: error [truncated-authors] author 'others' stands for authors left out: list every "
+        "author in published order (from the paper or DBLP)\n"
+        "papers/clip.yaml:14:12: error [bad-url] links.code[0].url: 'ftp://example.org/code' is not an https URL "
+        "(scheme 'ftp' is not allowed)\n"
+        "papers/clip.yaml:17:15: error [unknown-tag] 'contrastiv' is not a node of facet 'objective' (did you mean "
+        "'contrastive'?)\n"
+        "papers/clip.yaml:22:1: error [duplicate-key] duplicate key 'kind' (first at line 8): YAML would silently "
+        "keep only the last one\n"
+        "papers/syntax.yaml:2:8: error [yaml-syntax] while scanning a quoted scalar: found unexpected end of stream "
+        "(the parser stopped at line 4, column 1)\n"
+        "5 errors, 0 warnings (2 papers, 0 datasets)\n")

@@ -93,3 +93,22 @@ def test_encodings(tmp_path: Path, raw: bytes, line: int, col: int, code: str) -
     path = tmp_path / "x.yaml"
     path.write_bytes(raw)
     assert [(p.line, p.col, p.code) for p in read_yaml(path, "x.yaml").problems] == [(line, col, code)]
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ("id: x\ntitle: \"Unclosed\nyear: 2021\nvenue: CVPR 2021\n", (2, 8),
+     "while scanning a quoted scalar: found unexpected end of stream (the parser stopped at line 5, column 1)"),
+    ("id: x\ntitle: [unclosed\nyear: 2021\n", (2, 8),
+     "while parsing a flow sequence: did not find expected ',' or ']' (the parser stopped at line 3, column 5)"),
+    ("id: x\nauthors:\n  - A\n  b: 2\n", (4, 3),
+     "while parsing a block collection: did not find expected '-' indicator (the block opens at line 3, column 3)"),
+], ids=["quote", "flow", "block"])
+def test_syntax_errors_point_at_what_to_fix(text: str, where: tuple[int, int], message: str) -> None:
+    (problem,) = parse_text(text, "papers/x.yaml").problems
+    assert ((problem.line, problem.col), problem.code, problem.message) == (where, "yaml-syntax", message)
+
+
+def test_a_duplicate_key_keeps_the_data_as_yaml_reads_it() -> None:
+    doc = parse_text("id: x\nyear: 2020\nyear: 2021\n", "papers/x.yaml")
+    assert doc.data == {"id": "x", "year": 2021}
+    assert [(p.line, p.code) for p in doc.problems] == [(3, "duplicate-key")]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from site_builder.build.pipeline import generate
 from site_builder.kb.problems import SiteBuilderError
@@ -71,11 +71,32 @@ def watch(project: Project, progress: Progress, stop: threading.Event, interval:
             regenerate(project, progress)
 
 
+#: Where ``mkdocs serve`` listens when neither --dev-addr nor mkdocs.yml says otherwise.
+DEFAULT_ADDR = "127.0.0.1:8000"
+
+
+def check_address_free(address: str) -> None:
+    """Refuse before any build when nothing could listen on ``address`` (another server holds it, say)."""
+    host, _, port = address.rpartition(":")
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+        family, kind, proto, _, where = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is free
+            probe.bind(where)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SiteBuilderError(f"cannot serve on {address}: {reason.lower()}; stop what uses it or choose another "
+                               "address with --dev-addr HOST:PORT") from None
+
+
 def serve(project: Project, dev_addr: str | None, progress: Progress) -> None:
-    """Generate once, start the watcher, then run ``mkdocs serve`` until interrupted."""
+    """Check the address, generate once, start the watcher, then run ``mkdocs serve`` until interrupted."""
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
+    address = dev_addr or DEFAULT_ADDR
+    check_address_free(address)
     seen = input_signature(project)  # taken first, so that an edit during the first generation is not missed
     if not regenerate(project, progress):
         raise SiteBuilderError("fix the errors above before serving")
@@ -89,8 +110,8 @@ def serve(project: Project, dev_addr: str | None, progress: Progress) -> None:
                                name="record-watcher", daemon=True)
     watcher.start()
     try:
-        options: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
-        mkdocs_serve(config_file=str(config_path(project)), livereload=True, **options)
+        # the address checked above, so that mkdocs listens exactly where the check said it can
+        mkdocs_serve(config_file=str(config_path(project)), livereload=True, dev_addr=address)
     except MkDocsException as exc:
         raise SiteBuilderError(f"mkdocs serve failed: {exc.format_message()}") from exc
     finally:

@@ -125,6 +125,22 @@ def missing_tag(kb: KnowledgeBase) -> Iterator[Problem]:
                                 "tags", facet_id)
 
 
+#: What a cut author list ends with (Google Scholar's "and others", "et al.").
+_TRUNCATED_AUTHOR = re.compile(r"^(and\s+)?others$|\bet\.?\s*al\b\.?", re.IGNORECASE)
+
+
+@check("truncated-authors", "error", "the author list is cut short ('others', 'et al.'): list every author",
+       per_record=True)
+def truncated_authors(kb: KnowledgeBase) -> Iterator[Problem]:
+    for entry in kb.paper_entries:
+        for i, name in enumerate(entry.record.authors):
+            if _TRUNCATED_AUTHOR.search(name.strip()):
+                yield entry.problem("error", "truncated-authors",
+                                    f"author {name!r} stands for authors left out: list every author in published "
+                                    "order (from the paper or DBLP)", "authors", i)
+                break
+
+
 @check("venue-year", "error", "the year inside 'venue' differs from 'year'",
        per_record=True)
 def venue_year(kb: KnowledgeBase) -> Iterator[Problem]:

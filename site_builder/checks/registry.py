@@ -53,9 +53,12 @@ def select(codes: Iterable[str] | None) -> list[Check]:
     return chosen
 
 
-def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None) -> list[Problem]:
-    """Run the selected checks and gather their problems."""
+def run_checks(kb: KnowledgeBase, codes: Iterable[str] | None = None, *,
+               per_record_only: bool = False) -> list[Problem]:
+    """Run the selected checks (only those that look at one record at a time, with ``per_record_only``) and
+    gather their problems."""
     problems: list[Problem] = []
     for chk in select(codes):
-        problems.extend(chk.func(kb))
+        if chk.per_record or not per_record_only:
+            problems.extend(chk.func(kb))
     return problems

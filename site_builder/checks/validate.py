@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.checks import run_checks
+from site_builder.kb.partial import partial_knowledge_base
 from site_builder.kb.problems import Problem, UsageError, sorted_problems
 from site_builder.kb.project import Project
 from site_builder.kb.records import KnowledgeBase, load_knowledge_base
@@ -55,6 +56,10 @@ def validate(project: Project, paths: Sequence[Path] = (), checks: Sequence[str]
     kb, problems = load_knowledge_base(project, extra=outside)
     if kb is not None:
         problems += run_checks(kb, checks)
+        if kb.broken:  # files with schema problems still get their per-record checks, in the same run
+            partial, dropped_at = partial_knowledge_base(kb)
+            problems += [p for p in run_checks(partial, checks, per_record_only=True)
+                         if (p.path, p.line, p.col) not in dropped_at]
     if selected:
         problems = [p for p in problems
                     if p.path in selected or p.path == "taxonomy.yaml" or selected.intersection(p.related)]

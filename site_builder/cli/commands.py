@@ -48,8 +48,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from site_builder.tools.stats import compute_stats, format_json, format_text
 
     kb = require_knowledge_base(open_project(args.root))
-    if kb.broken:
-        print(f"note: {len(kb.broken)} record file(s) have problems and are not counted; run validate",
+    if kb.broken and args.verbosity:
+        files = ("1 record file has problems and is" if len(kb.broken) == 1
+                 else f"{len(kb.broken)} record files have problems and are")
+        print(f"note: {files} not counted; run validate",
               file=sys.stderr)
     stats = compute_stats([e.record for e in kb.paper_entries], kb.taxonomy)
     sys.stdout.write(format_json(stats) if args.format == "json" else format_text(stats))
@@ -59,15 +61,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_enrich(args: argparse.Namespace) -> int:
     """Run ``enrich``: progress on stderr, the problems and a summary on stdout."""
     from site_builder.citations.enrich import EnrichOptions, enrich
-    from site_builder.cli.progress import ProgressBar
+    from site_builder.cli.progress import ProgressBar, shows_progress
     from site_builder.kb.project import open_project
 
     project = open_project(args.root)
-    bar = ProgressBar(sys.stderr)
+    bar = ProgressBar(sys.stderr) if shows_progress(sys.stderr, args.verbosity) else None
     try:
         result = enrich(project, EnrichOptions(tuple(args.only or ()), args.refresh, args.limit), progress=bar)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     problems = [p.promoted() for p in result.problems] if args.strict else result.problems
     sys.stdout.write(render(problems, args.format or default_format(), result.stats.describe()))
     return 1 if has_errors(problems) else 0
@@ -91,12 +94,37 @@ def _progress(message: str) -> None:
     print(f"site-builder: {message}", file=sys.stderr, flush=True)
 
 
+def _quiet(message: str) -> None:
+    """The stage messages of ``-q``: none."""
+
+
+def _stages(args: argparse.Namespace) -> Callable[[str], None]:
+    return _progress if args.verbosity else _quiet
+
+
+def _counter(args: argparse.Namespace, label: str) -> tuple[Callable[[int, int, str], None] | None,
+                                                             Callable[[], None]]:
+    """A progress counter for ``label`` when one should show, and what ends it."""
+    from site_builder.cli.progress import Counter, shows_progress
+
+    if not shows_progress(sys.stderr, args.verbosity):
+        return None, lambda: None
+    shown: list[Counter] = []
+
+    def show(done: int, total: int, current: str) -> None:
+        if not shown:
+            shown.append(Counter(sys.stderr, label, total))
+        shown[0](done, current)
+
+    return show, lambda: shown[0].close() if shown else None
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Run ``build``."""
     from site_builder.build.pipeline import build
     from site_builder.kb.project import open_project
 
-    result = build(open_project(args.root), strict=args.strict, site=not args.pages_only, progress=_progress)
+    result = build(open_project(args.root), strict=args.strict, site=not args.pages_only, progress=_stages(args))
     fmt = args.format or default_format()
     if result.problems or fmt == "json":
         sys.stdout.write(render(result.problems, fmt, result.checked))
@@ -109,7 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.build.serve import serve
     from site_builder.kb.project import open_project
 
-    serve(open_project(args.root), args.dev_addr, progress=_progress)
+    serve(open_project(args.root), args.dev_addr, progress=_stages(args))
     return 0
 
 
@@ -120,8 +148,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     from site_builder.tools.add.add import add_records, format_result
     from site_builder.tools.add.online import default_resolver
 
-    result = add_records(open_project(args.root), identifier=args.source, bibtex=args.bibtex,
-                         resolver=default_resolver, dry_run=args.dry_run, today=today())
+    show, close = _counter(args, "add")
+    try:
+        result = add_records(open_project(args.root), identifier=args.source, bibtex=args.bibtex,
+                             resolver=default_resolver, dry_run=args.dry_run, today=today(), progress=show)
+    finally:
+        close()
     sys.stdout.write(format_result(result))
     return 1 if result.failed else 0
 
@@ -134,8 +166,12 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     from site_builder.tools.links.report import render_links
     from site_builder.tools.links.run import check_links
 
-    report = check_links(open_project(args.root), concurrency=args.concurrency,
-                         settings=ProbeSettings(timeout=args.timeout))
+    show, close = _counter(args, "check-links")
+    try:
+        report = check_links(open_project(args.root), concurrency=args.concurrency,
+                             settings=ProbeSettings(timeout=args.timeout), progress=show)
+    finally:
+        close()
     sys.stdout.write(render_links(report, args.format, today()))
     return 1 if report.dead else 0
 
@@ -150,7 +186,9 @@ HANDLERS: dict[str, Handler] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse would print the top-level usage; the command's own usage says what it accepts
+        args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Handler = HANDLERS[args.command]
     try:
         return handler(args)

@@ -6,6 +6,7 @@ Kept apart from :mod:`site_builder.cli.commands`, which runs the commands: docs/
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -13,6 +14,16 @@ from typing import TypeVar
 from site_builder import __version__
 from site_builder.kb.report import FORMATS
 from site_builder.tools.links import LINK_FORMATS
+
+
+def _output_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=0, default=1,
+                       help="print only results and errors: no progress, no notes on standard error")
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=2,
+                       help="also show progress when standard error is not a terminal (logs, CI)")
+    return parent
 
 
 def _root_options() -> argparse.ArgumentParser:
@@ -56,19 +67,27 @@ def _count(text: str) -> int:
 N = TypeVar("N", int, float)
 
 
-def _positive(convert: Callable[[str], N]) -> Callable[[str], N]:
-    """An argparse type: a number above zero."""
+def _bounded(convert: Callable[[str], N], most: N, unit: str) -> Callable[[str], N]:
+    """An argparse type: a finite number above zero and at most ``most``."""
 
     def parse(text: str) -> N:
         try:
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError("must be more than 0")
+        if not math.isfinite(value) or not 0 < value <= most:
+            raise argparse.ArgumentTypeError(f"expected more than 0 and at most {most:g} {unit}, not {text!r}")
         return value
 
     return parse
+
+
+def _address(text: str) -> str:
+    """An argparse type: ``HOST:PORT`` with a port from 1 to 65535."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT with a port from 1 to 65535, not {text!r}")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,9 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    out = _output_options()
     root, report = _root_options(), _report_options()
 
-    p = sub.add_parser("validate", parents=[root, report], help="check records and print every problem",
+    p = sub.add_parser("validate", parents=[out, root, report], help="check records and print every problem",
                        description="Check the taxonomy, every paper and dataset record, and the cross-record rules. "
                                    "Every problem is collected before the command fails. With PATHs, only problems "
                                    "of those files (and clashes involving them) are reported.")
@@ -97,12 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="git ref --changed compares with (default: origin/$GITHUB_BASE_REF under GitHub Actions, "
                         "else the first of origin/main, main, origin/master, master that exists)")
 
-    p = sub.add_parser("stats", parents=[root], help="count papers per taxonomy node, year and code availability",
+    p = sub.add_parser("stats", parents=[out, root], help="count papers per taxonomy node, year and code availability",
                        description="Print how many papers each taxonomy node holds (descendants included), papers "
                                    "per year and kind, and how many have (official) code.")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text tables or one JSON document")
 
-    p = sub.add_parser("enrich", parents=[root, report], help="fetch Semantic Scholar data into the snapshot",
+    p = sub.add_parser("enrich", parents=[out, root, report], help="fetch Semantic Scholar data into the snapshot",
                        description="Resolve paper records on Semantic Scholar (arXiv id or DOI through the batch "
                                    "endpoint, title and year match as the fallback), fetch their metadata and "
                                    "references, and write data/semantic-scholar/<id>.json, one file at a time. "
@@ -119,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from site_builder.tools.export import EXPORTERS
 
-    p = sub.add_parser("export", parents=[root], help="write the collection in a download format",
+    p = sub.add_parser("export", parents=[out, root], help="write the collection in a download format",
                        description="Export the collection. bib: every paper as BibTeX; csv: one row per paper "
                                    "(both the same bytes as the site's downloads/papers.bib and papers.csv). "
                                    "graphml: the citation graph inside the collection (an edge A -> B when B is in "
@@ -130,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, default=None, metavar="PATH",
                    help="write to PATH (atomically, only when the content changed) instead of standard output")
 
-    p = sub.add_parser("build", parents=[root, report], help="build the whole site into site/",
+    p = sub.add_parser("build", parents=[out, root, report], help="build the whole site into site/",
                        description="Check every record (any error stops the build before anything is written), "
                                    "write the generated pages under docs/ (only files whose content changed; stale "
                                    "ones removed), then run 'mkdocs build --strict' into a temporary folder that "
@@ -138,15 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pages-only", action="store_true",
                    help="stop after writing the generated pages under docs/ (e.g. to run 'zensical build' next)")
 
-    p = sub.add_parser("serve", parents=[root], help="preview the site, regenerating pages when records change",
+    p = sub.add_parser("serve", parents=[out, root], help="preview the site, regenerating pages when records change",
                        description="Generate the pages, then serve the site with 'mkdocs serve' (live reload). "
                                    "Changes to papers/, datasets/, taxonomy.yaml, data/cited-by-survey.yaml or "
                                    "the snapshot data/semantic-scholar/ regenerate the affected pages; problems are "
                                    "printed and the old pages kept.")
-    p.add_argument("--dev-addr", default=None, metavar="HOST:PORT",
-                   help="address to serve on (default: mkdocs' own, 127.0.0.1:8000)")
+    p.add_argument("--dev-addr", type=_address, default=None, metavar="HOST:PORT",
+                   help="address to serve on (default: mkdocs' own, 127.0.0.1:8000); checked to be free before "
+                        "the first build")
 
-    p = sub.add_parser("add", parents=[root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
+    p = sub.add_parser("add", parents=[out, root], help="scaffold new paper records from an arXiv id, a DOI or BibTeX",
                        description="Write papers/<id>.yaml for each new paper with every fact the source gives; "
                                    "taxonomy tags and the summary are left for you, with comments listing the "
                                    "allowed values. Never overwrites a record and refuses likely duplicates (same "
@@ -160,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "with their line and the others imported")
     p.add_argument("--dry-run", action="store_true", help="print the records that would be written; write nothing")
 
-    p = sub.add_parser("check-links", parents=[root], help="check every paper, code, project and dataset link",
+    p = sub.add_parser("check-links", parents=[out, root], help="check every paper, code, project and dataset link",
                        description="Probe each distinct link once (HEAD, GET when HEAD is refused; redirects "
                                    "followed; bounded retries honouring Retry-After; per-host pacing, slower for "
                                    "arXiv and GitHub). Only 404 and 410 count as dead; rate limits, server errors, "
@@ -169,8 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=LINK_FORMATS, default="text",
                    help="text (one line per dead or unknown link, then counts), json (every link), markdown "
                         "(dead links as a table, unknown ones folded: the body of the link-check issue)")
-    p.add_argument("--concurrency", type=_positive(int), default=8, metavar="N",
-                   help="links checked at the same time (default 8; one host is still paced)")
-    p.add_argument("--timeout", type=_positive(float), default=15.0, metavar="S",
-                   help="seconds to wait for a server to connect or answer (default 15); a timeout is unknown")
+    p.add_argument("--concurrency", type=_bounded(int, 64, "links"), default=8, metavar="N",
+                   help="links checked at the same time (default 8, at most 64; one host is still paced)")
+    p.add_argument("--timeout", type=_bounded(float, 600.0, "seconds"), default=15.0, metavar="S",
+                   help="seconds to wait for a server to connect or answer (default 15, at most 600); a timeout "
+                        "is unknown")
+    for command_parser in sub.choices.values():  # so that errors found after parsing show the command's usage
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
+

@@ -54,3 +54,40 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+def shows_progress(stream: TextIO, verbosity: int) -> bool:
+    """Progress is for people watching: on a terminal by default, in logs only with ``-v``, never with ``-q``."""
+    return verbosity >= 2 or (verbosity == 1 and stream.isatty())
+
+
+class Counter:
+    """``check-links 12/340 (github.com/...)``: redrawn in place on a terminal, a line every tenth of the way in a
+    log (``-v``). Call it with the count done so far; :meth:`close` ends the line."""
+
+    def __init__(self, stream: TextIO, label: str, total: int) -> None:
+        self.stream, self.label, self.total = stream, label, total
+        self.tty = stream.isatty()
+        self._shown = -1
+        self._drawn = False
+
+    def __call__(self, done: int, current: str = "") -> None:
+        """Show that ``done`` of the items are finished, ``current`` the last one."""
+        text = f"{self.label} {done}/{self.total}" + (f" ({current[:60]})" if current else "")
+        if self.tty:
+            self.stream.write(f"\r\x1b[2K{text}")
+            self._drawn = True
+        else:
+            step = 10 * done // max(self.total, 1)
+            if step == self._shown and done != self.total:
+                return
+            self._shown = step
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the redrawn line so that what follows starts on a fresh one."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False

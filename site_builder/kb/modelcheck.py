@@ -9,6 +9,7 @@ from typing import Any, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from site_builder.kb.problems import Problem
+from site_builder.kb.report import plural
 from site_builder.kb.suggest import did_you_mean
 from site_builder.kb.yamlio import Loc, Positions
 
@@ -62,21 +63,27 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Field names accepted at ``loc`` (a path of keys and indexes), for did-you-mean hints on unknown keys."""
+def field_model(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class of the value at ``loc`` (a path of keys and indexes), or ``None`` when it is not a model."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            return None
         field = current.model_fields.get(part)
         if field is None:
-            return []
+            return None
         current = _unwrap(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+        return current
+    return None
+
+
+def allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names accepted at ``loc`` (a path of keys and indexes), for did-you-mean hints on unknown keys."""
+    found = field_model(model, loc)
+    return list(found.model_fields) if found is not None else []
 
 
 def _value_at(data: Any, loc: Loc) -> Any:
@@ -142,7 +149,7 @@ def _problem(model: type[BaseModel], data: Any, positions: Positions, rel: str, 
         message = f"{where}: {_describe(value)} does not have the expected form"
     elif kind == "too_short":
         code = "empty-list"
-        message = f"{where}: needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
+        message = f"{where}: needs at least {plural(int(err.get('ctx', {}).get('min_length', 1)), 'item')}"
     elif kind.startswith(("bad-", "empty-")):
         code = kind
         message = f"{where}: {err['msg']}"

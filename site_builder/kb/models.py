@@ -183,7 +183,9 @@ class Paper(Strict):
     short_name: list[ShortName] = Field(
         default_factory=list,
         description="names people type to find the paper, e.g. [CLIP] (unique across records, ignoring case)")
-    authors: list[Text] = Field(min_length=1, max_length=3000, description="full author names in published order")
+    authors: list[Text] = Field(min_length=1, max_length=3000,
+                                description="the full names of all authors in published order (a list cut short "
+                                            "with others or et al. is an error)")
     year: Year = Field(description="publication year (journal papers: the issue year)")
     venue: Text = Field(description="short canonical venue with year, e.g. 'CVPR 2022', or 'arXiv'")
     kind: PaperKind = Field(description="method, survey, analysis, benchmark or dataset")

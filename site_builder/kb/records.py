@@ -115,9 +115,11 @@ def load_record(path: str | Path, rel: str, model: type[R],
     if cached is not None:
         return Entry(cached, rel, raw=raw), []
     doc = parse_bytes(raw, rel)
-    if doc.problems:
+    if doc.data is None:
         return None, doc.problems
     record, problems = check_model(model, doc.data, doc.positions, rel)
+    if doc.problems:  # YAML problems the data survived (a duplicate key): the schema's come in the same run
+        return None, doc.problems + problems
     if record is None:
         return None, problems
     if cache is not None:

@@ -110,8 +110,11 @@ def _scalar_value(loader: Any, event: Any) -> Any:
         raise _Fail(line, col, "yaml-value", f"cannot read value {event.value!r}: {exc}") from None
 
 
-def _build(text: str) -> tuple[Any, Positions]:
-    """Turn YAML text into Python values, recording positions; raise ``_Fail`` or ``yaml.YAMLError``."""
+def _build(text: str, soft: list[_Fail]) -> tuple[Any, Positions]:
+    """Turn YAML text into Python values, recording positions; raise ``_Fail`` or ``yaml.YAMLError``.
+
+    Problems after which the data is still well defined (a duplicate key: the later value wins, as in YAML) are
+    appended to ``soft`` instead, so that the file's other problems can still be found."""
     loader = _Loader(text)
     positions = Positions()
     anchors: dict[str, tuple[Any, int]] = {}
@@ -187,8 +190,8 @@ def _build(text: str) -> tuple[Any, Positions]:
                 if value in parent.container:
                     first = positions.keys.get((*parent.loc, value))
                     where = f" (first at line {first[0]})" if first else ""
-                    raise _Fail(start[0], start[1], "duplicate-key",
-                                f"duplicate key {value!r}{where}: YAML would silently keep only one of them")
+                    soft.append(_Fail(start[0], start[1], "duplicate-key",
+                                      f"duplicate key {value!r}{where}: YAML would silently keep only the last one"))
                 parent.key, parent.key_pos = value, start
             else:
                 loc = (*parent.loc, parent.key)
@@ -260,17 +263,30 @@ def parse_text(text: str, rel: str) -> YamlDocument:
             rel, at[0], at[1], "error", "yaml-line-break",
             f"character U+{ord(odd.group(0)):04X} is a line break for YAML but not for editors; "
             "use plain newlines")])
+    soft: list[_Fail] = []
     try:
-        data, positions = _build(text)
+        data, positions = _build(text, soft)
     except _Fail as exc:
         return YamlDocument(None, Positions(), [Problem(rel, exc.line, exc.col, "error", exc.code, exc.message)])
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the construct that went wrong opens (the quote or bracket never closed); the
+        # problem mark may be the end of the file. Point at the opening, and say where the parser gave up when
+        # that is elsewhere. A block mapping's opening is only the top of the record, though: there the problem
+        # mark is the line to fix.
+        problem_mark, context_mark = exc.problem_mark, exc.context_mark
+        block = (exc.context or "").startswith("while parsing a block")
+        mark = problem_mark if block and problem_mark is not None else context_mark or problem_mark
+        other = context_mark if mark is problem_mark else problem_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         problem = exc.problem or "invalid YAML"
+        if other is not None and mark is not None and other.line != mark.line:
+            where = "the block opens" if block else "the parser stopped"
+            problem += f" ({where} at line {other.line + 1}, column {other.column + 1})"
         code, message = "yaml-syntax", f"{exc.context}: {problem}" if exc.context else problem
-        if line is not None and col is not None and _char_at(text, line, col) == "\t":
+        tab = problem_mark is not None and _char_at(text, problem_mark.line + 1, problem_mark.column + 1) == "\t"
+        if tab and problem_mark is not None:
+            line, col = problem_mark.line + 1, problem_mark.column + 1
             code, message = "yaml-tab", "tab character where YAML allows only spaces for indentation"
         elif "nesting depth" in problem:  # newer libyaml stops runaway nesting itself, before our own limit
             code, message = "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels"
@@ -286,7 +302,7 @@ def parse_text(text: str, rel: str) -> YamlDocument:
         return YamlDocument(None, Positions(), [Problem(rel, 1, 1, "error", "yaml-too-deep", "nesting too deep")])
     if data is None:
         return YamlDocument(None, positions, [Problem(rel, 1, 1, "error", "empty-file", "file holds no data")])
-    return YamlDocument(data, positions, [])
+    return YamlDocument(data, positions, [Problem(rel, f.line, f.col, "error", f.code, f.message) for f in soft])
 
 
 def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:

@@ -67,10 +67,12 @@ def read_bibtex(path: Path, origin: str) -> tuple[list[Draft], list[Problem]]:
 
 def add_records(project: Project, *, identifier: str | None = None, bibtex: Path | None = None,
                 resolver: Callable[[], Resolver] | None = None, dry_run: bool = False,
-                today: dt.date | None = None) -> AddResult:
+                today: dt.date | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> AddResult:
     """Scaffold one record per paper of the source; never overwrite, never add a likely duplicate.
 
-    ``resolver`` builds the Semantic Scholar client, only when an identifier must be looked up.
+    ``resolver`` builds the Semantic Scholar client, only when an identifier must be looked up. ``progress`` is
+    called with (entries handled, entries in all, the last one) when there are several.
     """
     if (identifier is None) == (bibtex is None):
         raise UsageError("give exactly one source: ARXIV:<id>, DOI:<doi> or --bibtex FILE")
@@ -78,20 +80,30 @@ def add_records(project: Project, *, identifier: str | None = None, bibtex: Path
     if kb is None:
         raise SiteBuilderError("taxonomy.yaml is unusable; fix it before adding records", load_problems)
     result = AddResult(dry_run=dry_run)
+    index = DuplicateIndex.of(kb)
     if bibtex is not None:
         drafts, result.problems = read_bibtex(bibtex, project.rel(bibtex))
     else:
         ident = parse_identifier(identifier or "")
+        kind, _, value = ident.partition(":")
+        known = index.find(Draft(ident, None, arxiv=value if kind == "ARXIV" else None,
+                                 doi=value if kind == "DOI" else None))
+        if known is not None:  # no lookup for a paper the collection already has
+            result.problems.append(Problem(ident, None, None, "error", "duplicate-paper",
+                                           f"{ident} is already in the collection as {known[0].path} ({known[1]}); "
+                                           "nothing written", (known[0].path,)))
+            return result
         if resolver is None:
             raise UsageError("no Semantic Scholar client available to look up identifiers")
         draft, result.problems = lookup(resolver(), ident)
         drafts = [draft] if draft else []
-    index = DuplicateIndex.of(kb)
     taken = {e.record.id for e in kb.paper_entries} | {e.record.id for e in kb.dataset_entries}
     if project.papers.is_dir():
         taken |= {p.stem for p in project.papers.iterdir()}
-    for draft in drafts:
+    for done, draft in enumerate(drafts, 1):
         _add_one(project, draft, index, taken, result, kb.taxonomy, today or dt.date.today())
+        if progress is not None and len(drafts) > 1:
+            progress(done, len(drafts), draft.label())
     return result
 
 
@@ -105,9 +117,15 @@ def _add_one(project: Project, draft: Draft, index: DuplicateIndex, taken: set[s
     found = index.find(draft)
     if found is not None:
         known, why = found
-        report(Problem(draft.origin, draft.line, None, "error", "duplicate-paper",
-                       f"{draft.label()} is already in the collection as {known.path} ({why}); nothing written",
-                       (known.path,)))
+        if known.source is not None and known.source[0] == draft.origin:  # an earlier entry of the same input
+            _, label, line = known.source
+            at = f"line {line}, " if line else ""
+            report(Problem(draft.origin, draft.line, None, "error", "duplicate-paper",
+                           f"{draft.label()} is also {label} of this file ({at}{why}); nothing written"))
+        else:
+            report(Problem(draft.origin, draft.line, None, "error", "duplicate-paper",
+                           f"{draft.label()} is already in the collection as {known.path} ({why}); nothing written",
+                           (known.path,)))
         return
     record_id = propose_id(draft.family, draft.year, draft.title, lambda s: s in taken)
     path = project.papers / f"{record_id}.yaml"
@@ -120,7 +138,7 @@ def _add_one(project: Project, draft: Draft, index: DuplicateIndex, taken: set[s
                            f"{project.rel(path)} appeared while adding {draft.label()}; it was left untouched"))
             return
     taken.add(record_id)
-    index.add(Known(project.rel(path), draft.title, draft.arxiv, draft.doi))
+    index.add(Known(project.rel(path), draft.title, draft.arxiv, draft.doi, (draft.origin, draft.label(), draft.line)))
     result.created.append(Created(project.rel(path), text, draft.label()))
     for note in draft.notes:
         report(Problem(project.rel(path), None, None, "warning", "check-fact", note))

@@ -1,8 +1,11 @@
 """BibTeX -> drafts, through bibtexparser v2's own pipeline (splitter, then middlewares).
 
-Names are separated and split into parts by ``SeparateCoAuthors`` / ``SplitNameParts``, LaTeX (accents, braces,
-dashes) is decoded by ``LatexDecodingMiddleware``; this module only maps the decoded fields onto a draft. Blocks
-the splitter could not parse come back as problems carrying their line, while every other entry is still read.
+``@string`` macros and ``#`` joins are expanded first (:mod:`.bibtex_strings`), then enclosing braces and quotes
+are removed, names are separated and split into parts by ``SeparateCoAuthors`` / ``SplitNameParts``, and LaTeX
+(accents, braces, dashes) is decoded by ``LatexDecodingMiddleware``. ``crossref`` links are resolved on the decoded
+entries (:mod:`.bibtex_crossref`); this module then maps the fields onto drafts. Blocks the splitter could not
+parse, and entries that cannot become honest records (an undefined macro, a cut author list), come back as
+problems carrying their line, while every other entry is still read.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from typing import Any
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
+from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
 from bibtexparser.middlewares.names import NameParts
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
 from site_builder.kb.models import ARXIV_RE, DOI_RE
 from site_builder.kb.problems import Problem
+from site_builder.tools.add.bibtex_crossref import resolve_crossrefs
+from site_builder.tools.add.bibtex_strings import METADATA_KEY, ExpandStringsMiddleware, Unexpanded
 from site_builder.tools.add.draft import Draft
 from site_builder.tools.add.venues import is_arxiv_venue, short_venue
 
@@ -29,6 +35,10 @@ _VERSION = re.compile(r"v\d+$")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _SURVEY = re.compile(r"\b(survey|review)\b", re.IGNORECASE)
+_DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+#: What exports write where they cut an author list.
+_TRUNCATION = re.compile(r"^others$|\bet\.?\s*al\b", re.IGNORECASE)
 
 
 class _DecodeNames(LatexDecodingMiddleware):
@@ -62,15 +72,62 @@ def _quiet_parser() -> Iterator[None]:
 
 
 def parse_bibtex(text: str, origin: str) -> tuple[list[Draft], list[Problem]]:
-    """Every entry of ``text`` as a draft, in file order, and a problem for each block that failed."""
-    stack = [SeparateCoAuthors(), SplitNameParts(), _DecodeNames()]
+    """Every paper entry of ``text`` as a draft, in file order, and a problem for each block that failed or
+    entry that was refused (by line)."""
+    stack = [ExpandStringsMiddleware(), RemoveEnclosingMiddleware(), SeparateCoAuthors(), SplitNameParts(),
+             _DecodeNames()]
     with _quiet_parser():
-        library = parse_string(text, append_middleware=stack)
+        library = parse_string(text, parse_stack=stack)
     problems = [_failure(block, origin) for block in library.failed_blocks]
-    drafts = [_draft(entry, origin) for entry in library.entries]
-    if not drafts and not problems:
+    papers, volumes, missing = resolve_crossrefs(list(library.entries))
+    for entry, key in missing:
+        problems.append(Problem(origin, _line(entry), None, "warning", "bibtex-crossref",
+                                f"entry {entry.key!r} names crossref {key!r}, which is not in this file: "
+                                "check its venue and year"))
+    for volume in volumes:
+        if not any(True for _ in _children(volume, papers)):
+            problems.append(Problem(origin, _line(volume), None, "warning", "bibtex-not-a-paper",
+                                    f"entry {volume.key!r} is a @{volume.entry_type.lower()} volume, not a paper; "
+                                    "it was not added"))
+    drafts: list[Draft] = []
+    for entry in papers:
+        refused = _refusal(entry, origin)
+        if refused is not None:
+            problems.append(refused)
+        else:
+            drafts.append(_draft(entry, origin))
+    if not drafts and not problems and not volumes:
         problems.append(Problem(origin, None, None, "error", "bibtex-empty", "no BibTeX entry found"))
+    problems.sort(key=lambda p: p.line or 0)
     return drafts, problems
+
+
+def _children(volume: Entry, papers: list[Entry]) -> Iterator[Entry]:
+    for paper in papers:
+        ref = paper.fields_dict.get("crossref")
+        if ref is not None and str(ref.value).strip().lower() == volume.key.lower():
+            yield paper
+
+
+def _refusal(entry: Entry, origin: str) -> Problem | None:
+    """Why ``entry`` cannot become a record (a value that stays unexpanded, a cut author list), or ``None``."""
+    failed: list[Unexpanded] = entry.parser_metadata.get(METADATA_KEY) or []
+    if failed:
+        first = failed[0]
+        line = first.line + 1 if first.line is not None else _line(entry)
+        return Problem(origin, line, None, "error", "bibtex-string",
+                       f"entry {entry.key!r}: cannot expand {first.field}: {first.reason}; it was not added")
+    fld = entry.fields_dict.get("author")
+    if fld is not None and isinstance(fld.value, list):
+        for parts in fld.value:
+            full = " ".join(parts.merge_first_name_first.split()) if isinstance(parts, NameParts) else str(parts)
+            full = full.strip("{} ")
+            if _TRUNCATION.search(full):
+                cut = "and others" if full.lower() == "others" else "et al."
+                return Problem(origin, fld.start_line + 1, None, "error", "truncated-authors",
+                               f"entry {entry.key!r}: the author list is cut short ({cut!r}, as Google Scholar "
+                               "exports long lists); write every author, from the paper or DBLP; it was not added")
+    return None
 
 
 def _line(block: Block) -> int | None:
@@ -82,9 +139,10 @@ def _failure(block: ParsingFailedBlock, origin: str) -> Problem:
         message = f"entry key {block.key!r} is used twice in this file; this entry was skipped"
         return Problem(origin, _line(block), None, "error", "bibtex-duplicate-key", message)
     if isinstance(block, DuplicateFieldKeyBlock):
-        fields = ", ".join(sorted(block.duplicate_keys))
+        keys = sorted(block.duplicate_keys)
+        fields = f"field {keys[0]} appears" if len(keys) == 1 else f"fields {', '.join(keys)} appear"
         return Problem(origin, _line(block), None, "error", "bibtex-duplicate-field",
-                       f"field(s) {fields} appear twice in one entry; it was skipped (keep one of each)")
+                       f"{fields} twice in one entry; it was skipped (keep one of each)")
     head = (block.raw or "").strip().splitlines()[0][:60] if (block.raw or "").strip() else "block"
     error = block.error
     reason = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
@@ -101,14 +159,10 @@ def _text(entry: Entry, key: str) -> str | None:
     return value or None
 
 
-def _names(entry: Entry) -> tuple[list[str], str | None, bool]:
-    """(full names first-name-first, first author's family name, whether the list ended in 'and others')."""
+def _names(entry: Entry) -> tuple[list[str], str | None]:
+    """(full names first-name-first, first author's family name)."""
     fld = entry.fields_dict.get("author")
     parts: list[Any] = list(fld.value) if fld is not None and isinstance(fld.value, list) else []
-    truncated = False
-    if parts and isinstance(parts[-1], NameParts) and " ".join(parts[-1].last).lower() == "others" \
-            and not parts[-1].first:
-        parts, truncated = parts[:-1], True
     names: list[str] = []
     for p in parts:
         if isinstance(p, NameParts):
@@ -118,7 +172,14 @@ def _names(entry: Entry) -> tuple[list[str], str | None, bool]:
     family = None
     if parts and isinstance(parts[0], NameParts):
         family = " ".join([*parts[0].von, *parts[0].last]).strip("{} ") or None
-    return names, family, truncated
+    return names, family
+
+
+def looks_lower_cased(title: str) -> bool:
+    """True when every word after the first is lower case (Google Scholar's exports): likely lost capitals."""
+    words = _WORD.findall(title)[1:]
+    significant = [w for w in words if len(w) >= 4]
+    return len(significant) >= 3 and all(w.islower() for w in words)
 
 
 def _arxiv_id(entry: Entry) -> str | None:
@@ -140,15 +201,18 @@ def _doi(entry: Entry) -> str | None:
     if value:
         value = _DOI_PREFIX.sub("", value)
         return value if DOI_RE.fullmatch(value) else None
-    return None
+    url = _text(entry, "url")
+    match = _DOI_IN_URL.match(url) if url else None
+    return match.group(1) if match and DOI_RE.fullmatch(match.group(1)) else None
 
 
 def _draft(entry: Entry, origin: str) -> Draft:
     draft = Draft(origin, _line(entry), key=entry.key)
     draft.title = _text(entry, "title")
-    draft.authors, draft.family, truncated = _names(entry)
-    if truncated:
-        draft.notes.append("the BibTeX author list ended with 'and others': add the remaining authors")
+    draft.authors, draft.family = _names(entry)
+    if draft.title and looks_lower_cased(draft.title):
+        draft.notes.append("the title looks lower-cased (Google Scholar exports drop capitals and colons): "
+                           "copy it from the paper")
     year_text = _text(entry, "year")
     match = _YEAR.search(year_text) if year_text else None
     draft.year = int(match.group(1)) if match else None

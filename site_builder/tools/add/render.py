@@ -63,6 +63,7 @@ def render_record(draft: Draft, record_id: str, taxonomy: Taxonomy, added: dt.da
     lines = _comment(f"Scaffolded by `site-builder add` from {source}. Check each fact against the paper, fill in "
                      "the tags and the summary, then run `site-builder validate --changed`.")
     lines += [f"id: {record_id}", f"title: {scalar(draft.title or '')}"]
+    lines += [f"# {note}" for note in draft.notes if "lower-cased" in note]
     if draft.authors:
         lines += ["authors:", *(f"  - {scalar(a)}" for a in draft.authors)]
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from site_builder.kb.report import plural
 from site_builder.tools.links import LinkFormat
 from site_builder.tools.links.collect import LinkRef
 from site_builder.tools.links.run import LinkReport, LinkResult
@@ -71,8 +72,8 @@ def _markdown(report: LinkReport, today: dt.date) -> str:
     else:
         lines += ["No dead links.", ""]
     if unknown:
-        lines += ["<details>", f"<summary>{len(unknown)} link(s) could not be checked (rate limits, server errors, "
-                  "timeouts, refusals): not dead, they are checked again next week</summary>", ""]
+        lines += ["<details>", f"<summary>{plural(len(unknown), 'link')} could not be checked (rate limits, server "
+                  "errors, timeouts, refusals): not dead, they are checked again next week</summary>", ""]
         lines += [*_table(unknown), "", "</details>", ""]
     if report.unreadable:
         lines += ["Records not checked because they could not be read: "

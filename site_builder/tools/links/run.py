@@ -58,9 +58,14 @@ def new_session() -> requests.Session:
 
 def check_urls(urls: Mapping[str, list[LinkRef]], *, concurrency: int = 8, settings: ProbeSettings | None = None,
                rules: Mapping[str, Rule] | None = None,
-               session_factory: Callable[[], requests.Session] = new_session) -> list[LinkResult]:
-    """Probe each URL once (``concurrency`` at a time, paced per host); results in the order of ``urls``."""
+               session_factory: Callable[[], requests.Session] = new_session,
+               progress: Callable[[int, str], None] | None = None) -> list[LinkResult]:
+    """Probe each URL once (``concurrency`` at a time, paced per host); results in the order of ``urls``.
+
+    ``progress`` is called with the number of URLs finished and the last one (from one thread at a time)."""
     settings = settings or ProbeSettings()
+    finished = [0]
+    lock = threading.Lock()
     table = DEFAULT_RULES if rules is None else rules
     pacer = Pacer(sleep=settings.sleep)
     local = threading.local()
@@ -73,6 +78,10 @@ def check_urls(urls: Mapping[str, list[LinkRef]], *, concurrency: int = 8, setti
             verdict = probe(session, url, rule_for(url, table), pacer, settings)
         except Exception as exc:
             verdict = Verdict("unknown", f"not checked: the checker failed on it ({type(exc).__name__})")
+        if progress is not None:
+            with lock:
+                finished[0] += 1
+                progress(finished[0], url)
         return LinkResult(url, verdict.state, verdict.detail, tuple(urls[url]))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check-links") as pool:
@@ -81,13 +90,18 @@ def check_urls(urls: Mapping[str, list[LinkRef]], *, concurrency: int = 8, setti
 
 def check_links(project: Project, *, concurrency: int = 8, settings: ProbeSettings | None = None,
                 rules: Mapping[str, Rule] | None = None,
-                session_factory: Callable[[], requests.Session] = new_session) -> LinkReport:
-    """Check every paper, code, project and dataset link of the knowledge base. Reads records, never writes."""
+                session_factory: Callable[[], requests.Session] = new_session,
+                progress: Callable[[int, int, str], None] | None = None) -> LinkReport:
+    """Check every paper, code, project and dataset link of the knowledge base. Reads records, never writes.
+
+    ``progress`` is called with (links finished, links in all, the last one)."""
     kb, problems = load_knowledge_base(project)
     if kb is None:
         raise SiteBuilderError("taxonomy.yaml is unusable; run `site-builder validate`", problems)
     urls = collect_links(kb)
     ordered = dict(sorted(urls.items(), key=lambda kv: (kv[1][0].path, kv[1][0].line or 0, kv[0])))
+    total = len(ordered)
     results = check_urls(ordered, concurrency=concurrency, settings=settings, rules=rules,
-                         session_factory=session_factory)
+                         session_factory=session_factory,
+                         progress=(lambda done, url: progress(done, total, url)) if progress is not None else None)
     return LinkReport(results, sorted(kb.broken))
