@@ -227,8 +227,7 @@ def click_on_canvas(page: Page, x: float, y: float) -> None:
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_graph_draws_papers_hover_shows_the_title_click_opens_the_page(page: Page, base_url: str,
-                                                                       built_site: Path) -> None:
+def test_graph_draws_papers_hover_shows_the_title_click_selects(page: Page, base_url: str, built_site: Path) -> None:
     graph_page(page, base_url)
     expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
     x, y = on_canvas(page, built_site, "alpha")
@@ -238,12 +237,71 @@ def test_graph_draws_papers_hover_shows_the_title_click_opens_the_page(page: Pag
     assert pixel(page, 3, box["height"] - 3)[3] == 0  # and nothing where no paper is
     page.evaluate("window.__sameDocument = true")
     page.mouse.move(box["x"] + x, box["y"] + y)
-    expect(page.locator(".sb-graph__tip")).to_have_text(
+    expect(page.locator(".sb-graph__tip")).to_contain_text(
         "Alpha Contrastive Pretraining of Images and Captions 2021 · cites 2 · cited by 2 in this collection")
     page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.get_by_role("complementary", name="Selected paper")
+    expect(panel.locator("h2")).to_have_text("Alpha Contrastive Pretraining of Images and Captions")
+    expect(panel).to_contain_text("2021 · cites 2 · cited by 2 in this collection")
+    expect(page).to_have_url(f"{base_url}graph/")  # selecting does not navigate
+    panel.get_by_role("link", name="Open page").click()
     expect(page).to_have_url(f"{base_url}papers/alpha/")
     expect(page.locator("h1")).to_contain_text("Alpha Contrastive Pretraining")
     assert page.evaluate("window.__sameDocument === true"), "the theme's instant navigation was not used"
+
+
+def focus_view(page: Page) -> list[str]:
+    return page.locator(".sb-graph__near .sb-graph__pick").evaluate_all("bs => bs.map(b => b.dataset.id)")
+
+
+def test_graph_focus_shows_exactly_the_neighbours(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url, "?focus=echo")
+    # echo is cited by alpha and delta and cites nothing in the snapshot (tests/golden/kb)
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("3 of 6 papers shown")
+    assert sorted(focus_view(page)) == ["alpha", "delta", "echo"]
+    page.wait_for_timeout(100)
+    for pid in ("alpha", "delta", "echo"):
+        assert pixel(page, *on_canvas(page, built_site, pid))[3] == 255, pid
+    for pid in ("bravo", "charlie"):  # outside the view, wherever the re-fit view puts them
+        x, y = on_canvas(page, built_site, pid)
+        box = page.locator("#sb-graph canvas").bounding_box()
+        assert box is not None
+        assert not (0 <= x <= box["width"] and 0 <= y <= box["height"]) or pixel(page, x, y)[3] == 0, pid
+    page.get_by_label("Two hops").check()
+    expect(page).to_have_url(f"{base_url}graph/?focus=echo&hops=2")
+    # and the neighbours of alpha (bravo, charlie) and of delta (bravo)
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("5 of 6 papers shown")
+    assert sorted(focus_view(page)) == ["alpha", "bravo", "charlie", "delta", "echo"]
+    page.get_by_role("button", name="Whole graph").click()
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
+    expect(page).to_have_url(f"{base_url}graph/")
+
+
+def test_graph_focus_here_from_the_panel_and_the_keyboard(page: Page, base_url: str) -> None:
+    graph_page(page, base_url)
+    page.locator("#sb-graph canvas").focus()
+    page.keyboard.press("n")  # the first paper in the site's order: newest first
+    panel = page.get_by_role("complementary", name="Selected paper")
+    expect(panel.locator("h2")).to_have_text("Delta Masked Reports and Radiographs")
+    panel.get_by_role("button", name="Focus here").click()
+    expect(page).to_have_url(f"{base_url}graph/?focus=delta")
+    assert sorted(focus_view(page)) == ["alpha", "bravo", "delta", "echo"]  # delta cites all three
+    page.locator(".sb-graph__pick[data-id=bravo]").click()
+    expect(panel.locator("h2")).to_have_text("Bravo Fusing Three Objectives in One Vision-Language Encoder")
+    page.locator("#sb-graph canvas").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
+def test_graph_colour_by_one_value_counts_the_papers_shown(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url, "?colour=modality.audio")
+    expect(page.get_by_label("Colour by")).to_have_value("modality.audio")
+    expect(page.locator(".sb-graph__legend li")).to_have_text(["has Audio 2", "not Audio 4"])
+    page.wait_for_timeout(100)
+    assert pixel(page, *on_canvas(page, built_site, "charlie")) == [51, 102, 204, 255]  # audio + video
+    page.get_by_role("button", name="Objective").click()
+    page.locator("#sb-graph-f-objective-masked-prediction").check()
+    expect(page.locator(".sb-graph__legend li")).to_have_text(["has Audio 0", "not Audio 2"])
 
 
 def test_graph_colour_by_another_facet(page: Page, base_url: str, built_site: Path) -> None:
