@@ -197,6 +197,55 @@ def test_bibtex_block_has_a_copy_button(page: Page, base_url: str) -> None:
     expect(copy).to_have_count(1)
 
 
+# ---- trends and contribute ----
+
+def test_trends_toggle_between_counts_and_shares(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    counts = page.locator("h2#modality ~ figure.sb-show--count").first
+    shares = page.locator("h2#modality ~ figure.sb-show--share").first
+    expect(counts).to_be_visible()
+    expect(shares).to_be_hidden()
+    # 2021 holds two papers (alpha, bravo), both on images
+    expect(counts.locator("a[*|href*='modality=image&from=2021']")).to_contain_text("2")
+    page.get_by_role("radio", name="share of the year's papers").check()
+    expect(counts).to_be_hidden()
+    expect(shares).to_be_visible()
+    expect(shares.locator("a[*|href*='modality=image&from=2021']")).to_contain_text("100%")
+    expect(shares.locator("a[*|href*='modality=audio&from=2019']")).to_contain_text("100%")  # charlie alone
+
+
+def test_trends_cell_opens_explore_with_node_and_year(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    cell = page.locator("figure.sb-show--count a[*|href$='?objective=masked-prediction&from=2022&to=2022']")
+    expect(cell).to_have_count(1)
+    cell.click()
+    expect(page).to_have_url(f"{base_url}explore/?objective=masked-prediction&from=2022&to=2022")
+    expect(page.locator("#sb-explore[data-state=ready]")).to_be_attached()
+    assert rows(page) == ["delta"]
+
+
+def test_trends_charts_have_data_tables(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    tables = page.locator("details.sb-heat-data")
+    expect(tables).to_have_count(page.locator("figure.sb-show--count").count())
+    modality = tables.filter(has_text="Modality per year")
+    modality.locator("summary").click()
+    expect(modality.locator("tr", has_text="Audio").locator("td")).to_have_text(["", "1 (100%)", "1 (100%)", "", ""])
+
+
+def test_contribute_page_shows_code_as_blocks(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}contribute/")
+    steps = page.locator("article ol").first.locator(":scope > li")
+    expect(steps).to_have_count(6)
+    expect(steps.nth(4).locator("pre code")).to_contain_text("site-builder validate --strict")
+    expect(page.locator("article p code, article li > code").filter(has_text="pip install")).to_have_count(0)
+    expect(steps.nth(0).get_by_role("link", name="Fork the repository")).to_have_attribute(
+        "href", "https://github.com/ssml-kb/ssml-knowledge-base/fork")
+    expect(page.get_by_role("link", name="Suggest a paper").first).to_have_attribute(
+        "href", "https://github.com/ssml-kb/ssml-knowledge-base/issues/new?template=suggest-a-paper.yml")
+    expect(page.locator("article a[href$='records/']").first).to_be_attached()
+
+
 # ---- the citation graph page ----
 
 def graph_page(page: Page, base_url: str, query: str = "") -> None:
