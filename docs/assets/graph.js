@@ -469,14 +469,14 @@
       if (p) {
         var focusHere = el("button", { type: "button", text: "Focus here" });
         focusHere.addEventListener("click", function () { setFocus(p); });
-        var close = el("button", { type: "button", text: "Close", "aria-label": "Clear the selection" });
+        var close = el("button", { type: "button", text: "Close" });
         close.addEventListener("click", function () { select(null); canvas.focus(); });
         panel.appendChild(el("h2", { className: "sb-graph__title", text: p.title }));
         panel.appendChild(el("p", { text: p.year + " · cites " + p.out.length + " · cited by " + p.into.length +
           " in this collection" }));
         panel.appendChild(el("p", { className: "sb-graph__tags", text: "Tags: " + tagsOf(p) }));
         panel.appendChild(el("div", { className: "sb-toolbar" }, [
-          el("a", { className: "md-button", href: pageOf(p), text: "Open page" }), focusHere, close]));
+          el("a", { className: "sb-graph__open", href: pageOf(p), text: "Open page" }), focusHere, close]));
       }
       schedule();
     }

@@ -73,7 +73,9 @@ class HeatRow:
 
 def share_text(n: int, total: int) -> str:
     """A count as a whole percentage of its year's papers ("40%"; "<1%" for a non-zero count that rounds to 0)."""
-    pct = round(100 * n / total) if total else 0
+    if not total:
+        return "0%"
+    pct = round(100 * n / total)
     return "<1%" if n and not pct else f"{pct}%"
 
 
@@ -95,8 +97,11 @@ def heat_table(rows: Sequence[HeatRow], years: Sequence[int], title: str,
     width = max(label_w + cell_w * len(years), label_w + 260)  # room for the scale's labels
     height = head + cell_h * len(rows) + foot
     peak = max([value(n, y) for r in rows for y, n in r.counts.items() if y in years] + [1e-9])
-    parts = [f'<svg class="sb-chart sb-heat" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" aria-label="{text(title)} (the table below the chart lists every value)">']
+    parts = [f'<svg class="sb-chart sb-heat" xmlns:xlink="http://www.w3.org/1999/xlink" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             # a group, not an image: its cells are links (an image may hold nothing focusable)
+             f'role="{"group" if any(r.href for r in rows) else "img"}" '
+             f'aria-label="{text(title)}">']
     for j, year in enumerate(years):
         parts.append(f'<text class="sb-tick" x="{label_w + j * cell_w + cell_w // 2}" y="{head - 8}" '
                      f'text-anchor="middle">{year}</text>')

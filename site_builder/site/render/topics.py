@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.taxonomy import Facet, Node
