@@ -386,6 +386,33 @@ def test_graph_filter_by_facet_values(page: Page, base_url: str, built_site: Pat
     expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
 
 
+def test_large_graph_draws_the_most_cited_until_zoomed(page: Page, base_url: str, built_site: Path) -> None:
+    """2,500 papers: unzoomed, the whole graph shows the 400 most cited; zooming in shows every paper."""
+    real = json.loads((built_site / "site" / "graph" / "citation-graph.json").read_text(encoding="utf-8"))
+    n, side = 2500, 50
+    papers = [[f"p{i:04d}", f"Paper {i}", 2000 + i % 20, (i % side) * 10.0, (i // side) * 10.0, i % 100, []]
+              for i in range(n)]
+    big = {**real, "w": side * 10.0, "h": side * 10.0, "cell": 10.0, "years": [[2000, 0.0]], "papers": papers,
+           "edges": [1, 99, 2, 98]}
+    page.route(f"{base_url}graph/citation-graph.json", lambda route: route.fulfill(json=big))
+    graph_page(page, base_url)
+    status = page.locator(".sb-graph .sb-status")
+    expect(status).to_have_text("2500 of 2500 papers shown; the 400 most cited are drawn until you zoom in, "
+                                "filter or focus")
+    page.wait_for_timeout(100)
+    scale, tx, ty = (float(v) for v in page.locator("#sb-graph").get_attribute("data-view").split())
+
+    def at(i: int) -> tuple[float, float]:
+        return papers[i][3] * scale + tx, papers[i][4] * scale + ty
+
+    assert pixel(page, *at(99))[3] == 255  # cited 99 times: among the most cited
+    assert pixel(page, *at(100))[3] == 0  # cited 0 times: left out
+    page.locator("#sb-graph canvas").focus()
+    for _ in range(4):
+        page.keyboard.press("+")
+    expect(status).to_have_text("2500 of 2500 papers shown")
+
+
 def test_graph_controls_work_from_the_keyboard(page: Page, base_url: str) -> None:
     graph_page(page, base_url)
 

@@ -372,6 +372,7 @@
       var accent = style.getPropertyValue("--md-accent-fg-color").trim() || "#526cfe";
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       thin();
+      renderStatus();
       ctx.clearRect(0, 0, size.w, size.h);
       ctx.fillStyle = fg;
       ctx.globalAlpha = 0.6;
@@ -545,11 +546,17 @@
       if (selected && !visible[selected.num]) select(null);
       if (!touched) fit();
       thin();
-      status.textContent = shownCount + " of " + data.papers.length + " papers shown" +
-        (matches.length ? ", " + matches.length + " found" : "") +
-        (crowded ? "; the " + CROWD + " most cited are drawn until you zoom in, filter or focus" : "");
+      renderStatus();
       writeState(data, state);
       schedule();
+    }
+
+    /* on every change and every frame (zooming ends the crowded view); the live region hears only changes */
+    function renderStatus() {
+      var message = shownCount + " of " + data.papers.length + " papers shown" +
+        (matches.length ? ", " + matches.length + " found" : "") +
+        (crowded ? "; the " + CROWD + " most cited are drawn until you zoom in, filter or focus" : "");
+      if (status.textContent !== message) status.textContent = message;
     }
 
     function resize() {
