@@ -100,6 +100,16 @@ def test_no_serious_violation(page: Page, local_server: LocalServer, axe_source:
     assert serious(page, axe_source) == []
 
 
+@pytest.mark.parametrize("path", ["", "papers/alpha/", "topics/objective/contrastive/", "explore/"])
+def test_counts_and_badges_are_11px_or_more(page: Page, local_server: LocalServer, path: str) -> None:
+    page.goto(local_server.url + path)
+    if path == "explore/":
+        expect(page.locator("#sb-explore[data-state=ready]")).to_be_attached()
+    sizes = page.locator(".sb-count, .sb-badge").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes and min(sizes) >= 11
+
+
 def test_palette_switch_changes_the_colours(page: Page, local_server: LocalServer) -> None:
     """The dark runs above check the dark palette: the attribute switches the theme's colours."""
     page.goto(local_server.url)

@@ -371,9 +371,11 @@ def test_graph_colour_by_another_facet(page: Page, base_url: str, built_site: Pa
 def test_graph_filter_by_facet_values(page: Page, base_url: str, built_site: Path) -> None:
     graph_page(page, base_url)
     page.get_by_role("button", name="Objective").click()
+    whole = page.locator("#sb-graph").get_attribute("data-view")
     page.locator("#sb-graph-f-objective-masked-prediction").check()
     expect(page.locator(".sb-graph .sb-status")).to_have_text("2 of 6 papers shown")  # bravo and delta
     expect(page).to_have_url(f"{base_url}graph/?objective=masked-prediction")
+    expect(page.locator("#sb-graph")).not_to_have_attribute("data-view", whole)  # the view fits the two papers
     page.wait_for_timeout(100)
     alpha, bravo = on_canvas(page, built_site, "alpha"), on_canvas(page, built_site, "bravo")
     assert pixel(page, *alpha)[3] == 0 and pixel(page, *bravo)[3] == 255
