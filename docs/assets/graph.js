@@ -283,12 +283,13 @@
     /* The papers shown fill the view (all of them: the whole picture, so that years keep their place). */
     function fit() {
       var x0 = 0, y0 = 0, x1 = data.raw.w, y1 = data.raw.h;
-      var shown = data.papers.filter(function (p) { return visible && visible[p.num]; });
-      if (shown.length && shown.length < data.papers.length) {
-        x0 = Math.min.apply(null, shown.map(function (p) { return p.x; })) - data.cell;
-        x1 = Math.max.apply(null, shown.map(function (p) { return p.x; })) + data.cell;
-        y0 = Math.min.apply(null, shown.map(function (p) { return p.y; })) - data.cell;
-        y1 = Math.max.apply(null, shown.map(function (p) { return p.y; })) + data.cell;
+      if (visible && shownCount && shownCount < data.papers.length) {
+        x0 = y0 = Infinity; x1 = y1 = -Infinity;
+        data.papers.forEach(function (p) {
+          if (!visible[p.num]) return;
+          x0 = Math.min(x0, p.x - data.cell); x1 = Math.max(x1, p.x + data.cell);
+          y0 = Math.min(y0, p.y - data.cell); y1 = Math.max(y1, p.y + data.cell);
+        });
       }
       var w = x1 - x0, h = y1 - y0;
       view.scale = Math.min(8, (size.w - 2 * MARGIN) / Math.max(w, 1), (size.h - 2 * MARGIN) / Math.max(h, 1));
