@@ -197,6 +197,55 @@ def test_bibtex_block_has_a_copy_button(page: Page, base_url: str) -> None:
     expect(copy).to_have_count(1)
 
 
+# ---- trends and contribute ----
+
+def test_trends_toggle_between_counts_and_shares(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    counts = page.locator("h2#modality ~ figure.sb-show--count").first
+    shares = page.locator("h2#modality ~ figure.sb-show--share").first
+    expect(counts).to_be_visible()
+    expect(shares).to_be_hidden()
+    # 2021 holds two papers (alpha, bravo), both on images
+    expect(counts.locator("a[*|href*='modality=image&from=2021']")).to_contain_text("2")
+    page.get_by_role("radio", name="share of the year's papers").check()
+    expect(counts).to_be_hidden()
+    expect(shares).to_be_visible()
+    expect(shares.locator("a[*|href*='modality=image&from=2021']")).to_contain_text("100%")
+    expect(shares.locator("a[*|href*='modality=audio&from=2019']")).to_contain_text("100%")  # charlie alone
+
+
+def test_trends_cell_opens_explore_with_node_and_year(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    cell = page.locator("figure.sb-show--count a[*|href$='?objective=masked-prediction&from=2022&to=2022']")
+    expect(cell).to_have_count(1)
+    cell.click()
+    expect(page).to_have_url(f"{base_url}explore/?objective=masked-prediction&from=2022&to=2022")
+    expect(page.locator("#sb-explore[data-state=ready]")).to_be_attached()
+    assert rows(page) == ["delta"]
+
+
+def test_trends_charts_have_data_tables(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}trends/")
+    tables = page.locator("details.sb-heat-data")
+    expect(tables).to_have_count(page.locator("figure.sb-show--count").count())
+    modality = tables.filter(has_text="Modality per year")
+    modality.locator("summary").click()
+    expect(modality.locator("tr", has_text="Audio").locator("td")).to_have_text(["", "1 (100%)", "1 (100%)", "", ""])
+
+
+def test_contribute_page_shows_code_as_blocks(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}contribute/")
+    steps = page.locator("article ol").first.locator(":scope > li")
+    expect(steps).to_have_count(6)
+    expect(steps.nth(4).locator("pre code")).to_contain_text("site-builder validate --strict")
+    expect(page.locator("article p code, article li > code").filter(has_text="pip install")).to_have_count(0)
+    expect(steps.nth(0).get_by_role("link", name="Fork the repository")).to_have_attribute(
+        "href", "https://github.com/ssml-kb/ssml-knowledge-base/fork")
+    expect(page.get_by_role("link", name="Suggest a paper").first).to_have_attribute(
+        "href", "https://github.com/ssml-kb/ssml-knowledge-base/issues/new?template=suggest-a-paper.yml")
+    expect(page.locator("article a[href$='records/']").first).to_be_attached()
+
+
 # ---- the citation graph page ----
 
 def graph_page(page: Page, base_url: str, query: str = "") -> None:
@@ -227,8 +276,7 @@ def click_on_canvas(page: Page, x: float, y: float) -> None:
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_graph_draws_papers_hover_shows_the_title_click_opens_the_page(page: Page, base_url: str,
-                                                                       built_site: Path) -> None:
+def test_graph_draws_papers_hover_shows_the_title_click_selects(page: Page, base_url: str, built_site: Path) -> None:
     graph_page(page, base_url)
     expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
     x, y = on_canvas(page, built_site, "alpha")
@@ -238,12 +286,71 @@ def test_graph_draws_papers_hover_shows_the_title_click_opens_the_page(page: Pag
     assert pixel(page, 3, box["height"] - 3)[3] == 0  # and nothing where no paper is
     page.evaluate("window.__sameDocument = true")
     page.mouse.move(box["x"] + x, box["y"] + y)
-    expect(page.locator(".sb-graph__tip")).to_have_text(
+    expect(page.locator(".sb-graph__tip")).to_contain_text(
         "Alpha Contrastive Pretraining of Images and Captions 2021 · cites 2 · cited by 2 in this collection")
     page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.get_by_role("complementary", name="Selected paper")
+    expect(panel.locator("h2")).to_have_text("Alpha Contrastive Pretraining of Images and Captions")
+    expect(panel).to_contain_text("2021 · cites 2 · cited by 2 in this collection")
+    expect(page).to_have_url(f"{base_url}graph/")  # selecting does not navigate
+    panel.get_by_role("link", name="Open page").click()
     expect(page).to_have_url(f"{base_url}papers/alpha/")
     expect(page.locator("h1")).to_contain_text("Alpha Contrastive Pretraining")
     assert page.evaluate("window.__sameDocument === true"), "the theme's instant navigation was not used"
+
+
+def focus_view(page: Page) -> list[str]:
+    return page.locator(".sb-graph__near .sb-graph__pick").evaluate_all("bs => bs.map(b => b.dataset.id)")
+
+
+def test_graph_focus_shows_exactly_the_neighbours(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url, "?focus=echo")
+    # echo is cited by alpha and delta and cites nothing in the snapshot (tests/golden/kb)
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("3 of 6 papers shown")
+    assert sorted(focus_view(page)) == ["alpha", "delta", "echo"]
+    page.wait_for_timeout(100)
+    for pid in ("alpha", "delta", "echo"):
+        assert pixel(page, *on_canvas(page, built_site, pid))[3] == 255, pid
+    for pid in ("bravo", "charlie"):  # outside the view, wherever the re-fit view puts them
+        x, y = on_canvas(page, built_site, pid)
+        box = page.locator("#sb-graph canvas").bounding_box()
+        assert box is not None
+        assert not (0 <= x <= box["width"] and 0 <= y <= box["height"]) or pixel(page, x, y)[3] == 0, pid
+    page.get_by_label("Two hops").check()
+    expect(page).to_have_url(f"{base_url}graph/?focus=echo&hops=2")
+    # and the neighbours of alpha (bravo, charlie) and of delta (bravo)
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("5 of 6 papers shown")
+    assert sorted(focus_view(page)) == ["alpha", "bravo", "charlie", "delta", "echo"]
+    page.get_by_role("button", name="Whole graph").click()
+    expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
+    expect(page).to_have_url(f"{base_url}graph/")
+
+
+def test_graph_focus_here_from_the_panel_and_the_keyboard(page: Page, base_url: str) -> None:
+    graph_page(page, base_url)
+    page.locator("#sb-graph canvas").focus()
+    page.keyboard.press("n")  # the first paper in the site's order: newest first
+    panel = page.get_by_role("complementary", name="Selected paper")
+    expect(panel.locator("h2")).to_have_text("Delta Masked Reports and Radiographs")
+    panel.get_by_role("button", name="Focus here").click()
+    expect(page).to_have_url(f"{base_url}graph/?focus=delta")
+    assert sorted(focus_view(page)) == ["alpha", "bravo", "delta", "echo"]  # delta cites all three
+    page.locator(".sb-graph__pick[data-id=bravo]").click()
+    expect(panel.locator("h2")).to_have_text("Bravo Fusing Three Objectives in One Vision-Language Encoder")
+    page.locator("#sb-graph canvas").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
+def test_graph_colour_by_one_value_counts_the_papers_shown(page: Page, base_url: str, built_site: Path) -> None:
+    graph_page(page, base_url, "?colour=modality.audio")
+    expect(page.get_by_label("Colour by")).to_have_value("modality.audio")
+    expect(page.locator(".sb-graph__legend li")).to_have_text(["has Audio 2", "not Audio 4"])
+    page.wait_for_timeout(100)
+    assert pixel(page, *on_canvas(page, built_site, "charlie")) == [51, 102, 204, 255]  # audio + video
+    page.get_by_role("button", name="Objective").click()
+    page.locator("#sb-graph-f-objective-masked-prediction").check()
+    expect(page.locator(".sb-graph__legend li")).to_have_text(["has Audio 0", "not Audio 2"])
 
 
 def test_graph_colour_by_another_facet(page: Page, base_url: str, built_site: Path) -> None:
@@ -264,9 +371,11 @@ def test_graph_colour_by_another_facet(page: Page, base_url: str, built_site: Pa
 def test_graph_filter_by_facet_values(page: Page, base_url: str, built_site: Path) -> None:
     graph_page(page, base_url)
     page.get_by_role("button", name="Objective").click()
+    whole = page.locator("#sb-graph").get_attribute("data-view")
     page.locator("#sb-graph-f-objective-masked-prediction").check()
     expect(page.locator(".sb-graph .sb-status")).to_have_text("2 of 6 papers shown")  # bravo and delta
     expect(page).to_have_url(f"{base_url}graph/?objective=masked-prediction")
+    expect(page.locator("#sb-graph")).not_to_have_attribute("data-view", whole)  # the view fits the two papers
     page.wait_for_timeout(100)
     alpha, bravo = on_canvas(page, built_site, "alpha"), on_canvas(page, built_site, "bravo")
     assert pixel(page, *alpha)[3] == 0 and pixel(page, *bravo)[3] == 255
@@ -277,6 +386,33 @@ def test_graph_filter_by_facet_values(page: Page, base_url: str, built_site: Pat
     expect(page.locator("#sb-graph-f-modality-audio")).to_be_checked()
     page.get_by_role("button", name="Clear filters").click()
     expect(page.locator(".sb-graph .sb-status")).to_have_text("6 of 6 papers shown")
+
+
+def test_large_graph_draws_the_most_cited_until_zoomed(page: Page, base_url: str, built_site: Path) -> None:
+    """2,500 papers: unzoomed, the whole graph shows the 400 most cited; zooming in shows every paper."""
+    real = json.loads((built_site / "site" / "graph" / "citation-graph.json").read_text(encoding="utf-8"))
+    n, side = 2500, 50
+    papers = [[f"p{i:04d}", f"Paper {i}", 2000 + i % 20, (i % side) * 10.0, (i // side) * 10.0, i % 100, []]
+              for i in range(n)]
+    big = {**real, "w": side * 10.0, "h": side * 10.0, "cell": 10.0, "years": [[2000, 0.0]], "papers": papers,
+           "edges": [1, 99, 2, 98]}
+    page.route(f"{base_url}graph/citation-graph.json", lambda route: route.fulfill(json=big))
+    graph_page(page, base_url)
+    status = page.locator(".sb-graph .sb-status")
+    expect(status).to_have_text("2500 of 2500 papers shown; the 400 most cited are drawn until you zoom in, "
+                                "filter or focus")
+    page.wait_for_timeout(100)
+    scale, tx, ty = (float(v) for v in page.locator("#sb-graph").get_attribute("data-view").split())
+
+    def at(i: int) -> tuple[float, float]:
+        return papers[i][3] * scale + tx, papers[i][4] * scale + ty
+
+    assert pixel(page, *at(99))[3] == 255  # cited 99 times: among the most cited
+    assert pixel(page, *at(100))[3] == 0  # cited 0 times: left out
+    page.locator("#sb-graph canvas").focus()
+    for _ in range(4):
+        page.keyboard.press("+")
+    expect(status).to_have_text("2500 of 2500 papers shown")
 
 
 def test_graph_controls_work_from_the_keyboard(page: Page, base_url: str) -> None:

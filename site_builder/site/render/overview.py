@@ -13,10 +13,10 @@ from site_builder.site.exports import csv_columns, papers_csv, papers_json
 from site_builder.site.feed import FEED_PATH, FEED_SIZE, atom_feed
 from site_builder.site.graphml import graphml_text
 from site_builder.site.model import NEWEST, SOLUTION_FACETS, SiteModel
-from site_builder.site.render.env import render_page
+from site_builder.site.render.env import render_page, root_of
 from site_builder.site.render.pieces import Fragments
-from site_builder.site.render.topics import facet_heat, year_range
-from site_builder.site.svg import bar_chart
+from site_builder.site.render.topics import facet_rows, year_range
+from site_builder.site.svg import bar_chart, heat_table, share_text
 
 #: The record of the survey the collection is built on; its BibTeX goes on the home page under "How to cite".
 SURVEY_ID = "ssml-survey"
@@ -40,15 +40,35 @@ def home_page(model: SiteModel, bibtex: Mapping[str, str]) -> bytes:
 
 
 def trends_page(model: SiteModel) -> bytes:
-    """trends/index.md: papers per year overall and per node of every facet."""
+    """trends/index.md: papers per year overall and per node of every facet, as counts and as shares of the year's
+    papers (both drawn; CSS shows the one the reader picks), each with its data table and cells linking to
+    Explore for that node and year."""
     years = year_range(model)
     total = model.year_counts((1 << len(model.papers)) - 1)  # the mask of every paper
-    charts = [(f, facet_heat(model, f, f"Papers per year for each node of {f.label}"))
-              for f in model.taxonomy.facets.values()]
+    root = root_of("trends/index.md")
+    charts = []
+    for f in model.taxonomy.facets.values():
+        rows = facet_rows(model, f, root)
+        title = f"Papers per year for each node of {f.label}"
+        table = [(r, [(y, r.counts.get(y, 0), share_text(r.counts.get(y, 0), total.get(y, 0))) for y in years])
+                 for r in rows]
+        charts.append((f, heat_table(rows, years, title), heat_table(rows, years, f"{title}, as a share of the "
+                                                                     "year's papers", total), table))
     view = model.citations
     most = [(model.by_id[pid], n, view.papers[pid]) for pid, n in view.most_cited] if view else []
     return render_page("trends.md.j2", "trends/index.md", total_chart=bar_chart(total, years, "Papers per year"),
-                       facet_charts=charts, view=view, most_cited=most)
+                       facet_charts=charts, view=view, most_cited=most, years=years,
+                       coverage="; ".join(f"{y}: {total.get(y, 0)}" for y in years), thin=thin_years(total, years))
+
+
+def thin_years(totals: Mapping[int, int], years: list[int]) -> list[int]:
+    """Years holding fewer than half the papers of the median year: there, counts show the collection's coverage
+    more than the field's activity."""
+    held = sorted(totals.get(y, 0) for y in years)
+    if not held:
+        return []
+    median = held[len(held) // 2]
+    return [y for y in years if totals.get(y, 0) * 2 < median]
 
 
 def cited_by_page(model: SiteModel) -> bytes:

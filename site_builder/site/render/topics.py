@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.taxonomy import Facet, Node
@@ -26,11 +27,16 @@ def explore_link(root: str, **filters: str) -> str:
     return f"{root}explore/?{query}"
 
 
-def facet_heat(model: SiteModel, facet: Facet, title: str) -> str:
-    """Papers per year for every node of ``facet``."""
-    rows = [HeatRow(node.label, node.depth, model.year_counts(model.node_mask(facet.id, node.id)))
-            for node in facet.nodes.values()]
-    return heat_table(rows, year_range(model), title)
+def facet_rows(model: SiteModel, facet: Facet, root: str) -> list[HeatRow]:
+    """Papers per year for every node of ``facet``, each row linking to Explore filtered by its node."""
+    return [HeatRow(node.label, node.depth, model.year_counts(model.node_mask(facet.id, node.id)),
+                    explore_link(root, **{facet.id: node.id})) for node in facet.nodes.values()]
+
+
+def facet_heat(model: SiteModel, facet: Facet, title: str, root: str,
+               totals: Mapping[int, int] | None = None) -> str:
+    """The heat table of :func:`facet_rows`: counts, or shares of the year's papers (``totals``)."""
+    return heat_table(facet_rows(model, facet, root), year_range(model), title, totals)
 
 
 def node_page(model: SiteModel, facet: Facet, node: Node, parts: Fragments | None = None) -> bytes:
@@ -65,7 +71,8 @@ def facet_page(model: SiteModel, facet: Facet) -> bytes:
     return render_page(
         "facet.md.j2", f"topics/{facet.id}/index.md", model=model, facet=facet,
         hybrid=len(model.hybrid) if facet.id == "objective" else None,
-        chart=facet_heat(model, facet, f"Papers per year for each node of {facet.label}"),
+        chart=facet_heat(model, facet, f"Papers per year for each node of {facet.label}",
+                         root_of(f"topics/{facet.id}/index.md")),
     )
 
 
