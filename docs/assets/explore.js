@@ -548,7 +548,7 @@
       if (data.citations) cells.push(el("td", { className: "sb-cited" }, [s.texts[5]]));
       cells.push(el("td", { className: "sb-code" }, [s.texts[4]]));
       s.row = el("tr", {}, cells);
-      s.expand.slot = s;
+      s.expand.sbSlot = s;  /* not "slot": elements have a slot property of their own */
       return (slots[i] = s);
     }
 
@@ -578,7 +578,7 @@
     }
 
     tbody.addEventListener("click", function (event) {
-      var s = event.target.slot;
+      var s = event.target.sbSlot;
       if (!s || s.order < 0) return;
       setSummary(s, data.papers[s.order], s.expand.getAttribute("aria-expanded") !== "true");
     });
