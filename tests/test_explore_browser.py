@@ -257,3 +257,12 @@ def test_narrow_screen_cards_and_filter_drawer(phone: Page, repo_site: LocalServ
     expect(phone.locator("#sb-filters")).to_be_hidden()
     expect(toggle).to_be_focused()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_print_gives_a_plain_list(page: Page, base_url: str, golden: SiteModel) -> None:
+    explore(page, base_url)
+    page.emulate_media(media="print")
+    expect(page.locator("#sb-filters")).to_be_hidden()
+    expect(page.locator("[data-export=csv]")).to_be_hidden()
+    assert page.locator("#sb-explore tbody tr").first.evaluate("r => getComputedStyle(r).display") == "block"
+    expect(page.locator("#sb-explore tbody tr")).to_have_count(len(golden.papers))
