@@ -34,6 +34,36 @@
      counting are then a few hundred word operations per facet value instead of a loop over every paper. */
   function bitSet(words) { return new Uint32Array(words); }
 
+  /* "cites" is ascending, each position after the first written as the difference from the one before. */
+  function undelta(gaps) {
+    var out = [], at = 0;
+    for (var k = 0; k < gaps.length; k++) out.push(at += gaps[k]);
+    return out;
+  }
+
+  /* The summaries arrive after the table (their own file, explore/papers-summaries.json): each joins its row and
+     the text the filter searches. Fetched once per URL while the site is open. */
+  var summaryFiles = {};
+  function loadSummaries(data, url) {
+    if (data.summariesLoaded) return Promise.resolve(true);
+    var pending = summaryFiles[url] || (summaryFiles[url] = fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }));
+    return pending.then(function (doc) {
+      if (data.summariesLoaded) return true;
+      var list = doc && Array.isArray(doc.summaries) && doc.summaries.length === data.papers.length ? doc.summaries : null;
+      if (!list) return false;
+      data.papers.forEach(function (p, i) {
+        p.summary = typeof list[i] === "string" ? list[i] : "";
+        p.first = undefined;
+        p.haystack += " " + p.summary.toLowerCase();
+      });
+      data.summariesLoaded = true;
+      return true;
+    }, function () { delete summaryFiles[url]; return false; });
+  }
+
   function prepare(raw) {
     var col = {};
     raw.cols.forEach(function (name, i) { col[name] = i; });
@@ -78,14 +108,14 @@
         order: order, id: row[col.id], title: row[col.title], authors: row[col.authors], year: row[col.year],
         venue: row[col.venue], kind: raw.kinds[row[col.kind]], type: raw.types[row[col.type]],
         flags: row[col.flags], own: own, arxiv: row[col.arxiv], doi: row[col.doi],
-        short: row[col.short] || [], summary: row[col.summary] || "", datasets: row[col.datasets] || [],
-        cites: row[col.cites] || []
+        short: row[col.short] || [], summary: "", datasets: row[col.datasets] || [],
+        cites: undelta(row[col.cites] || [])
       };
       kindFacet.nodes[row[col.kind]].papers[w] |= bit;
       p.datasets.forEach(function (d) { if (datasetFacet.nodes[d]) datasetFacet.nodes[d].papers[w] |= bit; });
       p.shortLower = p.short.map(function (s) { return s.toLowerCase(); });
       p.titleLower = p.title.toLowerCase();
-      p.haystack = [p.title, p.short.join(" "), p.authors, p.venue, p.id, p.arxiv, p.doi, p.summary]
+      p.haystack = [p.title, p.short.join(" "), p.authors, p.venue, p.id, p.arxiv, p.doi]
         .concat(own.map(function (k) { return nodes[k].text; })).join(" ").toLowerCase();
       all[w] |= bit;
       if (p.flags & FLAG_CODE) code[w] |= bit;
@@ -641,6 +671,12 @@
       var inView = current ? rowsInView() : Infinity;  /* the first view is complete at once */
       current = evaluate(data, state, memo);
       shown = ROWS_PER_PAGE;
+      refreshCounts();
+      renderRows(inView);
+      afterPaint();
+    }
+
+    function refreshCounts() {
       boxes.forEach(function (b) {
         var n = current.counts[b.node.num];
         if (b.shown === n) return;  /* touch the page only where a count changed */
@@ -656,8 +692,6 @@
       setText(toggle, active ? "Filters (" + active + ")" : "Filters");
       showCiteNote();
       showEmpty();
-      renderRows(inView);
-      afterPaint();
     }
 
     /* Text and year fields apply as you type, once typing pauses. */
@@ -716,16 +750,28 @@
 
     syncForm();
     update();
+    var summariesUrl = root.getAttribute("data-summaries");
+    var summaries = summariesUrl ? loadSummaries(data, new URL(summariesUrl, location.href).href) : Promise.resolve(false);
+    var saved = null;
     if (restoring) {
-      var saved = null;
       try { saved = JSON.parse(sessionStorage.getItem(key()) || "null"); } catch (e) { saved = null; }
-      if (saved && typeof saved.shown === "number" && typeof saved.y === "number") {
-        shown = Math.max(ROWS_PER_PAGE, Math.min(saved.shown, current.papers.length + ROWS_PER_PAGE));
-        renderRows(Infinity);
-        window.scrollTo(0, saved.y);
-      }
+      if (!saved || typeof saved.shown !== "number" || typeof saved.y !== "number") saved = null;
     }
-    root.setAttribute("data-state", "ready");
+    /* Ready once the summaries are in (or could not be had: the table works without them); the rows and scroll
+       position of Back/Forward are restored then, when the rows have their final height. */
+    summaries.then(function (loaded) {
+      if (left()) return;
+      if (loaded) {
+        memo = {};
+        slots.forEach(function (s) { s.order = -1; });
+        current = evaluate(data, state, memo);
+        refreshCounts();
+      }
+      if (saved) shown = Math.max(ROWS_PER_PAGE, Math.min(saved.shown, current.papers.length + ROWS_PER_PAGE));
+      if (loaded || saved) renderRows(Infinity);
+      if (saved) window.scrollTo(0, saved.y);
+      root.setAttribute("data-state", "ready");
+    });
   }
 
   /* Setting a text, even the same one, makes the browser lay the element out again. */

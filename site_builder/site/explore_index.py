@@ -1,4 +1,4 @@
-"""The compact JSON index behind the explore page (read by docs/assets/explore.js).
+"""The compact JSON files behind the explore page (read by docs/assets/explore.js): the index and the summaries.
 
 Shape (version 2)::
 
@@ -10,15 +10,19 @@ Shape (version 2)::
      "datasets": [[dataset id, name], ...],
      "citations": true when a citation snapshot gave the papers' references, else false,
      "cols":     ["id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi",
-                  "short", "summary", "datasets", "cites"],
+                  "short", "datasets", "cites"],
      "papers":   [[...one array per paper, in the order of "cols"...], ...]}
 
 A paper's ``tags`` are node numbers of its own tags only (the script adds ancestors), ``authors`` are joined with
 ``"; "``, ``flags`` is a bit set (:data:`HAS_CODE`, :data:`OFFICIAL_CODE`, :data:`HYBRID`), and ``kind``/``type``
-are positions in ``kinds``/``types``. ``short`` is the list of short names, ``summary`` the summary's text,
-``datasets`` positions in ``datasets`` and ``cites`` the positions (in ``papers``) of the papers of the collection
-it cites (empty without citation data); the script derives the citing side and the counts from ``cites``. Small
-integers and arrays instead of repeated keys keep the file small.
+are positions in ``kinds``/``types``. ``short`` is the list of short names, ``datasets`` positions in ``datasets``
+and ``cites`` the positions (in ``papers``) of the papers of the collection it cites, ascending, each after the
+first written as the difference from the one before (empty without citation data); the script derives the citing
+side and the counts from ``cites``. Small integers and arrays instead of repeated keys keep the file small.
+
+The summaries are a second file, ``{"v": 2, "summaries": [summary, ...]}`` in the order of ``papers``: at 20,000
+papers they weigh as much as half the index, so the page shows the table from the index first and adds summaries
+(to the rows and the text filter) once they have arrived.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ from site_builder.site.model import SiteModel
 
 INDEX_VERSION = 2
 INDEX_PATH = "explore/papers-index.json"
+SUMMARIES_PATH = "explore/papers-summaries.json"
 HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
 COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi",
-           "short", "summary", "datasets", "cites")
+           "short", "datasets", "cites")
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
 
 
@@ -88,13 +93,15 @@ class OwnTags:
 def index_row(paper: Paper, own: OwnTags, hybrid: bool, datasets: dict[str, int], cites: list[int]) -> str:
     """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`; ``datasets`` gives
     the position of each dataset id, ``cites`` the positions of the papers it cites)."""
+    ascending = sorted(cites)
     flags = (HAS_CODE if paper.links.code else 0) \
         | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
         | (HYBRID if hybrid else 0)
     row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
            KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
-           own(paper), paper.ids.arxiv or "", paper.ids.doi or "", paper.short_name, paper.summary,
-           [datasets[d] for d in paper.datasets if d in datasets], cites]
+           own(paper), paper.ids.arxiv or "", paper.ids.doi or "", paper.short_name,
+           [datasets[d] for d in paper.datasets if d in datasets],
+           [b - a for a, b in zip([0, *ascending], ascending, strict=False)]]
     return compact_json(row)
 
 
@@ -117,3 +124,8 @@ def explore_index(model: SiteModel) -> str:
             "citations": model.citations is not None, "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.
     return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"
+
+
+def explore_summaries(model: SiteModel) -> str:
+    """The summaries document as compact JSON (one summary per paper, in the index's order)."""
+    return compact_json({"v": INDEX_VERSION, "summaries": [p.summary for p in model.papers]}) + "\n"
