@@ -1,4 +1,5 @@
-"""Measure the explore index and its summaries file (raw and gzipped) and the render stage, for the repository and a synthetic collection.
+"""Measure the explore index and its summaries file (raw, gzipped) and the render stage, for the repository and a
+synthetic collection.
 
 Not a test: run ``python -m bench.explore_index [N]`` from the repository root (default N = 20000). The synthetic
 papers use the repository's taxonomy with realistic field sizes; generation is seeded, so runs are comparable.
