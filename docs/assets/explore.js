@@ -480,7 +480,7 @@
     var heads = ["Paper", "Year", "Venue"].concat(data.citations ? ["Cited"] : [], ["Code"]);
     var table = el("table", {}, [
       el("thead", {}, [el("tr", {}, heads.map(function (h) {
-        var attrs = { scope: "col", text: h };
+        var attrs = { scope: "col", text: h, className: "sb-col-" + h.toLowerCase() };
         if (h === "Cited") attrs.title = "cited by papers of this collection";
         return el("th", attrs);
       }))]), tbody]);
