@@ -2,7 +2,9 @@
  * Explore page: every paper of the collection in one table, filtered in the browser.
  *
  * Reads the compact index written at build time (explore/papers-index.json; its shape is documented in
- * site_builder/site/explore_index.py). Filters combine with AND across facets; within a facet the chosen values
+ * site_builder/site/explore_index.py), then the summaries (explore/papers-summaries.json), which join the rows and
+ * the text filter when they arrive. The text filter needs every word; when text is given, an exact short name
+ * ranks first, then titles holding every word, then the rest. Filters combine with AND across facets; within a facet the chosen values
  * combine with OR ("any", the default) or AND ("all", `<facet>-match=all`); a tag on a child node implies its
  * ancestors. Counts next to each facet value say how many papers a click on it would give in the facet's mode
  * with the other filters kept. Besides the taxonomy's facets there are `kind` and `dataset`, and `cites` /
