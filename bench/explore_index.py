@@ -1,4 +1,5 @@
-"""Measure the explore index (raw and gzipped) and the render stage, for the repository and a synthetic collection.
+"""Measure the explore index and its summaries file (raw, gzipped) and the render stage, for the repository and a
+synthetic collection.
 
 Not a test: run ``python -m bench.explore_index [N]`` from the repository root (default N = 20000). The synthetic
 papers use the repository's taxonomy with realistic field sizes; generation is seeded, so runs are comparable.
@@ -17,7 +18,7 @@ from site_builder.kb.models import Paper
 from site_builder.kb.project import Project
 from site_builder.kb.records import Entry, KnowledgeBase, load_knowledge_base
 from site_builder.kb.yamlio import Positions
-from site_builder.site.explore_index import explore_index
+from site_builder.site.explore_index import explore_index, explore_summaries
 from site_builder.site.model import SiteInfo, build_model
 from site_builder.site.render import render_site
 
@@ -66,12 +67,14 @@ def measure(label: str, kb: KnowledgeBase) -> None:
     model = build_model(kb, INFO)
     modelled = time.perf_counter()
     index = explore_index(model).encode("utf-8")
+    summaries = explore_summaries(model).encode("utf-8")
     indexed = time.perf_counter()
     outputs = render_site(model)
     rendered = time.perf_counter()
     papers = len(model.papers)
     print(f"{label}: {papers} papers; explore index {len(index) / 1024:.0f} KiB raw, "
           f"{len(gzip.compress(index, 9)) / 1024:.0f} KiB gzipped ({len(index) / papers:.0f} B/paper raw); "
+          f"summaries {len(summaries) / 1024:.0f} KiB raw, {len(gzip.compress(summaries, 9)) / 1024:.0f} KiB gzipped; "
           f"model {modelled - start:.2f} s, index {indexed - modelled:.2f} s, render {rendered - indexed:.2f} s "
           f"for {len(outputs)} files ({(rendered - start) / papers * 1000:.2f} ms/paper)")
 

@@ -8,12 +8,13 @@ import shutil
 import textwrap
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -166,11 +167,8 @@ class LocalServer:
     url: str
 
 
-@pytest.fixture(scope="session")
-def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    """Bound before the site is built, so that the site's ``site_url`` can be the server's own address (the
-    theme's instant navigation only follows links that match site_url, as under ``mkdocs serve``)."""
-    root = tmp_path_factory.mktemp("built") / "kb"
+@contextmanager
+def _serve(root: Path) -> Iterator[LocalServer]:
     handler = functools.partial(_QuietHandler, directory=str(root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="test-site-server", daemon=True)
@@ -181,23 +179,55 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
 
 
 @pytest.fixture(scope="session")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """Bound before the site is built, so that the site's ``site_url`` can be the server's own address (the
+    theme's instant navigation only follows links that match site_url, as under ``mkdocs serve``)."""
+    with _serve(tmp_path_factory.mktemp("built") / "kb") as server:
+        yield server
+
+
+def _build_served(root: Path, server: LocalServer, allowed: set[str]) -> None:
+    from site_builder.build.pipeline import build
+    from site_builder.kb.project import Project
+
+    config = root / "mkdocs.yml"
+    text = re.sub(r"(?m)^site_url: .*$", f"site_url: {server.url}", config.read_text(encoding="utf-8"))
+    config.write_text(text, encoding="utf-8")
+    result = build(Project(root), strict=False)
+    if result.failed or not result.site_built or {p.code for p in result.problems} - allowed:
+        pytest.fail(f"the site at {root} did not build: " + "; ".join(p.as_text() for p in result.problems))
+
+
+@pytest.fixture(scope="session")
 def built_site(local_server: LocalServer) -> Path:
     """The golden knowledge base built once per test session; returns its root (read only).
 
     Not ``--strict``: its hostile record carries markup on purpose (``markup-in-text`` warnings), and the site
     must build and show it literally.
     """
-    from site_builder.build.pipeline import build
-    from site_builder.kb.project import Project
-
     root = make_site_project(local_server.root)
-    config = root / "mkdocs.yml"
-    text = re.sub(r"(?m)^site_url: .*$", f"site_url: {local_server.url}", config.read_text(encoding="utf-8"))
-    config.write_text(text, encoding="utf-8")
-    result = build(Project(root), strict=False)
-    if result.failed or not result.site_built or {p.code for p in result.problems} - {"markup-in-text"}:
-        pytest.fail("the tiny site did not build: " + "; ".join(p.as_text() for p in result.problems))
+    _build_served(root, local_server, {"markup-in-text"})
     return root
+
+
+#: What a knowledge base is made of (copied from the repository for :func:`repo_site`).
+KB_ENTRIES = ("README.md", "papers", "datasets", "taxonomy.yaml", "data")
+
+
+@pytest.fixture(scope="session")
+def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The repository's own collection, copied to a tmp dir, built once per session and served on 127.0.0.1."""
+    staging = tmp_path_factory.mktemp("repo-kb") / "kb"
+    staging.mkdir()
+    for name in KB_ENTRIES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, staging / name, ignore=shutil.ignore_patterns(".cache"))
+        elif src.is_file():
+            shutil.copy(src, staging / name)
+    with _serve(tmp_path_factory.mktemp("repo-built") / "kb") as server:
+        _build_served(make_site_project(server.root, staging), server, set())
+        yield server
 
 
 # -- real browser (Playwright driving Debian's Chromium; never downloaded, never skipped) -----------------------
@@ -225,3 +255,30 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+
+
+@contextmanager
+def guarded_page(browser: Browser, base_url: str, width: int = 1280, height: int = 900) -> Iterator[Page]:
+    """A page of a fresh context that routes every request: anything not addressed to ``base_url`` is aborted and
+    fails the test, as does any console error or JavaScript dialog."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": width, "height": height})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(base_url) or url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    yield page
+    context.close()
+    assert outside == [], "requests left the local server"
+    assert errors == []

@@ -13,9 +13,9 @@ from pathlib import Path
 import bibtexparser
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import LocalServer
+from tests.conftest import LocalServer, guarded_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,27 +27,8 @@ def base_url(built_site: Path, local_server: LocalServer) -> str:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def guard(route: Route) -> None:
-        url = route.request.url
-        if url.startswith(base_url) or url.startswith(("blob:", "data:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    yield page
-    context.close()
-    assert outside == [], "requests left the local server"
-    assert errors == []
+    with guarded_page(browser, base_url) as page:
+        yield page
 
 
 def explore(page: Page, base_url: str, query: str = "") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from site_builder.citations.snapshot import load_snapshot
 from site_builder.kb.models import Paper
 from site_builder.kb.project import Project
 from site_builder.kb.records import load_knowledge_base
@@ -20,9 +22,11 @@ from site_builder.site.explore_index import (
     COLUMNS,
     HAS_CODE,
     HYBRID,
+    INDEX_VERSION,
     OFFICIAL_CODE,
     OwnTags,
     explore_index,
+    explore_summaries,
     node_numbers,
 )
 from site_builder.site.export_schema import PapersExport, field_rows, json_schema
@@ -128,8 +132,9 @@ def test_csv_has_documented_columns_and_defuses_formulas(model: SiteModel) -> No
     rows = list(csv.reader(io.StringIO(papers_csv(model.papers, model.taxonomy))))
     assert rows[0] == csv_columns(model.taxonomy) == [
         "id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code",
-        "objective", "architecture", "alignment", "application", "modality", "challenge", "page"]
+        "objective", "architecture", "alignment", "application", "modality", "challenge", "datasets", "page"]
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by_id["alpha"]["datasets"] == "pairs" and by_id["charlie"]["datasets"] == ""
     assert by_id["bravo"]["objective"] == "contrastive; matching; auto-encoding"
     assert by_id["bravo"]["has_code"] == "yes" and by_id["charlie"]["has_code"] == "no"
     assert by_id["alpha"]["page"] == "papers/alpha/"
@@ -166,7 +171,7 @@ def test_atom_feed_lists_newest_additions_first(model: SiteModel) -> None:
 
 def test_explore_index_is_compact_and_complete(model: SiteModel) -> None:
     doc = json.loads(explore_index(model))
-    assert doc["v"] == 1 and doc["cols"] == list(COLUMNS)
+    assert doc["v"] == INDEX_VERSION == 2 and doc["cols"] == list(COLUMNS)
     nodes = [(n[1], n[3]) for n in doc["nodes"]]
     assert nodes[:3] == [("instance-discrimination", -1), ("contrastive", 0), ("matching", 0)]
     rows = {r[0]: dict(zip(COLUMNS, r, strict=True)) for r in doc["papers"]}
@@ -174,6 +179,34 @@ def test_explore_index_is_compact_and_complete(model: SiteModel) -> None:
     assert rows["alpha"]["flags"] == HAS_CODE | OFFICIAL_CODE
     assert [doc["nodes"][i][1] for i in rows["bravo"]["tags"]][:3] == ["contrastive", "matching", "auto-encoding"]
     assert doc["types"][rows["echo"]["type"]] == "article"
+    summaries = json.loads(explore_summaries(model))
+    assert summaries["v"] == INDEX_VERSION
+    assert summaries["summaries"] == [model.by_id[r[0]].summary for r in doc["papers"]]
+    assert rows["alpha"]["short"] == model.by_id["alpha"].short_name
+    assert [doc["datasets"][i][0] for i in rows["alpha"]["datasets"]] == ["pairs"]
+    assert doc["citations"] is False and all(r["cites"] == [] for r in rows.values())
+
+
+def test_explore_index_carries_aliases_and_in_collection_cites() -> None:
+    """Aliases sit beside their nodes; each paper's cites are the positions of the papers of the collection it
+    cites, as the citation facts say."""
+    kb, _ = load_knowledge_base(Project(GOLDEN_KB))
+    assert kb is not None
+    model = build_model(kb, INFO, load_snapshot(Project(GOLDEN_KB)))
+    assert model.citations is not None
+    doc = json.loads(explore_index(model))
+    assert doc["citations"] is True and len(doc["aliases"]) == len(doc["nodes"])
+    for (fid, nid), number in node_numbers(model.taxonomy).items():
+        assert doc["aliases"][number] == list(model.taxonomy.facet(fid).nodes[nid].aliases)
+    ids = [r[0] for r in doc["papers"]]
+    cites = COLUMNS.index("cites")
+    edges = 0
+    for row in doc["papers"]:
+        positions = list(itertools.accumulate(row[cites]))  # differences from the one before
+        assert positions == sorted(positions)
+        assert sorted(ids[i] for i in positions) == sorted(model.citations.papers[row[0]].cites)
+        edges += len(positions)
+    assert edges > 0, "the golden snapshot has citations inside the collection"
 
 
 def test_own_tag_numbers_follow_the_taxonomy_and_each_record() -> None:

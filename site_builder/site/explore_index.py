@@ -1,17 +1,28 @@
-"""The compact JSON index behind the explore page (read by docs/assets/explore.js).
+"""The compact JSON files behind the explore page (read by docs/assets/explore.js): the index and the summaries.
 
-Shape (version 1)::
+Shape (version 2)::
 
-    {"v": 1,
-     "facets": [[facet id, label], ...],
-     "nodes":  [[facet number, node id, label, parent node number or -1], ...],   # parents before children
-     "kinds":  [paper kind, ...], "types": [BibTeX entry type, ...],
-     "cols":   ["id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi"],
-     "papers": [[...one array per paper, in the order of "cols"...], ...]}
+    {"v": 2,
+     "facets":   [[facet id, label], ...],
+     "nodes":    [[facet number, node id, label, parent node number or -1], ...],   # parents before children
+     "aliases":  [[alias, ...] per node, in the order of "nodes"],
+     "kinds":    [paper kind, ...], "types": [BibTeX entry type, ...],
+     "datasets": [[dataset id, name], ...],
+     "citations": true when a citation snapshot gave the papers' references, else false,
+     "cols":     ["id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi",
+                  "short", "datasets", "cites"],
+     "papers":   [[...one array per paper, in the order of "cols"...], ...]}
 
 A paper's ``tags`` are node numbers of its own tags only (the script adds ancestors), ``authors`` are joined with
 ``"; "``, ``flags`` is a bit set (:data:`HAS_CODE`, :data:`OFFICIAL_CODE`, :data:`HYBRID`), and ``kind``/``type``
-are positions in ``kinds``/``types``. Small integers and arrays instead of repeated keys keep the file small.
+are positions in ``kinds``/``types``. ``short`` is the list of short names, ``datasets`` positions in ``datasets``
+and ``cites`` the positions (in ``papers``) of the papers of the collection it cites, ascending, each after the
+first written as the difference from the one before (empty without citation data); the script derives the citing
+side and the counts from ``cites``. Small integers and arrays instead of repeated keys keep the file small.
+
+The summaries are a second file, ``{"v": 2, "summaries": [summary, ...]}`` in the order of ``papers``: at 20,000
+papers they weigh as much as half the index, so the page shows the table from the index first and adds summaries
+(to the rows and the text filter) once they have arrived.
 """
 
 from __future__ import annotations
@@ -25,10 +36,12 @@ from site_builder.kb.taxonomy import Taxonomy
 from site_builder.site.exports import BIBTEX_TYPES, LIST_SEPARATOR, bibtex_type, compact_json
 from site_builder.site.model import SiteModel
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_PATH = "explore/papers-index.json"
+SUMMARIES_PATH = "explore/papers-summaries.json"
 HAS_CODE, OFFICIAL_CODE, HYBRID = 1, 2, 4
-COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi")
+COLUMNS = ("id", "title", "authors", "year", "venue", "kind", "type", "flags", "tags", "arxiv", "doi",
+           "short", "datasets", "cites")
 KINDS: tuple[PaperKind, ...] = get_args(PaperKind)
 
 
@@ -77,14 +90,18 @@ class OwnTags:
         return out
 
 
-def index_row(paper: Paper, own: OwnTags, hybrid: bool) -> str:
-    """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`)."""
+def index_row(paper: Paper, own: OwnTags, hybrid: bool, datasets: dict[str, int], cites: list[int]) -> str:
+    """One paper's row of the index, as compact JSON (columns in the order of :data:`COLUMNS`; ``datasets`` gives
+    the position of each dataset id, ``cites`` the positions of the papers it cites)."""
+    ascending = sorted(cites)
     flags = (HAS_CODE if paper.links.code else 0) \
         | (OFFICIAL_CODE if any(c.official for c in paper.links.code) else 0) \
         | (HYBRID if hybrid else 0)
     row = [paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), paper.year, paper.venue,
            KINDS.index(paper.kind), BIBTEX_TYPES.index(bibtex_type(paper.venue)), flags,
-           own(paper), paper.ids.arxiv or "", paper.ids.doi or ""]
+           own(paper), paper.ids.arxiv or "", paper.ids.doi or "", paper.short_name,
+           [datasets[d] for d in paper.datasets if d in datasets],
+           [b - a for a, b in zip([0, *ascending], ascending, strict=False)]]
     return compact_json(row)
 
 
@@ -95,8 +112,20 @@ def explore_index(model: SiteModel) -> str:
     facets = list(model.taxonomy.facets)
     hybrids = model.hybrid_set
     own = OwnTags(facets, numbers)
-    rows = [index_row(p, own, p.id in hybrids) for p in model.papers]
-    head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "kinds": list(KINDS),
-            "types": list(BIBTEX_TYPES), "cols": list(COLUMNS)}
+    aliases = [list(model.taxonomy.facet(fid).nodes[nid].aliases) for (fid, nid) in numbers]
+    datasets = {d.id: i for i, d in enumerate(model.datasets)}
+    position = {p.id: i for i, p in enumerate(model.papers)}
+    facts = model.citations.papers if model.citations is not None else {}
+    rows = [index_row(p, own, p.id in hybrids, datasets,
+                      [position[c] for c in fact.cites if c in position] if (fact := facts.get(p.id)) else [])
+            for p in model.papers]
+    head = {"v": INDEX_VERSION, "facets": facet_rows, "nodes": nodes, "aliases": aliases, "kinds": list(KINDS),
+            "types": list(BIBTEX_TYPES), "datasets": [[d.id, d.name] for d in model.datasets],
+            "citations": model.citations is not None, "cols": list(COLUMNS)}
     # "papers" is the last key: the document is the head without its closing brace, then the rows.
     return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"papers":[' + ",".join(rows) + "]}\n"
+
+
+def explore_summaries(model: SiteModel) -> str:
+    """The summaries document as compact JSON (one summary per paper, in the index's order)."""
+    return compact_json({"v": INDEX_VERSION, "summaries": [p.summary for p in model.papers]}) + "\n"

@@ -179,8 +179,8 @@ def _cell(value: str) -> str:
 
 
 def csv_columns(taxonomy: Taxonomy) -> list[str]:
-    """The CSV header: :data:`CSV_LEADING`, one column per facet, then ``page``."""
-    return [*CSV_LEADING, *taxonomy.facets, "page"]
+    """The CSV header: :data:`CSV_LEADING`, one column per facet, ``datasets``, then ``page``."""
+    return [*CSV_LEADING, *taxonomy.facets, "datasets", "page"]
 
 
 def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
@@ -189,7 +189,7 @@ def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
     return [_cell(v) for v in (
         paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), str(paper.year), paper.venue, paper.kind,
         paper.ids.arxiv or "", paper.ids.doi or "", "yes" if paper.links.code else "no", *facets,
-        page_path(paper.id),
+        LIST_SEPARATOR.join(paper.datasets), page_path(paper.id),
     )]
 
 

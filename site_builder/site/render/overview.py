@@ -7,7 +7,7 @@ import json
 import operator
 from collections.abc import Mapping
 
-from site_builder.site.explore_index import INDEX_PATH, explore_index
+from site_builder.site.explore_index import INDEX_PATH, SUMMARIES_PATH, explore_index, explore_summaries
 from site_builder.site.export_schema import SCHEMA_VERSION, field_rows, json_schema
 from site_builder.site.exports import csv_columns, papers_csv, papers_json
 from site_builder.site.feed import FEED_PATH, FEED_SIZE, atom_feed
@@ -83,7 +83,7 @@ def cited_by_page(model: SiteModel) -> bytes:
 def explore_page(model: SiteModel) -> bytes:
     """explore/index.md: the container the explore script fills from the index."""
     return render_page("explore.md.j2", "explore/index.md", index_url=INDEX_PATH.rsplit("/", 1)[-1],
-                       count=len(model.papers))
+                       summaries_url=SUMMARIES_PATH.rsplit("/", 1)[-1], count=len(model.papers))
 
 
 def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = None) -> dict[str, bytes]:
@@ -112,6 +112,7 @@ def overview_pages(model: SiteModel, bibtex: Mapping[str, str], bibliography: st
         "index.md": home_page(model, bibtex),
         "explore/index.md": explore_page(model),
         INDEX_PATH: explore_index(model).encode("utf-8"),
+        SUMMARIES_PATH: explore_summaries(model).encode("utf-8"),
         "trends/index.md": trends_page(model),
         "cited-by/index.md": cited_by_page(model),
     }
