@@ -228,7 +228,7 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, metavar="COMMIT", help="also time this commit's whole build")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the Markdown goes")
     args = parser.parse_args()
-    started, t0 = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"), time.perf_counter()
+    started, t0 = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"), time.perf_counter()
     results = []
     for n in args.sizes:
         print(f"{n} papers", flush=True)
