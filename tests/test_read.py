@@ -151,7 +151,8 @@ def positions(page: str, *needles: str) -> list[int]:
 def test_paper_page_puts_the_actions_before_the_summary() -> None:
     page = (GOLDEN_OUT / "papers" / "alpha" / "index.md").read_text(encoding="utf-8")
     order = positions(page, ">Paper</a>", ">Code</a>", "official code", ">Copy BibTeX</a>",
-                      'href="../../graph/?focus=alpha">Graph around this paper', 'href="../../explore/?cites=alpha">2 papers cite this in the collection',
+                      'href="../../graph/?focus=alpha">Graph around this paper',
+                      'href="../../explore/?cites=alpha">2 papers cite this in the collection',
                       "Two encoders embed", "## Taxonomy", "## Datasets", "## Citations", "## Similar papers",
                       "## BibTeX")
     assert order == sorted(order)

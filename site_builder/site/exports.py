@@ -208,7 +208,8 @@ def bibtex_entry(paper: Paper, site_url: str | None = None) -> str:
     authors = " and ".join(row.authors)
     if not (_plain(row.title) and _plain(authors) and (row.venue is None or _plain(row.venue))):
         return bibtex_text(_library([row]))
-    values = {"key": row.key, "title": protect_title(row.title), "authors": authors, "venue": row.venue, "year": row.year,
+    values = {"key": row.key, "title": protect_title(row.title), "authors": authors, "venue": row.venue,
+              "year": row.year,
               "doi": row.doi, "eprint": row.eprint, "url": row.url}
     parts = _template(row.kind, row.doi is not None, row.eprint is not None, row.url is not None)
     return "".join(p if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts))

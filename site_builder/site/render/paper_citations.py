@@ -75,7 +75,8 @@ def citation_section(model: SiteModel, paper: Paper) -> str:
                    f"enrich --only {text(paper.id)}</code>): its global counts and its references are unknown. "
                    "Papers that cite it are still found in the references of the others.</p>\n")
     out.append(f'\n<p class="sb-cite-local">In this collection: cites <strong>{len(pc.cites)}</strong> · cited by '
-               f'<strong>{len(pc.cited_by)}</strong> · see the <a href="{ROOT}graph/?focus={text(paper.id)}">citation graph around it</a></p>\n\n'
+               f'<strong>{len(pc.cited_by)}</strong> · see the '
+               f'<a href="{ROOT}graph/?focus={text(paper.id)}">citation graph around it</a></p>\n\n'
                + "### Cites in this collection\n\n")
     if pc.status == "ok":
         out.append(f'<p class="sb-note">{len(pc.cites)} {_papers(len(pc.cites))} of this collection among its '
