@@ -203,6 +203,7 @@ def test_paper_page_actions_come_first_and_link_the_citers(page: Page, base_url:
         "a => a.querySelector('p.sb-actions').compareDocumentPosition("
         "[...a.querySelectorAll('p')].find(p => p.textContent.startsWith('Two encoders'))) & 4")
     assert summary_first  # the summary follows the actions
+    expect(page.locator("h2#bibtex + pre.sb-bibtex")).to_have_count(1)  # where "Copy BibTeX" leads without script
     page.get_by_role("link", name="2 papers cite this in the collection").click()
     page.wait_for_url(f"{base_url}explore/?cites=alpha")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from site_builder.kb.models import Dataset, Paper
 from site_builder.site.escape import href, preformatted, text
-from site_builder.site.exports import compact_json
+from site_builder.site.exports import compact_json, paper_url
 from site_builder.site.render.rows import link_to
 
 ROOT = "../../"
@@ -60,8 +60,7 @@ def _actions(view: PaperView) -> str:
     p = view.paper
     pid = text(p.id)
     items = []
-    read = p.links.paper or (f"https://arxiv.org/abs/{p.ids.arxiv}" if p.ids.arxiv else None) \
-        or (f"https://doi.org/{p.ids.doi}" if p.ids.doi else None)
+    read = paper_url(p)  # the BibTeX entry's url: the link, else arXiv, else the DOI
     if read:
         items.append(f'<a class="sb-action" href="{href(read)}">Paper</a>')
     for code in p.links.code:
