@@ -161,6 +161,34 @@ def test_export_of_a_selection_as_bibtex(page: Page, base_url: str) -> None:
     assert library.entries_dict["echo"]["journal"] == "IEEE TPAMI"
 
 
+def test_bibtex_export_of_every_paper_is_papers_bib_byte_for_byte(page: Page, base_url: str,
+                                                                 built_site: Path) -> None:
+    explore(page, base_url)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export BibTeX").click()
+    exported = Path(info.value.path()).read_bytes()
+    assert exported == (built_site / "site" / "downloads" / "papers.bib").read_bytes()
+    assert exported.count(b"\turl = {") == 6
+
+
+def test_paper_page_actions_come_first_and_link_the_citers(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}papers/alpha/")
+    article = page.locator("article")
+    texts = article.locator("p.sb-actions a, p.sb-actions .sb-badge, h2").evaluate_all(
+        "els => els.map(e => e.textContent.trim())")
+    assert texts[:6] == ["Paper", "Code", "official code", "Copy BibTeX", "Graph around this paper",
+                         "2 papers cite this in the collection"]
+    headings = [t.replace("¶", "").strip() for t in texts[6:]]
+    assert headings[:2] == ["Taxonomy", "Datasets"] and headings[-2:] == ["Similar papers", "BibTeX"]
+    summary_first = article.evaluate(
+        "a => a.querySelector('p.sb-actions').compareDocumentPosition("
+        "[...a.querySelectorAll('p')].find(p => p.textContent.startsWith('Two encoders'))) & 4")
+    assert summary_first  # the summary follows the actions
+    expect(page.locator("h2#bibtex + pre.sb-bibtex")).to_have_count(1)  # where "Copy BibTeX" leads without script
+    page.get_by_role("link", name="2 papers cite this in the collection").click()
+    page.wait_for_url(f"{base_url}explore/?cites=alpha")
+
+
 def test_hostile_record_shows_literal_text(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}papers/xss/")
     heading = page.locator("h1").evaluate("h => h.firstChild.textContent")

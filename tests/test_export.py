@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
 from site_builder.cli.commands import main
-from tests.conftest import GOLDEN_KB, KbFactory
+from tests.conftest import GOLDEN_KB, KbFactory, make_site_project
 from tests.test_graph import record, ref, snapshot_file
 
 GOLDEN_OUT = GOLDEN_KB.parent / "out"
@@ -94,10 +95,14 @@ def test_unknown_format_is_a_usage_error(kb: KbFactory, capsys: pytest.CaptureFi
 def test_bib_and_csv_are_the_site_downloads(capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str,
                                             download: str, summary: str) -> None:
     expected = (GOLDEN_OUT / "downloads" / download).read_text(encoding="utf-8")
-    code, out, err = run(capsys, "export", "--root", str(GOLDEN_KB), "--format", fmt)
+    root = make_site_project(tmp_path / "kb")  # mkdocs.yml's site_url makes the links absolute, as the golden site's
+    config = root / "mkdocs.yml"
+    config.write_text(re.sub(r"(?m)^site_url: .*$", "site_url: https://example.org/kb/",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    code, out, err = run(capsys, "export", "--root", str(root), "--format", fmt)
     assert (code, err) == (0, "") and out == expected
     target = tmp_path / download
-    assert run(capsys, "export", "--root", str(GOLDEN_KB), "--format", fmt, "--output", str(target)) == \
+    assert run(capsys, "export", "--root", str(root), "--format", fmt, "--output", str(target)) == \
         (0, f"{target}: {summary}\n", "")
     assert target.read_text(encoding="utf-8") == expected
 

@@ -131,8 +131,8 @@ def test_bibtex_entry_of_the_hostile_record_is_latex_encoded(model: SiteModel) -
 def test_csv_has_documented_columns_and_defuses_formulas(model: SiteModel) -> None:
     rows = list(csv.reader(io.StringIO(papers_csv(model.papers, model.taxonomy))))
     assert rows[0] == csv_columns(model.taxonomy) == [
-        "id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code",
-        "objective", "architecture", "alignment", "application", "modality", "challenge", "datasets", "page"]
+        "id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code", "datasets",
+        "objective", "architecture", "alignment", "application", "modality", "challenge", "page"]
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert by_id["alpha"]["datasets"] == "pairs" and by_id["charlie"]["datasets"] == ""
     assert by_id["bravo"]["objective"] == "contrastive; matching; auto-encoding"

@@ -21,6 +21,8 @@ from site_builder.site.render import render_site
 from tests.conftest import GOLDEN_KB, make_site_project
 
 GOLDEN_OUT = GOLDEN_KB.parent / "out"
+#: The curation page measures "older than a year" from the build date: a fixed one keeps the files stable.
+pytestmark = pytest.mark.usefixtures("fixed_today")
 INFO = SiteInfo("Test KB", "https://github.com/example/kb", site_url="https://example.org/kb/")
 
 

@@ -56,5 +56,18 @@ window.SSMLKB = (function () {
     }
   }
 
+  /* A link with data-sb-copy="<selector>" copies the text of that element (the paper page's BibTeX box); without
+     JavaScript or clipboard access it stays a link to the box. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-sb-copy]");
+    var box = link && document.querySelector(link.getAttribute("data-sb-copy"));
+    if (!box || !navigator.clipboard) return;
+    event.preventDefault();
+    navigator.clipboard.writeText(box.textContent).then(function () {
+      link.setAttribute("data-copied", "");
+      link.textContent = "BibTeX copied";
+    }, function () { location.hash = link.hash; });
+  });
+
   return { el: el, mountFromData: mountFromData };
 })();

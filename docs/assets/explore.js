@@ -340,51 +340,50 @@
     return { papers: result, counts: counts, flags: flagCounts };
   }
 
-  /* ---- exports (same columns and entry types as the downloads written at build) ---- */
+  /* ---- exports: each paper's BibTeX entry and CSV row are taken from the downloads written at build
+     (downloads/papers.bib and papers.csv), so a selection has the same bytes as the same papers there ---- */
 
-  var TEX = { "\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#",
-    "_": "\\_", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}" };
+  var downloadsCache = {};
 
-  function tex(value) { return value.replace(/[\\{}&%$#_~^]/g, function (ch) { return TEX[ch]; }); }
-  function rawValue(value) { return value.replace(/\\/g, "%5C").replace(/\{/g, "%7B").replace(/\}/g, "%7D"); }
-
-  function venueName(p) {
-    var name = p.venue.replace(new RegExp("\\s*\\b" + p.year + "\\b"), "").trim();
-    return name || p.venue;
+  function fetchText(url) {
+    return downloadsCache[url] || (downloadsCache[url] = fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return response.text();
+    }));
   }
 
-  function bibtexEntry(p) {
-    var fields = [["title", "{" + tex(p.title) + "}"], ["author", "{" + tex(p.authors.split("; ").join(" and ")) + "}"]];
-    if (p.type === "article") fields.push(["journal", "{" + tex(venueName(p)) + "}"]);
-    if (p.type === "inproceedings") fields.push(["booktitle", "{" + tex(venueName(p)) + "}"]);
-    fields.push(["year", String(p.year)]);
-    if (p.doi) fields.push(["doi", "{" + rawValue(p.doi) + "}"]);
-    if (p.arxiv) fields.push(["eprint", "{" + rawValue(p.arxiv) + "}"], ["archiveprefix", "{arXiv}"]);
-    return "@" + p.type + "{" + p.id + ",\n" +
-      fields.map(function (f) { return "\t" + f[0] + " = " + f[1]; }).join(",\n") + "\n}\n";
-  }
-
-  function csvCell(value) {
-    var text = String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
-    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-  }
-
-  function csvText(data, papers) {
-    var header = ["id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code"]
-      .concat(data.tagFacets.map(function (f) { return f.id; }), ["datasets", "page"]);
-    var lines = [header.join(",")];
-    papers.forEach(function (p) {
-      var tags = data.tagFacets.map(function (f) {
-        return p.own.filter(function (k) { return data.nodes[k].facet === f.pos; })
-          .map(function (k) { return data.nodes[k].id; }).join("; ");
-      });
-      var row = [p.id, p.title, p.authors, p.year, p.venue, p.kind, p.arxiv, p.doi,
-        p.flags & FLAG_CODE ? "yes" : "no"].concat(tags, [p.datasets.map(function (d) { return data.datasets[d][0]; })
-        .join("; "), "papers/" + p.id + "/"]);
-      lines.push(row.map(csvCell).join(","));
+  /* papers.bib: entries (each "@type{id,...}\n") joined by "\n\n"; by id. */
+  function bibEntries(text) {
+    var byId = {};
+    text.split(/\n\n(?=@)/).forEach(function (entry) {
+      var m = /^@\w+\{([^,\s]+),/.exec(entry);
+      if (m) byId[m[1]] = entry;
     });
-    return lines.join("\n") + "\n";
+    return byId;
+  }
+
+  /* papers.csv: RFC 4180 records ("\n" line ends, quoted fields may hold newlines); the header and each row by
+     its first field, the paper's id. */
+  function csvRecords(text) {
+    var rows = [], start = 0, quoted = false;
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i);
+      if (ch === '"') quoted = !quoted;
+      else if (ch === "\n" && !quoted) { rows.push(text.slice(start, i + 1)); start = i + 1; }
+    }
+    var byId = {};
+    rows.slice(1).forEach(function (row) { byId[row.slice(0, row.indexOf(","))] = row; });
+    return { header: rows[0] || "", byId: byId };
+  }
+
+  function bibtexOf(papers, text) {
+    var byId = bibEntries(text);
+    return papers.map(function (p) { return byId[p.id]; }).filter(Boolean).join("\n\n");
+  }
+
+  function csvOf(papers, text) {
+    var records = csvRecords(text);
+    return records.header + papers.map(function (p) { return records.byId[p.id] || ""; }).join("");
   }
 
   function download(name, type, text) {
@@ -726,12 +725,16 @@
     clear.addEventListener("click", function () { state = emptyState(data); syncForm(); update(); q.focus(); });
     more.addEventListener("click", function () { shown += ROWS_PER_PAGE; renderRows(Infinity); save(); });
     function selection() { return current.papers.slice().sort(function (a, b) { return a.order - b.order; }); }
-    exportBib.addEventListener("click", function () {
-      download("papers-selection.bib", "application/x-bibtex", selection().map(bibtexEntry).join("\n"));
-    });
-    exportCsv.addEventListener("click", function () {
-      download("papers-selection.csv", "text/csv", csvText(data, selection()));
-    });
+    function exporter(button, url, name, type, serialise) {
+      button.addEventListener("click", function () {
+        var papers = selection();
+        fetchText(url).then(function (text) {
+          download(name, type, serialise(papers, text));
+        }).catch(function (error) { button.title = "Export failed: " + error.message; });
+      });
+    }
+    exporter(exportBib, base + "downloads/papers.bib", "papers-selection.bib", "application/x-bibtex", bibtexOf);
+    exporter(exportCsv, base + "downloads/papers.csv", "papers-selection.csv", "text/csv", csvOf);
 
     /* Rows shown and scroll position, per URL, for Back/Forward (the theme's instant navigation keeps its own
        scroll offset in history.state, replacing whatever else is there, so they live in sessionStorage). */

@@ -34,7 +34,7 @@ _JOURNAL = re.compile(
 ARXIV_VENUE = "arXiv"
 BIBTEX_TYPES = ("misc", "article", "inproceedings")
 #: CSV columns before the facet columns (one per facet, in taxonomy order) and the final ``page`` column.
-CSV_LEADING = ("id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code")
+CSV_LEADING = ("id", "title", "authors", "year", "venue", "kind", "arxiv", "doi", "has_code", "datasets")
 LIST_SEPARATOR = "; "
 #: Spreadsheet programs run cells that start with these as formulas; such cells get a leading apostrophe.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +43,54 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def page_path(paper_id: str) -> str:
     """The paper's page, relative to the site root."""
     return f"papers/{paper_id}/"
+
+
+def page_url(paper_id: str, site_url: str | None) -> str:
+    """The paper's page: absolute under ``site_url`` (which ends with a slash), else relative to the site root."""
+    return (site_url or "") + page_path(paper_id)
+
+
+def paper_url(paper: Paper, site_url: str | None = None) -> str | None:
+    """Where to read the paper: its link, else its arXiv abstract, else its DOI, else its page on the site (when
+    the site's address is known)."""
+    if paper.links.paper:
+        return paper.links.paper
+    if paper.ids.arxiv:
+        return f"https://arxiv.org/abs/{paper.ids.arxiv}"
+    if paper.ids.doi:
+        return f"https://doi.org/{paper.ids.doi}"
+    return page_url(paper.id, site_url) if site_url else None
+
+
+#: A word of a title: letters and digits, with inner hyphens and apostrophes ("X-CLIP", "BLIP-2"), not a LaTeX
+#: command (the title is protected after LaTeX encoding).
+_WORD = re.compile(r"(?<![\\\w])[^\W_](?:[\w'-]*[^\W_])?")
+#: A colon that BibTeX's sentence-casing (``change.case$``) does not treat as the start of a new clause: it keeps
+#: the capital after a colon only when whitespace follows the colon.
+_TIGHT_COLON = re.compile(r":$")
+
+
+def _needs_braces(word: str, after_tight_colon: bool) -> bool:
+    parts = word.replace("'", "-").split("-")
+    if any(any(c.isupper() for c in part[1:]) for part in parts):
+        return True  # an acronym or a name with inner capitals: "CLIP", "AudioCLIP", "wav2Vec", "3D"
+    return after_tight_colon and word[:1].isupper()
+
+
+def protect_title(title: str) -> str:
+    """The title with acronyms and inner-capital words in braces, so that sentence-casing styles keep them
+    ("{AudioCLIP}: Extending {CLIP}"); also the first word after a colon that BibTeX would lower (a colon not
+    followed by a space). Other capitals are left to the style."""
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(title):
+        word = match.group()
+        before = title[:match.start()]
+        out.append(title[last:match.start()])
+        out.append("{" + word + "}" if _needs_braces(word, _TIGHT_COLON.search(before) is not None) else word)
+        last = match.end()
+    out.append(title[last:])
+    return "".join(out)
 
 
 @lru_cache(maxsize=4096)
@@ -79,13 +127,13 @@ class _BibValues:
     url: str | None
 
 
-def _values(paper: Paper) -> _BibValues:
+def _values(paper: Paper, site_url: str | None = None) -> _BibValues:
     kind = bibtex_type(paper.venue)
     return _BibValues(
         kind, paper.id, " ".join(paper.title.split()), tuple(" ".join(a.split()) for a in paper.authors),
         venue_name(paper.venue, paper.year) if kind != "misc" else None, str(paper.year),
         _raw(paper.ids.doi) if paper.ids.doi else None, _raw(paper.ids.arxiv) if paper.ids.arxiv else None,
-        _raw(paper.links.paper) if paper.links.paper else None)
+        _raw(url) if (url := paper_url(paper, site_url)) else None)
 
 
 def _library(rows: Sequence[_BibValues]) -> Library:
@@ -99,6 +147,7 @@ def _library(rows: Sequence[_BibValues]) -> Library:
     library = MergeCoAuthors().transform(Library(entries))
     library = LatexEncodingMiddleware(keep_math=False, enclose_urls=False).transform(library)
     for row, entry in zip(rows, library.entries, strict=True):
+        entry.set_field(Field("title", protect_title(entry.fields_dict["title"].value)))
         entry.set_field(Field("year", row.year))  # set after encoding: identifiers and URLs are not text
         if row.doi is not None:
             entry.set_field(Field("doi", row.doi))
@@ -111,9 +160,10 @@ def _library(rows: Sequence[_BibValues]) -> Library:
                                   default_enclosing="{").transform(library)
 
 
-def bibtex_library(papers: Sequence[Paper]) -> Library:
-    """A library with one entry per paper (key = record id), text LaTeX-encoded, values enclosed in braces."""
-    return _library([_values(p) for p in papers])
+def bibtex_library(papers: Sequence[Paper], site_url: str | None = None) -> Library:
+    """A library with one entry per paper (key = record id), text LaTeX-encoded, capitals protected in titles,
+    values enclosed in braces; ``site_url`` gives the ``url`` of a paper without a link or identifier."""
+    return _library([_values(p, site_url) for p in papers])
 
 
 def bibtex_text(library: Library) -> str:
@@ -131,7 +181,7 @@ _PLAIN = re.compile("[" + re.escape("".join(chr(c) for c in range(0x20, 0x7F) if
                     + "]*")
 #: Stand-ins for the values of a template entry: plain text that the middlewares keep as it is (the year slot is
 #: a number, because bibtexparser writes integers unenclosed).
-_SLOTS = {name: f"SiteBuilderSlot{name}X" for name in ("key", "title", "authors", "venue", "doi", "eprint", "url")}
+_SLOTS = {name: f"sitebuilderslot{name}x" for name in ("key", "title", "authors", "venue", "doi", "eprint", "url")}
 _YEAR_SLOT = "9876543210"
 _SLOT_RE = re.compile("(" + "|".join([*_SLOTS.values(), _YEAR_SLOT]) + ")")
 _SLOT_NAMES = {**{v: k for k, v in _SLOTS.items()}, _YEAR_SLOT: "year"}
@@ -147,18 +197,19 @@ def _template(kind: str, doi: bool, eprint: bool, url: bool) -> tuple[str, ...]:
     return tuple(_SLOT_NAMES[p] if i % 2 else p for i, p in enumerate(parts))
 
 
-def bibtex_entry(paper: Paper) -> str:
-    """One paper's entry, the same text as ``bibtex_entries(bibtex_library([paper]))[paper.id]``.
+def bibtex_entry(paper: Paper, site_url: str | None = None) -> str:
+    """One paper's entry, the same text as ``bibtex_entries(bibtex_library([paper], site_url))[paper.id]``.
 
     Most titles, author lists and venues are plain ASCII that the LaTeX encoder leaves alone; those entries are
     written by filling a per-shape template that bibtexparser itself wrote (about 5 microseconds instead of 0.1 ms
     through the middlewares). Anything else goes through bibtexparser.
     """
-    row = _values(paper)
+    row = _values(paper, site_url)
     authors = " and ".join(row.authors)
     if not (_plain(row.title) and _plain(authors) and (row.venue is None or _plain(row.venue))):
         return bibtex_text(_library([row]))
-    values = {"key": row.key, "title": row.title, "authors": authors, "venue": row.venue, "year": row.year,
+    values = {"key": row.key, "title": protect_title(row.title), "authors": authors, "venue": row.venue,
+              "year": row.year,
               "doi": row.doi, "eprint": row.eprint, "url": row.url}
     parts = _template(row.kind, row.doi is not None, row.eprint is not None, row.url is not None)
     return "".join(p if i % 2 == 0 else str(values[p]) for i, p in enumerate(parts))
@@ -179,23 +230,23 @@ def _cell(value: str) -> str:
 
 
 def csv_columns(taxonomy: Taxonomy) -> list[str]:
-    """The CSV header: :data:`CSV_LEADING`, one column per facet, ``datasets``, then ``page``."""
-    return [*CSV_LEADING, *taxonomy.facets, "datasets", "page"]
+    """The CSV header: :data:`CSV_LEADING` (``datasets`` last), one column per facet, then ``page``."""
+    return [*CSV_LEADING, *taxonomy.facets, "page"]
 
 
-def csv_row(paper: Paper, taxonomy: Taxonomy) -> list[str]:
-    """One CSV row in the order of :func:`csv_columns`."""
+def csv_row(paper: Paper, taxonomy: Taxonomy, site_url: str | None = None) -> list[str]:
+    """One CSV row in the order of :func:`csv_columns`; ``page`` is absolute under ``site_url`` when given."""
     facets = [LIST_SEPARATOR.join(dict.fromkeys(paper.tags.of(f))) for f in taxonomy.facets]
     return [_cell(v) for v in (
         paper.id, paper.title, LIST_SEPARATOR.join(paper.authors), str(paper.year), paper.venue, paper.kind,
-        paper.ids.arxiv or "", paper.ids.doi or "", "yes" if paper.links.code else "no", *facets,
-        LIST_SEPARATOR.join(paper.datasets), page_path(paper.id),
+        paper.ids.arxiv or "", paper.ids.doi or "", "yes" if paper.links.code else "no",
+        LIST_SEPARATOR.join(dict.fromkeys(paper.datasets)), *facets, page_url(paper.id, site_url),
     )]
 
 
-def csv_line(paper: Paper, taxonomy: Taxonomy) -> str:
+def csv_line(paper: Paper, taxonomy: Taxonomy, site_url: str | None = None) -> str:
     """One line of papers.csv (RFC 4180 quoting, ``\\n`` line end)."""
-    return csv_text(csv_row(paper, taxonomy))
+    return csv_text(csv_row(paper, taxonomy, site_url))
 
 
 #: Besides the delimiter (a comma), what makes the csv module quote a field (with ``\\n`` as line end); ``\\r`` too,
@@ -214,7 +265,8 @@ def csv_text(row: list[str]) -> str:
     return out.getvalue()
 
 
-def papers_csv(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Iterable[str] | None = None) -> str:
+def papers_csv(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Iterable[str] | None = None,
+               site_url: str | None = None) -> str:
     """All papers as CSV with a header row (RFC 4180 quoting, ``\\n`` line ends); ``lines`` are the papers'
     :func:`csv_line` when the caller already has them."""
     out = io.StringIO()
@@ -222,7 +274,7 @@ def papers_csv(papers: Sequence[Paper], taxonomy: Taxonomy, lines: Iterable[str]
     if lines is None:
         writer = csv.writer(out, lineterminator="\n")
         for paper in papers:
-            writer.writerow(csv_row(paper, taxonomy))
+            writer.writerow(csv_row(paper, taxonomy, site_url))
     else:
         out.writelines(lines)
     return out.getvalue()

@@ -6,6 +6,7 @@ topic page, a counter on the home page or the trends table never scans the colle
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,10 +15,12 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol
 
 from site_builder.citations.snapshot import Snapshot
+from site_builder.kb.dates import today
 from site_builder.kb.models import CitingPaper, Dataset, Paper
 from site_builder.kb.records import RECORD_ID, Entry, KnowledgeBase
 from site_builder.kb.taxonomy import Facet, Taxonomy
 from site_builder.site.paperset import PaperSets
+from site_builder.site.similar import Similar, similar_papers
 
 if TYPE_CHECKING:
     from site_builder.citations.facts import Citations
@@ -71,6 +74,10 @@ class SiteModel:
     sets: PaperSets = field(default_factory=lambda: PaperSets(()))
     #: Citation facts from the Semantic Scholar snapshot; None when nothing has been fetched yet.
     citations: Citations | None = None
+    #: paper id -> its most similar papers with reasons (see :mod:`site_builder.site.similar`).
+    similar: dict[str, list[Similar]] = field(default_factory=dict)
+    #: The build's date (:func:`~site_builder.kb.dates.today`): what "older than a year" is measured from.
+    built: dt.date = field(default_factory=today)
 
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
@@ -149,7 +156,17 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
         from site_builder.citations.facts import derive_citations  # networkx loads only when there is citation data
 
         model.citations = derive_citations(papers, snapshot)
+    model.similar = _similar(model)
     return model
+
+
+def _similar(model: SiteModel) -> dict[str, list[Similar]]:
+    """Every paper's similar papers, from its nodes and, with citation data, its references in the collection."""
+    closures = {pid: frozenset((f, n) for f, nodes in by_facet.items() for n in nodes)
+                for pid, by_facet in model.closure.items()}
+    view = model.citations
+    cites = {pid: pc.cites for pid, pc in view.papers.items() if pc.status == "ok"} if view else None
+    return similar_papers(model.ids, closures, model.taxonomy, cites)
 
 
 def _sources(entries: Sequence[Entry[Paper]] | Sequence[Entry[Dataset]]) -> dict[str, str]:

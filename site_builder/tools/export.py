@@ -21,6 +21,7 @@ from site_builder.kb.project import Project
 from site_builder.kb.records import KnowledgeBase, load_knowledge_base
 from site_builder.kb.report import plural
 from site_builder.safe.files import write_if_changed
+from site_builder.site.config import config_path, read_site_info
 from site_builder.site.model import display_order
 
 
@@ -79,12 +80,19 @@ def _site_papers(kb: KnowledgeBase) -> list[Paper]:
     return sorted(kb.papers.values(), key=display_order)
 
 
+def _site_url(kb: KnowledgeBase) -> str | None:
+    """The site's address from mkdocs.yml (absolute links in the exports), None without mkdocs.yml."""
+    return read_site_info(kb.project).site_url if config_path(kb.project).is_file() else None
+
+
 def to_bibtex(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
-    """BibTeX of every paper: the bytes of the site's downloads/papers.bib."""
-    from site_builder.site.exports import bibtex_library, bibtex_text  # bibtexparser loads only when needed
+    """BibTeX of every paper: the bytes of the site's downloads/papers.bib (one serializer: the site's)."""
+    from site_builder.site.exports import bibtex_entry, join_bibtex  # bibtexparser loads only when needed
 
     papers = _site_papers(kb)
-    return Exported(bibtex_text(bibtex_library(papers)), f"{plural(len(papers), 'paper')} as BibTeX entries")
+    site_url = _site_url(kb)
+    return Exported(join_bibtex(bibtex_entry(p, site_url) for p in papers),
+                    f"{plural(len(papers), 'paper')} as BibTeX entries")
 
 
 def to_csv(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
@@ -92,7 +100,8 @@ def to_csv(kb: KnowledgeBase, snapshot: Snapshot) -> Exported:
     from site_builder.site.exports import papers_csv
 
     papers = _site_papers(kb)
-    return Exported(papers_csv(papers, kb.taxonomy), f"{plural(len(papers), 'paper')} as CSV rows")
+    return Exported(papers_csv(papers, kb.taxonomy, site_url=_site_url(kb)),
+                    f"{plural(len(papers), 'paper')} as CSV rows")
 
 
 #: Export formats by name.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from site_builder.site.exports import join_bibtex
 from site_builder.site.model import SiteModel
 from site_builder.site.render.citations import citation_pages
+from site_builder.site.render.curation import CURATION_PAGE, curation_page
 from site_builder.site.render.overview import overview_pages
 from site_builder.site.render.pieces import Fragments
 from site_builder.site.render.records import record_pages
@@ -18,7 +19,7 @@ from site_builder.site.schema_doc import schema_markdown
 #: What the render stage owns under docs/: these folders and files are generated, git-ignored, and pruned of
 #: files the current build did not produce. Everything else under docs/ is hand-written and never touched.
 GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference", "graph",
-                  "candidates")
+                  "candidates", "curation")
 GENERATED_FILES = ("index.md",)
 
 
@@ -31,4 +32,5 @@ def render_site(model: SiteModel) -> dict[str, bytes]:
     out["reference/schema.md"] = schema_markdown().encode("utf-8")
     out.update(record_pages(model, entries, parts))
     out.update(topic_pages(model, parts))
+    out[CURATION_PAGE] = curation_page(model)
     return dict(sorted(out.items()))

@@ -97,7 +97,8 @@ def downloads(model: SiteModel, bibliography: str, parts: Fragments | None = Non
         BIB_PATH: bibliography.encode("utf-8"),
         "downloads/papers.json": papers_json(model.papers, model.taxonomy, parts.json_lines()).encode("utf-8"),
         "downloads/papers.schema.json": (json.dumps(json_schema(), indent=1) + "\n").encode("utf-8"),
-        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy, parts.csv_lines()).encode("utf-8"),
+        "downloads/papers.csv": papers_csv(model.papers, model.taxonomy, parts.csv_lines(),
+                                           model.info.site_url).encode("utf-8"),
         FEED_PATH: atom_feed(model.papers, model.info).encode("utf-8"),
     }
     if model.citations is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from site_builder.kb.models import Dataset, Paper
 from site_builder.site.escape import href, preformatted, text
-from site_builder.site.exports import compact_json
+from site_builder.site.exports import compact_json, paper_url
 from site_builder.site.render.rows import link_to
 
 ROOT = "../../"
@@ -38,6 +38,10 @@ class PaperView:
     tags: Sequence[tuple[str, Sequence[str]]]
     datasets: list[Dataset]
     citations: str
+    #: The "Similar papers" section (Markdown with raw HTML), empty when there is none.
+    similar: str
+    #: How many papers of the collection cite it; None without citation data.
+    cited_by: int | None
     bibtex: str
     edit_url: str | None
     source: str
@@ -48,6 +52,25 @@ class PaperView:
 def display_url(url: str) -> str:
     """A URL without its scheme and trailing slash, for link text."""
     return url.split("://", 1)[-1].rstrip("/")
+
+
+def _actions(view: PaperView) -> str:
+    """The title block's actions, in the order readers want them: read the paper, its code, copy its BibTeX, the
+    citation graph around it, the papers citing it."""
+    p = view.paper
+    pid = text(p.id)
+    items = []
+    read = paper_url(p)  # the BibTeX entry's url: the link, else arXiv, else the DOI
+    if read:
+        items.append(f'<a class="sb-action" href="{href(read)}">Paper</a>')
+    for code in p.links.code:
+        items.append(f'<a class="sb-action" href="{href(code.url)}">Code</a>' + (OFFICIAL if code.official else ""))
+    items.append('<a class="sb-action" href="#bibtex" data-sb-copy=".sb-bibtex">Copy BibTeX</a>')
+    items.append(f'<a class="sb-action" href="{ROOT}graph/?focus={pid}">Graph around this paper</a>')
+    if view.cited_by is not None:
+        items.append(f'<a class="sb-action" href="{ROOT}explore/?cites={pid}">{view.cited_by} '
+                     f"{'paper cites' if view.cited_by == 1 else 'papers cite'} this in the collection</a>")
+    return '<p class="sb-actions">' + " ".join(items) + "</p>\n"
 
 
 def _links(paper: Paper) -> list[str]:
@@ -87,16 +110,27 @@ def paper_markdown(view: PaperView) -> str:
         + (f'<p class="sb-aka">Known as {", ".join(f"<strong>{text(n)}</strong>" for n in p.short_name)}</p>\n'
            if p.short_name else "")
         + f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
-        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n\n'
+        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n'
+        + _actions(view) + "\n"
         f"{text(p.summary)}\n\n"
         + (f'<p class="sb-note"><strong>Curator\'s note:</strong> {text(p.notes)}</p>\n\n' if p.notes else "")
         + f'## Taxonomy\n\n<ul class="sb-tags">\n{tags}</ul>\n'
-        + _section("Links", "sb-links", _links(p))
         + _section("Datasets", "sb-datasets", datasets)
+        + _section("Links", "sb-links", _links(p))
         + f"\n{view.citations}\n"
-        f'## BibTeX\n\n<pre class="sb-bibtex" data-search-exclude><code>{preformatted(view.bibtex)}</code></pre>\n\n'
+        + view.similar
+        + f'## BibTeX\n\n<pre class="sb-bibtex" data-search-exclude><code>{preformatted(view.bibtex)}</code></pre>\n\n'
         f'<p class="sb-edit">{edit} · <a href="{ROOT}contribute/">How to contribute</a></p>\n'
     )
+
+
+def similar_section(items: Sequence[tuple[str, str, str]]) -> str:
+    """The "Similar papers" section: (id, title, reason) of each similar paper, best first."""
+    if not items:
+        return ""
+    rows = "".join(f'<li><a href="{ROOT}papers/{text(pid)}/">{text(title)}</a> '
+                   f'<span class="sb-reason">{text(reason)}</span></li>\n' for pid, title, reason in items)
+    return f'## Similar papers\n\n<ul class="sb-similar">\n{rows}</ul>\n\n'
 
 
 def dataset_list(paper: Paper, datasets: Mapping[str, Dataset]) -> list[Dataset]:

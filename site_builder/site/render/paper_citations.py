@@ -16,6 +16,8 @@ from site_builder.site.model import SiteModel
 from site_builder.site.render.rows import link_to, not_fetched
 
 ROOT = "../../"
+#: How many citing and cited papers each list shows; the rest are in Explore.
+SHOWN = 10
 
 
 def _papers(n: int) -> str:
@@ -28,6 +30,26 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
                     f'<span class="sb-venue">{text(p.venue)}</span></li>\n'
                     for pid in ids if (p := model.by_id.get(pid)) is not None)
     return f'<ul class="sb-neighbours">\n{items}</ul>'
+
+
+def _count(model: SiteModel, pid: str) -> int:
+    view = model.citations
+    pc = view.papers.get(pid) if view else None
+    return (pc.citation_count or 0) if pc else 0
+
+
+def sorted_lists(model: SiteModel, ids: list[str], explore: str) -> str:
+    """The first :data:`SHOWN` of ``ids`` by year (newest first, as everywhere on the site), and in a
+    ``<details>`` by citation count: both readable without JavaScript; then a link to all of them in Explore."""
+    position = model.sets.position
+    by_year = sorted((i for i in ids if i in position), key=position.__getitem__)
+    by_count = sorted(by_year, key=lambda i: (-_count(model, i), position[i]))
+    more = (f'\n<p class="sb-more"><a href="{ROOT}explore/?{explore}">All {len(ids)} in Explore</a></p>\n'
+            if len(ids) > SHOWN else "")
+    return (f"\n{neighbours(model, by_year[:SHOWN])}\n"
+            + (f"\n<details class=\"sb-by-count\"><summary>Sorted by citation count</summary>\n\n"
+               f"{neighbours(model, by_count[:SHOWN])}\n</details>\n" if len(ids) > 1 else "")
+            + more)
 
 
 def citation_section(model: SiteModel, paper: Paper) -> str:
@@ -53,13 +75,14 @@ def citation_section(model: SiteModel, paper: Paper) -> str:
                    f"enrich --only {text(paper.id)}</code>): its global counts and its references are unknown. "
                    "Papers that cite it are still found in the references of the others.</p>\n")
     out.append(f'\n<p class="sb-cite-local">In this collection: cites <strong>{len(pc.cites)}</strong> · cited by '
-               f'<strong>{len(pc.cited_by)}</strong> · see the <a href="{ROOT}graph/">citation graph</a></p>\n\n'
+               f'<strong>{len(pc.cited_by)}</strong> · see the '
+               f'<a href="{ROOT}graph/?focus={text(paper.id)}">citation graph around it</a></p>\n\n'
                + "### Cites in this collection\n\n")
     if pc.status == "ok":
         out.append(f'<p class="sb-note">{len(pc.cites)} {_papers(len(pc.cites))} of this collection among its '
                    f"references, as of {fetched}.</p>\n")
         if pc.cites:
-            out.append(f"\n{neighbours(model, pc.cites)}\n")
+            out.append(sorted_lists(model, pc.cites, f"cited-by={text(paper.id)}"))
     elif pc.status == "not-found":
         out.append('<p class="sb-note">Unknown: Semantic Scholar has no references for a paper it did not find.</p>\n')
     else:
@@ -69,5 +92,5 @@ def citation_section(model: SiteModel, paper: Paper) -> str:
                f"{'cites' if n == 1 else 'cite'} it, from the references of the {view.fetched} fetched papers, as of "
                f"{view.as_of.isoformat()}.</p>\n")
     if pc.cited_by:
-        out.append(f"\n{neighbours(model, pc.cited_by)}\n")
+        out.append(sorted_lists(model, pc.cited_by, f"cites={text(paper.id)}"))
     return "".join(out)

@@ -48,7 +48,7 @@ class Fragments:
 
     def bibtex(self, paper: Paper) -> str:
         """The paper's BibTeX entry."""
-        return self.piece(paper, "bibtex", lambda: bibtex_entry(paper))
+        return self.piece(paper, "bibtex", lambda: bibtex_entry(paper, self.model.info.site_url))
 
     def bibtex_list(self) -> list[str]:
         """:meth:`bibtex` of every paper, in display order."""
@@ -60,4 +60,4 @@ class Fragments:
 
     def csv_lines(self) -> list[str]:
         """Every paper's line of papers.csv, in display order."""
-        return [csv_line(p, self.model.taxonomy) for p in self.model.papers]
+        return [csv_line(p, self.model.taxonomy, self.model.info.site_url) for p in self.model.papers]
