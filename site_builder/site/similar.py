@@ -14,7 +14,6 @@ those sharing a reference or a citer with it; each candidate is then scored in f
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -109,9 +108,13 @@ def similar_papers(ids: Sequence[str], closures: Mapping[str, frozenset[Node]], 
             numbers.append(n)
         sets.append(frozenset(numbers))
     nodes = list(number)
-    weight = [_idf(total, len(found)) for found in postings]
+    weight = np.array([_idf(total, len(found)) for found in postings])
+    # Each paper's nodes as a row of 0/1 over every node: a candidate's shared weight is one product.
+    incidence = np.zeros((total, len(nodes)))
+    for i, held in enumerate(sets):
+        incidence[i, list(held)] = 1.0
     rarest = [(len(found), nodes[n]) for n, found in enumerate(postings)]
-    node_weight = dict(zip(nodes, weight, strict=True))
+    node_weight = dict(zip(nodes, weight.tolist(), strict=True))
     citations = _CitationScores(order, cites) if cites else None
     labels = {(f.id, n.id): n.label for f in taxonomy.facets.values() for n in f.nodes.values()}
     parents = {(f.id, n.id): (f.id, n.parent) for f in taxonomy.facets.values() for n in f.nodes.values() if n.parent}
@@ -125,13 +128,17 @@ def similar_papers(ids: Sequence[str], closures: Mapping[str, frozenset[Node]], 
                 break
             pool.update(postings[at][:CANDIDATES])
         pool.discard(i)
-        # Node numbers are ints: a set's iteration order, and so the float sum, is the same on every run.
-        scored = [(sum(map(weight.__getitem__, mine & sets[o])) + (linked[o][0] if o in linked else 0.0), o)
-                  for o in pool]
-        chosen = heapq.nsmallest(top, scored, key=lambda x: (-x[0], x[1]))
+        if not pool:
+            result[pid] = []
+            continue
+        candidates = np.fromiter(sorted(pool), dtype=np.int64, count=len(pool))
+        scores = incidence[candidates] @ (incidence[i] * weight)
+        if linked:
+            scores += np.array([linked[o][0] if o in linked else 0.0 for o in candidates.tolist()])
+        best = np.lexsort((candidates, -scores))[:top]  # highest score first, ties by id order
         result[pid] = [Similar(order[o], s, _reason(closures[pid] & closures[order[o]], node_weight, labels, parents,
                                                     *(linked[o][1:] if o in linked else (0, 0))))
-                       for s, o in chosen if s > 0]
+                       for o, s in zip(candidates[best].tolist(), scores[best].tolist(), strict=True) if s > 0]
     return {pid: result[pid] for pid in ids}
 
 
