@@ -221,7 +221,7 @@ def report(results: list[dict[str, object]], edit_times: dict[int, dict[str, lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="collection sizes")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000], help="collection sizes")
     parser.add_argument("--runs", type=int, default=3, help="pairs of runs below 20k papers (default 3)")
     parser.add_argument("--large-runs", type=int, default=1, help="pairs of runs at 20k papers and more (default 1)")
     parser.add_argument("--edit-sizes", type=int, nargs="*", default=[2000, 20000], help="sizes for the edit test")

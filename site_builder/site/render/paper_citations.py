@@ -10,6 +10,8 @@ The papers it cites and that cite it inside the collection are plain HTML links,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from site_builder.kb.models import Paper
 from site_builder.site.escape import text
 from site_builder.site.model import SiteModel
@@ -24,11 +26,15 @@ def _papers(n: int) -> str:
     return "paper" if n == 1 else "papers"
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its arguments: a paper appears in the lists of many others
+def _item(pid: str, title: str, venue: str) -> str:
+    return (f'<li><a href="{ROOT}papers/{text(pid)}/">{text(title)}</a> '
+            f'<span class="sb-venue">{text(venue)}</span></li>\n')
+
+
 def neighbours(model: SiteModel, ids: list[str]) -> str:
     """Links to the papers ``ids``, each with its venue, as an HTML list."""
-    items = "".join(f'<li><a href="{ROOT}papers/{text(pid)}/">{text(p.title)}</a> '
-                    f'<span class="sb-venue">{text(p.venue)}</span></li>\n'
-                    for pid in ids if (p := model.by_id.get(pid)) is not None)
+    items = "".join(_item(pid, p.title, p.venue) for pid in ids if (p := model.by_id.get(pid)) is not None)
     return f'<ul class="sb-neighbours">\n{items}</ul>'
 
 
