@@ -27,7 +27,7 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
     items = "".join(f'<li><a href="{ROOT}papers/{text(pid)}/">{text(p.title)}</a> '
                     f'<span class="sb-venue">{text(p.venue)}</span></li>\n'
                     for pid in ids if (p := model.by_id.get(pid)) is not None)
-    return f'<ul class="sb-neighbours">\n{items}</ul>'
+    return f'<ul class="sb-neighbours" data-pagefind-ignore>\n{items}</ul>'
 
 
 def citation_section(model: SiteModel, paper: Paper) -> str:

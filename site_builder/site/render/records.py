@@ -11,7 +11,7 @@ from site_builder.kb.models import Dataset, Paper
 from site_builder.kb.taxonomy import Facet
 from site_builder.site.model import SiteModel, own_tags
 from site_builder.site.render.env import render_page, root_of
-from site_builder.site.render.paper import SEARCH_PAPERS_UP_TO, PaperView, dataset_list, paper_markdown
+from site_builder.site.render.paper import PaperView, dataset_list, paper_markdown
 from site_builder.site.render.paper_citations import citation_section
 from site_builder.site.render.pieces import Fragments
 from site_builder.site.render.rows import tag_chains
@@ -93,7 +93,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | 
         paper, paper.id in model.hybrid_set, [(f.label, chain) for f, chain in tag_rows(model, paper, chains)],
         dataset_list(paper, model.dataset_by_id),
         citations if citations is not None else citation_section(model, paper), bibtex,
-        edit_url(model, source), source or "", unsearched=len(model.papers) > SEARCH_PAPERS_UP_TO)
+        edit_url(model, source), source or "")
     return paper_markdown(view).encode("utf-8")
 
 
