@@ -67,6 +67,15 @@ def _sentence(rng: random.Random, n: int) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
+def short_name(i: int) -> str | None:
+    """One paper in ten has a short name: a word of the title vocabulary in capitals (so that, like "CLIP", it
+    also occurs in other papers' titles), unique across the collection."""
+    if i % 10 != 3:
+        return None
+    word, cycle = VOCAB[(i // 10) % len(VOCAB)].upper(), i // (10 * len(VOCAB))
+    return f"{word}-{cycle + 1}" if cycle else word
+
+
 def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], datasets: list[str]) -> dict[str, object]:
     """One synthetic record (valid against the schema)."""
     year = rng.randint(2012, 2025)
@@ -92,6 +101,9 @@ def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], dataset
         "summary": f"{_sentence(rng, rng.randint(15, 25))} {_sentence(rng, rng.randint(15, 25))} Record {pid}.",
         "added": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
     }
+    name = short_name(i)
+    if name:
+        record = {"id": pid, "title": record["title"], "short_name": [name], **record}
     if rng.random() < 0.66:
         links["code"] = [{"url": f"https://github.com/lab{i % 97}/{pid}", "official": rng.random() < 0.8}]
     return record

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from site_builder.kb.problems import SiteBuilderError
 from site_builder.build.search_index import index_site
+from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.project import Project
 from site_builder.site.config import config_path
 
