@@ -88,8 +88,12 @@ def first_query(kb: Path, pid: str) -> dict[str, object]:
     finally:
         server.shutdown()
         server.server_close()
+    kinds: dict[str, int] = {}
+    for u, b in query:
+        kind = next((k for k in ("pf_filter", "pf_index", "pf_fragment", "pf_meta") if k in u), "loader")
+        kinds[kind] = kinds.get(kind, 0) + b
     return {"title": title, "seconds": elapsed, "query_bytes": sum(b for _, b in query), "query_requests": len(query),
-            "filter_bytes": sum(b for u, b in query if ".pf_filter" in u),
+            "filter_bytes": kinds.get("pf_filter", 0), "kinds": kinds,
             "index_on_load": [u for u, _ in on_load if re.search(r"\.pf_|pagefind-entry|wasm\.", u)],
             "load_ui_bytes": sum(b for u, b in on_load if "/pagefind/" in u)}
 
@@ -116,9 +120,16 @@ def report(rows: list[dict[str, object]], query: dict[str, object] | None) -> st
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000], help="collection sizes")
+    parser.add_argument("--query-only", action="store_true",
+                        help="no build: only the first query, on the largest size's site built earlier")
     parser.add_argument("--paper", default=None, help="the paper whose title the first query types (p001234)")
     args = parser.parse_args()
     rows = []
+    if args.query_only:
+        n = args.sizes[-1]
+        query = first_query(OUT / f"kb-{n}", args.paper or f"p{min(1234, n - 1):06d}")
+        print(query)
+        return
     for n in args.sizes:
         print(f"{n} papers", flush=True)
         rows.append(build_and_measure(n))
