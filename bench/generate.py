@@ -67,12 +67,16 @@ def _sentence(rng: random.Random, n: int) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
+#: Words of the title vocabulary that begin no other word of it (the search matches a word's beginning too).
+ENDINGS = [w for w in VOCAB if w.endswith("tor")]
+
+
 def short_name(i: int) -> str | None:
     """One paper in ten has a short name: a word of the title vocabulary in capitals (so that, like "CLIP", it
     also occurs in other papers' titles), unique across the collection."""
     if i % 10 != 3:
         return None
-    word, cycle = VOCAB[(i // 10) % len(VOCAB)].upper(), i // (10 * len(VOCAB))
+    word, cycle = ENDINGS[(i // 10) % len(ENDINGS)].upper(), i // (10 * len(ENDINGS))
     return f"{word}-{cycle + 1}" if cycle else word
 
 
