@@ -2,7 +2,8 @@
 
 The collection copies what the repository's site is built from (taxonomy, datasets, mkdocs.yml, the theme
 overrides and the hand-written pages of docs/) and writes N paper records with realistic field sizes (12 authors on
-average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three) plus a Semantic Scholar
+average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three, a short name on one in
+ten) plus a Semantic Scholar
 snapshot in the format :mod:`site_builder.citations.snapshot` reads, in which every paper cites about 15 others of the
 collection and 10 outside it.
 
