@@ -2,7 +2,8 @@
 
 The collection copies what the repository's site is built from (taxonomy, datasets, mkdocs.yml, the theme
 overrides and the hand-written pages of docs/) and writes N paper records with realistic field sizes (12 authors on
-average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three) plus a Semantic Scholar
+average, 40-70 word summaries, 1-3 tags per facet, code links on two papers in three, a short name on one in
+ten) plus a Semantic Scholar
 snapshot in the format :mod:`site_builder.citations.snapshot` reads, in which every paper cites about 15 others of the
 collection and 10 outside it.
 
@@ -67,6 +68,19 @@ def _sentence(rng: random.Random, n: int) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
+#: Words of the title vocabulary that begin no other word of it (the search matches a word's beginning too).
+ENDINGS = [w for w in VOCAB if w.endswith("tor")]
+
+
+def short_name(i: int) -> str | None:
+    """One paper in ten has a short name: a word of the title vocabulary in capitals (so that, like "CLIP", it
+    also occurs in other papers' titles), unique across the collection."""
+    if i % 10 != 3:
+        return None
+    word, cycle = ENDINGS[(i // 10) % len(ENDINGS)].upper(), i // (10 * len(ENDINGS))
+    return f"{word}-{cycle + 1}" if cycle else word
+
+
 def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], datasets: list[str]) -> dict[str, object]:
     """One synthetic record (valid against the schema)."""
     year = rng.randint(2012, 2025)
@@ -92,6 +106,9 @@ def make_paper(i: int, rng: random.Random, facets: dict[str, list[str]], dataset
         "summary": f"{_sentence(rng, rng.randint(15, 25))} {_sentence(rng, rng.randint(15, 25))} Record {pid}.",
         "added": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
     }
+    name = short_name(i)
+    if name:
+        record = {"id": pid, "title": record["title"], "short_name": [name], **record}
     if rng.random() < 0.66:
         links["code"] = [{"url": f"https://github.com/lab{i % 97}/{pid}", "official": rng.random() < 0.8}]
     return record

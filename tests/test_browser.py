@@ -96,14 +96,6 @@ def test_text_filter_finds_a_paper_by_title(page: Page, base_url: str) -> None:
     assert rows(page) == ["delta"]
 
 
-def test_site_search_finds_a_paper_by_title(page: Page, base_url: str) -> None:
-    page.goto(base_url)
-    page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").press_sequentially("Radiographs", delay=20)  # real key events
-    result = page.locator(".md-search-result__item").first
-    expect(result).to_contain_text("Delta Masked Reports and Radiographs")
-
-
 def test_paper_page_links_to_its_node_pages(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}papers/alpha/")
     hrefs = page.locator("ul.sb-tags a").evaluate_all("links => links.map(a => a.href)")

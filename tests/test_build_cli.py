@@ -75,9 +75,9 @@ def test_watcher_regenerates_after_a_record_changes(tmp_path: Path) -> None:
         assert input_signature(project) != before
         page = project.docs / "papers" / "echo" / "index.md"
         deadline = time.monotonic() + 30
-        while "# Echo Renamed" not in page.read_text() and time.monotonic() < deadline:
+        while ">Echo Renamed</h1>" not in page.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert "# Echo Renamed" in page.read_text()
+        assert ">Echo Renamed</h1>" in page.read_text()
         assert messages[0] == "records changed: regenerating pages"
     finally:
         stop.set()

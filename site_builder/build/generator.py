@@ -1,7 +1,8 @@
 """The site generator stage: ``mkdocs build --strict`` through MkDocs' public entry points (``load_config`` and
 ``build``, called as its own command line calls them), into a temporary folder that replaces site/ only when the
 build succeeded (a failed build leaves the previous site/ as it was). It runs in this process, so that a build
-interrupted or killed stops MkDocs too.
+interrupted or killed stops MkDocs too. The site search index is made in the temporary folder before the swap
+(:mod:`site_builder.build.search_index`), so a failed indexing also leaves the previous site/ in place.
 
 The swap is two renames (site/ aside, the new folder in, the old one deleted). A build killed between them
 leaves site/ missing and the previous site aside; the next build puts it back first (:func:`recover_site`).
@@ -13,10 +14,12 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from site_builder.build.search_index import index_site
 from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.project import Project
 from site_builder.site.config import config_path
@@ -91,9 +94,11 @@ def check_site_folder(target: Path) -> None:
                                "file); remove it and build again; nothing was written")
 
 
-def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None) -> Path:
-    """Run ``mkdocs build --strict`` on the project's mkdocs.yml and put the result in ``site_dir`` (default
-    site/). Raises :class:`SiteBuilderError` with MkDocs' last messages when the build fails."""
+def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = None,
+                 timings: dict[str, float] | None = None) -> Path:
+    """Run ``mkdocs build --strict`` on the project's mkdocs.yml, index the result for the site search and put it
+    in ``site_dir`` (default site/). Raises :class:`SiteBuilderError` with MkDocs' or Pagefind's last messages
+    when either fails. ``timings`` receives the seconds of ``mkdocs`` and of ``search`` (the indexing)."""
     target = site_dir or project.site
     check_site_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +111,8 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    times = timings if timings is not None else {}
+    start = time.perf_counter()
     try:
         with _relay_logs(progress) as relay:
             try:
@@ -119,6 +126,11 @@ def mkdocs_build(project: Project, progress: Progress, site_dir: Path | None = N
                 details = "; ".join(relay.messages[-5:])
                 raise SiteBuilderError(f"mkdocs build failed: {exc.format_message()}"
                                        + (f" ({details})" if details else "")) from exc
+        times["mkdocs"] = time.perf_counter() - start
+        progress("search index: indexing every page with pagefind")
+        start = time.perf_counter()
+        index_site(tmp, progress)
+        times["search"] = time.perf_counter() - start
         swap_into_place(tmp, target)
     finally:
         if tmp.exists():

@@ -2,7 +2,7 @@
 
 load + check (any error stops here, before anything is written) -> citations -> model -> render (in memory) ->
 write (only changed files; stale ones removed) -> site generator (``mkdocs build --strict`` into a temporary
-folder, swapped into site/ on success).
+folder, indexed for the site search by Pagefind, swapped into site/ on success).
 """
 
 from __future__ import annotations
@@ -109,8 +109,11 @@ def build(project: Project, strict: bool = False, site: bool = True, progress: P
         return result
     progress("site: running mkdocs build --strict (this is the long step)")
     start = time.perf_counter()
-    mkdocs_build(project, progress)
+    parts: dict[str, float] = {}
+    mkdocs_build(project, progress, timings=parts)
     result.timings["site"] = time.perf_counter() - start
+    result.timings.update({f"site.{name}": seconds for name, seconds in parts.items()})
     result.site_built = True
-    progress(f"site: done ({result.timings['site']:.1f} s)")
+    progress(f"site: done ({result.timings['site']:.1f} s: mkdocs {parts['mkdocs']:.1f} s, "
+             f"search index {parts['search']:.1f} s)")
     return result

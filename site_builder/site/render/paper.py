@@ -18,11 +18,6 @@ from site_builder.site.exports import compact_json, paper_url
 from site_builder.site.render.rows import link_to
 
 ROOT = "../../"
-#: Up to this many papers, paper pages are in the theme's site search. A larger collection would give every
-#: visitor a search index of megabytes that the browser indexes on the first search, and would cost the site
-#: generator a fifth of each page's time; its papers are found with Explore's text filter instead, and the site
-#: search covers topics, datasets and the documentation.
-SEARCH_PAPERS_UP_TO = 500
 OFFICIAL = ' <span class="sb-badge sb-badge--official" title="released by the authors">official code</span>'
 SHARED = (' <span class="sb-badge" title="this repository also hosts other papers of the collection">'
           "shared repository</span>")
@@ -45,8 +40,6 @@ class PaperView:
     bibtex: str
     edit_url: str | None
     source: str
-    #: Leave the page out of the site search (see :data:`SEARCH_PAPERS_UP_TO`).
-    unsearched: bool = False
 
 
 def display_url(url: str) -> str:
@@ -102,15 +95,15 @@ def paper_markdown(view: PaperView) -> str:
                 + (f" ({text(d.full_name)})" if d.full_name else "") + "</li>" for d in view.datasets]
     source = f"<code>{text(view.source)}</code>"
     edit = f'<a href="{href(view.edit_url)}">Edit this record</a> ({source})' if view.edit_url else source
+    names = ", ".join(text(n) for n in p.short_name)
     return (
-        f"---\ntitle: {compact_json(text(p.title))}\n"
-        + ("search:\n  exclude: true\n" if view.unsearched else "")
-        + "---\n\n"
-        f"# {text(p.title)}\n\n"
-        + (f'<p class="sb-aka">Known as {", ".join(f"<strong>{text(n)}</strong>" for n in p.short_name)}</p>\n'
-           if p.short_name else "")
+        f"---\ntitle: {compact_json(text(p.title))}\n---\n\n"
+        f'<h1 data-pagefind-weight="10">{text(p.title)}</h1>\n\n'
+        + (f'<p class="sb-aka" data-pagefind-weight="10" data-pagefind-meta="short_name:{names}">Known as '
+           f'{", ".join(f"<strong>{text(n)}</strong>" for n in p.short_name)}</p>\n' if p.short_name else "")
         + f'<p class="sb-byline">{", ".join(text(a) for a in p.authors)}</p>\n'
-        f'<p class="sb-venue">{text(p.venue)} · {text(p.kind)}{hybrid} · added {p.added.isoformat()}</p>\n'
+        f'<p class="sb-venue" data-pagefind-filter="year:{p.year}">{text(p.venue)} · '
+        f'<span data-pagefind-filter="kind">{text(p.kind)}</span>{hybrid} · added {p.added.isoformat()}</p>\n'
         + _actions(view) + "\n"
         f"{text(p.summary)}\n\n"
         + (f'<p class="sb-note"><strong>Curator\'s note:</strong> {text(p.notes)}</p>\n\n' if p.notes else "")
@@ -119,8 +112,8 @@ def paper_markdown(view: PaperView) -> str:
         + _section("Links", "sb-links", _links(p))
         + f"\n{view.citations}\n"
         + view.similar
-        + f'## BibTeX\n\n<pre class="sb-bibtex" data-search-exclude><code>{preformatted(view.bibtex)}</code></pre>\n\n'
-        f'<p class="sb-edit">{edit} · <a href="{ROOT}contribute/">How to contribute</a></p>\n'
+        + f'## BibTeX\n\n<pre class="sb-bibtex" data-pagefind-ignore><code>{preformatted(view.bibtex)}</code></pre>\n\n'
+        f'<p class="sb-edit" data-pagefind-ignore>{edit} · <a href="{ROOT}contribute/">How to contribute</a></p>\n'
     )
 
 
@@ -130,7 +123,7 @@ def similar_section(items: Sequence[tuple[str, str, str]]) -> str:
         return ""
     rows = "".join(f'<li><a href="{ROOT}papers/{text(pid)}/">{text(title)}</a> '
                    f'<span class="sb-reason">{text(reason)}</span></li>\n' for pid, title, reason in items)
-    return f'## Similar papers\n\n<ul class="sb-similar">\n{rows}</ul>\n\n'
+    return f'## Similar papers\n\n<ul class="sb-similar" data-pagefind-ignore>\n{rows}</ul>\n\n'
 
 
 def dataset_list(paper: Paper, datasets: Mapping[str, Dataset]) -> list[Dataset]:

@@ -35,7 +35,7 @@ def _item(pid: str, title: str, venue: str) -> str:
 def neighbours(model: SiteModel, ids: list[str]) -> str:
     """Links to the papers ``ids``, each with its venue, as an HTML list."""
     items = "".join(_item(pid, p.title, p.venue) for pid in ids if (p := model.by_id.get(pid)) is not None)
-    return f'<ul class="sb-neighbours">\n{items}</ul>'
+    return f'<ul class="sb-neighbours" data-pagefind-ignore>\n{items}</ul>'
 
 
 def _count(model: SiteModel, pid: str) -> int:

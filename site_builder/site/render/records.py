@@ -12,7 +12,6 @@ from site_builder.kb.taxonomy import Facet
 from site_builder.site.model import SiteModel, own_tags
 from site_builder.site.render.env import render_page, root_of
 from site_builder.site.render.paper import (
-    SEARCH_PAPERS_UP_TO,
     PaperView,
     dataset_list,
     paper_markdown,
@@ -101,7 +100,7 @@ def paper_page(model: SiteModel, paper: Paper, bibtex: str, chains: TagChains | 
         citations if citations is not None else citation_section(model, paper),
         similar_section([(s.id, model.by_id[s.id].title, s.reason) for s in model.similar.get(paper.id, ())]),
         len(model.citations.papers[paper.id].cited_by) if model.citations is not None else None, bibtex,
-        edit_url(model, source), source or "", unsearched=len(model.papers) > SEARCH_PAPERS_UP_TO)
+        edit_url(model, source), source or "")
     return paper_markdown(view).encode("utf-8")
 
 

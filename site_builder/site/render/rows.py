@@ -66,9 +66,11 @@ def compact_items(papers: Iterable[Paper], root: str) -> Markup:
 
 
 def tag_chains(facet: Facet, root: str) -> dict[str, Markup]:
-    """For every node of ``facet``: its ancestors' labels from the top, then a link to the node itself."""
+    """For every node of ``facet``: its ancestors' labels from the top, then a link to the node itself, which
+    gives the page the node's label as a value of the site search's filter named after the facet's id."""
     out = {}
     for node in facet.nodes.values():
         above = "".join(f"{text(facet.nodes[a].label)} › " for a in reversed(facet.ancestors(node.id)))
-        out[node.id] = Markup(above) + node_link(root, facet.id, node.id, node.label)
+        out[node.id] = Markup(f'{above}<a href="{root}topics/{text(facet.id)}/{text(node.id)}/" '
+                              f'data-pagefind-filter="{text(facet.id)}">{text(node.label)}</a>')
     return out
