@@ -140,6 +140,7 @@ def survey_site(tmp_path: Path) -> Path:
     survey = survey.replace("id: alpha", "id: ssml-survey").replace(
         "Alpha Contrastive Pretraining of Images and Captions", '"Self-Supervised Multimodal Learning: A Survey"')
     survey = survey.replace("2101.00001", "2304.01008").replace("example/alpha", "example/ssml")
+    survey = "".join(line for line in survey.splitlines(keepends=True) if not line.startswith("short_name:"))
     (root / "papers" / "ssml-survey.yaml").write_text(survey, encoding="utf-8")
     doc = {"schema": 1, "id": "ssml-survey", "fetched": "2026-11-27", "resolved_by": "ARXIV:2304.01008",
            "record_key": "k", "status": "ok", "paper": {"paperId": s2("5"), "title": "SSML", "citationCount": 3},
