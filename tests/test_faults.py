@@ -58,8 +58,13 @@ def edited_copy(base: Path, dest: Path) -> Path:
 
 
 def site_state(root: Path) -> dict[str, str]:
-    """site/ minus the gzipped sitemap, whose gzip header carries the build time."""
-    return {k: v for k, v in digest_tree(root / "site").items() if k != "sitemap.xml.gz"}
+    """site/ minus the gzipped sitemap, whose gzip header carries the build time, and minus the search index's
+    files, whose names and bytes Pagefind does not keep from one run to the next: the index stands as one entry,
+    its entry file's presence (a site swapped in complete has it)."""
+    tree = digest_tree(root / "site")
+    state = {k: v for k, v in tree.items() if k != "sitemap.xml.gz" and not k.startswith("pagefind/")}
+    state["pagefind/"] = "present" if "pagefind/pagefind-entry.json" in tree else "missing"
+    return state
 
 
 class States(NamedTuple):
