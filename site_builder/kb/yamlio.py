@@ -9,7 +9,6 @@ name the exact place.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import yaml
 
 from site_builder.kb.problems import Problem
-from site_builder.safe.files import read_at_most
+from site_builder.safe.files import read_file
 
 #: Fast C-accelerated loader when PyYAML was built with libyaml.
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -306,24 +305,9 @@ def parse_text(text: str, rel: str) -> YamlDocument:
 
 
 def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """A file's bytes, refusing files over ``max_bytes`` before reading them (and one that grows past the limit
-    while it is read). Plain ``os.open``/``os.read``, no file object: this runs for each of tens of thousands of
-    records."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            size = os.fstat(fd).st_size
-            if size > max_bytes:
-                return None, [Problem(rel, 1, 1, "error", "file-too-large",
-                                      f"file is {size:,} bytes; records are limited to {max_bytes:,} bytes")]
-            raw = read_at_most(fd, max_bytes + 1, max(size + 1, 1 << 12))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, [Problem(rel, None, None, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")]
-    if len(raw) > max_bytes:
-        return None, [Problem(rel, 1, 1, "error", "file-too-large", f"file is larger than {max_bytes:,} bytes")]
-    return raw, []
+    """A record file's bytes through the safe file layer (inside the checkout, a plain file, at most
+    ``max_bytes``)."""
+    return read_file(path, rel, max_bytes=max_bytes, what="records")
 
 
 def parse_bytes(raw: bytes, rel: str) -> YamlDocument:
