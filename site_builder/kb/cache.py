@@ -25,7 +25,7 @@ from site_builder.kb.models import CitingList, Dataset, Paper
 from site_builder.safe.files import read_file, write_atomic
 from site_builder.safe.http import MIB, BadJson, Limits, parse_json
 
-VERSION = 2
+VERSION = 3  # 3: escaped control characters are refused at load
 #: A shard is ours, but read as any file: bounded, with the one bounded JSON reader when damaged.
 SHARD_LIMITS = Limits(max_decoded=256 * MIB, max_json_containers=10_000_000, max_json_values=100_000_000)
 

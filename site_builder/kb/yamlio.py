@@ -90,6 +90,19 @@ class _Frame:
 _NO_KEY = object()
 
 
+#: Characters refused in any text however they are spelled: raw (the YAML reader refuses what is not printable)
+#: or written as an escape (``"\x0b"``, ``"\e"``, ``"\0"``, ``"\r"``): C0 and C1 controls but tab and newline,
+#: DEL, lone surrogates, the non-characters U+FFFE/U+FFFF and the line breaks editors do not show.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
+
+
+def control_message(char: str | int) -> str:
+    """The one message for a control character, raw or escaped."""
+    code = char if isinstance(char, int) else ord(char)
+    return (f"character U+{code:04X} is a control character, which is not allowed in records "
+            "(raw or written as an escape); remove it")
+
+
 def _scalar_value(loader: Any, event: Any) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
@@ -101,6 +114,11 @@ def _scalar_value(loader: Any, event: Any) -> Any:
     if constructor is None:
         line, col = _mark(event)
         raise _Fail(line, col, "yaml-tag", f"tag {tag!r} is not allowed (only plain YAML values are)")
+    if event.style == '"':  # only a double-quoted scalar has escapes; raw characters were checked by the reader
+        bad = _CONTROL.search(event.value)
+        if bad is not None:
+            line, col = _mark(event)
+            raise _Fail(line, col, "yaml-control-character", control_message(bad.group(0)))
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return constructor(loader, node)
@@ -294,7 +312,7 @@ def parse_text(text: str, rel: str) -> YamlDocument:
         at = _line_col(text, exc.position)
         return YamlDocument(None, Positions(), [Problem(
             rel, at[0], at[1], "error", "yaml-control-character",
-            f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); remove it")])
+            control_message(exc.character))])
     except yaml.YAMLError as exc:
         return YamlDocument(None, Positions(), [Problem(rel, None, None, "error", "yaml-syntax", str(exc))])
     except RecursionError:
