@@ -187,8 +187,11 @@ def _build(text: str, soft: list[_Fail]) -> tuple[Any, Positions]:
                 start = _mark(event)
             total += increment
             if total > MAX_NODES:
-                raise _Fail(start[0], start[1], "yaml-alias-bomb",
-                            f"the document expands to more than {MAX_NODES} values (aliases repeated too often)")
+                if anchors:
+                    raise _Fail(start[0], start[1], "yaml-alias-bomb", f"the document expands to more than "
+                                f"{MAX_NODES:,} values (aliases repeated too often)")
+                raise _Fail(start[0], start[1], "yaml-too-many-values",
+                            f"the document holds more than {MAX_NODES:,} values; records are limited to that")
             if not stack:
                 result = value
                 if not isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):

@@ -46,9 +46,13 @@ def unsafe(rel: str, message: str) -> Problem:
 
 
 def checkout_of(path: str | Path, rel: str) -> str:
-    """The checkout a file belongs to: ``rel`` names it relative to the checkout, so take its parts off ``path``."""
-    parts = len(Path(rel).parts)
-    return str(Path(os.path.abspath(path)).parents[max(parts - 1, 0)])
+    """The checkout a file belongs to: ``rel`` names it relative to the checkout, so take its parts off ``path``.
+    A file named some other way (a path given on the command line, outside the checkout) is held to its own
+    folder."""
+    full, parts = Path(os.path.abspath(path)), Path(rel).parts
+    if parts and not Path(rel).is_absolute() and ".." not in parts and full.parts[-len(parts):] == parts:
+        return str(full.parents[len(parts) - 1])
+    return str(full.parent)
 
 
 def _kind(mode: int) -> str:
