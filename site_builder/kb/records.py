@@ -199,7 +199,7 @@ def load_knowledge_base(
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
     kb.broken = broken + broken_datasets
-    if project.cited_by.is_file():
+    if os.path.lexists(project.cited_by):  # a link or pipe there is reported by the safe read
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found
         kb.cited_by = cited
