@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import stat
 import subprocess
 import sys
@@ -27,6 +28,8 @@ import pytest
 
 from site_builder.safe.files import write_atomic
 from tests.conftest import REPO, make_site_project, paper_yaml
+from tests.s2collection import collection
+from tests.s2fake import FakeS2, running
 
 MIB = 1024 * 1024
 #: The address space every command gets: a normal run fits (see the control test), an unbounded read does not.
@@ -66,8 +69,8 @@ def _digest(path: Path) -> Iterator[tuple[str, str]]:
 class Kb:
     """A copy of the golden knowledge base (``root``) and a folder outside it (``outside``)."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.root = make_site_project(tmp / "kb")
+    def __init__(self, tmp: Path, root: Path | None = None) -> None:
+        self.root = root if root is not None else make_site_project(tmp / "kb")
         self.outside = tmp / "outside"
         self.outside.mkdir()
         self.cache = tmp / "cache"
@@ -540,3 +543,60 @@ def test_manifest_linked_outside_is_not_read(kb: Kb) -> None:
     assert mine.exists() and "Traceback" not in run.out, run.out
     assert outside.read_text(encoding="utf-8") == "papers/mine.md\n"
 
+
+
+# -- enrich reads stored snapshot files through the same layer ---------------------------------------------------
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeS2]:
+    for fake in running():
+        monkeypatch.setenv("S2_API_URL", fake.url)
+        monkeypatch.setenv("S2_MIN_INTERVAL", "0")
+        monkeypatch.setenv("S2_MAX_TRIES", "2")
+        monkeypatch.setenv("SITE_BUILDER_TODAY", "2026-11-28")
+        monkeypatch.delenv("S2_API_KEY", raising=False)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        yield fake
+
+
+def _enriched(fake: FakeS2, tmp_path: Path) -> Kb:
+    root = tmp_path / "ekb"
+    for folder in ("papers", "datasets"):
+        (root / folder).mkdir(parents=True)
+    shutil.copy(REPO / "taxonomy.yaml", root / "taxonomy.yaml")
+    for name, text in collection(fake, 3).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    kb = Kb(tmp_path, root)
+    kb.outside = kb.root.parent / "outside-enrich"
+    kb.outside.mkdir()
+    run = kb.run("enrich")
+    assert run.code == 0, run.out
+    return kb
+
+
+@pytest.mark.parametrize("damage", ["deep", "digits", "wrong-type", "other-record", "link-outside", "device"])
+def test_enrich_refetches_a_damaged_snapshot_file(fake: FakeS2, tmp_path: Path, damage: str) -> None:
+    env = _enriched(fake, tmp_path)
+    path = env.root / SNAP / "paper-001.json"
+    good = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    if damage == "deep":
+        path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    elif damage == "digits":
+        path.write_text('{"schema": ' + "1" * 5000 + "}", encoding="utf-8")
+    elif damage == "wrong-type":
+        path.write_text(json.dumps({**good, "paper": {**good["paper"], "externalIds": ["x"]}}), encoding="utf-8")
+    elif damage == "other-record":
+        path.write_text(json.dumps({**good, "id": "paper-002"}), encoding="utf-8")
+    elif damage == "link-outside":
+        (env.outside / "x.json").write_text(json.dumps(good), encoding="utf-8")
+        os.symlink(env.outside / "x.json", path)
+    else:
+        os.symlink("/dev/zero", path)
+    before = {k: v for k, v in env.curated().items() if SNAP not in k}
+    run = env.run("enrich", umask=0o022)
+    assert run.code == 0 and "Traceback" not in run.out, run.out
+    assert "1 fetched" in run.out, run.out
+    assert {k: v for k, v in env.curated().items() if SNAP not in k} == before  # records and outside untouched
+    assert not path.is_symlink() and json.loads(path.read_text(encoding="utf-8"))["id"] == "paper-001"
+    assert _mode(path) == 0o644  # the snapshot file gets the umask's mode

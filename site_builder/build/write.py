@@ -11,13 +11,12 @@ generated folders and files are never touched.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.kb.problems import SiteBuilderError
-from site_builder.safe.files import TEMP_SUFFIX, read_at_most, read_file, replace_generated
+from site_builder.safe.files import TEMP_SUFFIX, holds, read_file, replace_generated
 
 #: The list of the files a write generated in a folder (paths relative to docs/, one a line), kept in that folder.
 MANIFEST = ".site-builder-generated"
@@ -94,29 +93,6 @@ def _remove_empty_dirs(base: Path, dirs: Iterable[str], emptied: Iterable[Path])
             here = here.parent
 
 
-#: Opening a link fails (the comparison then says "changed" and the write replaces the link), and opening a FIFO
-#: does not wait for a writer (it is then found not to be a regular file).
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _same(path: str, data: bytes) -> bool:
-    """True when ``path`` is a regular file (not a link) holding exactly ``data``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NO_FOLLOW)
-    except OSError:
-        return False
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-            return False
-        # One byte more than expected: a file that grew since fstat does not compare equal.
-        return read_at_most(fd, len(data) + 1, len(data) + 1) == data
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-
-
 def check_generated_folders(base: Path, dirs: Iterable[str], files: Iterable[str]) -> None:
     """Refuse to write when docs/ or a generated folder or file is a symbolic link or not what it should be:
     writing or pruning through a link could delete or overwrite files outside the generated folders."""
@@ -154,7 +130,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     made: set[str] = set()
     for key, data in outputs.items():
         path = os.path.join(top, key)
-        if key in existing and _same(path, data):
+        if key in existing and holds(path, data):
             unchanged += 1
             continue
         if os.path.islink(path):

@@ -206,13 +206,34 @@ def create_new(path: Path, data: str | bytes) -> None:
     _via_temp(path, data, lambda tmp, target: os.link(tmp, target), True)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` atomically unless the file already holds exactly it; True when the file was written."""
+#: Opening a link fails (the comparison then says "changed" and the write replaces the link), and opening a FIFO
+#: does not wait for a writer (it is then found not to be a regular file).
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def holds(path: str | Path, data: bytes) -> bool:
+    """True when ``path`` is a regular file (not a link) holding exactly ``data``."""
     try:
-        if path.read_text(encoding="utf-8") == text:
+        fd = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-    except (OSError, UnicodeDecodeError):
-        pass
+        # One byte more than expected: a file that grew since fstat does not compare equal.
+        return read_at_most(fd, len(data) + 1, len(data) + 1) == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds exactly it; True when the file was written. A link
+    or a pipe in its place is never read, only replaced."""
+    if holds(path, text.encode("utf-8")):
+        return False
     write_atomic(path, text)
     return True
 
