@@ -137,8 +137,14 @@ def parse_record(text: str | bytes, rel: str, stem: str) -> tuple[SnapshotRecord
     try:
         data = parse_json(text, FILE_LIMITS)
     except BadJson as exc:
-        return None, [Problem(rel, None, None, "error", "snapshot-bad-json",
-                              f"{exc}; run 'site-builder enrich --only {stem}' to refetch")]
+        refetch = f"run 'site-builder enrich --only {stem}' to refetch"
+        if exc.retryable:  # a syntax error, within the limits: parsing again is bounded and gives the place
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as syntax:
+                return None, [Problem(rel, syntax.lineno, syntax.colno, "error", "snapshot-bad-json",
+                                      f"not valid JSON ({syntax.msg}); {refetch}")]
+        return None, [Problem(rel, None, None, "error", "snapshot-bad-json", f"{exc}; {refetch}")]
     record, problems = check_model(SnapshotRecord, data, Positions(), rel)
     if record is not None and record.id != stem:
         return None, [Problem(rel, None, None, "error", "snapshot-invalid",
