@@ -255,6 +255,12 @@ def test_cited_by_list_linked_to_a_device(kb: Kb) -> None:
     expect(kb, kb.run("validate"), 1, "data/cited-by-survey.yaml: error [unsafe-path]")
 
 
+def test_site_configuration_linked_to_a_device(kb: Kb) -> None:
+    (kb.root / "mkdocs.yml").unlink()
+    kb.link("mkdocs.yml", "/dev/zero")
+    expect(kb, kb.run("build", "--pages-only"), 1, "mkdocs.yml: error [unsafe-path]")
+
+
 # -- snapshot files -------------------------------------------------------------------------------------------------
 def _snapshot(kb: Kb, pid: str = "alpha") -> dict[str, object]:
     data: dict[str, object] = json.loads((kb.root / SNAP / f"{pid}.json").read_text(encoding="utf-8"))
