@@ -436,7 +436,7 @@ def test_add_bibtex_dev_zero_stops_at_the_cap(kb: Kb) -> None:
     expect(kb, kb.run("add", "--bibtex", "/dev/zero"), 1, "/dev/zero", "[file-too-large]")
 
 
-def test_add_bibtex_fifo_stops_at_the_cap(kb: Kb) -> None:
+def test_add_bibtex_link_to_a_device_stops_at_the_cap(kb: Kb) -> None:
     kb.link("zero.bib", "/dev/zero")
     expect(kb, kb.run("add", "--bibtex", "zero.bib"), 1, "zero.bib", "[file-too-large]")
 

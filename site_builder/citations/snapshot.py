@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from site_builder.kb.modelcheck import check_model
 from site_builder.kb.models import Paper, Slug, Strict
@@ -31,7 +31,7 @@ from site_builder.kb.problems import Problem
 from site_builder.kb.project import Project
 from site_builder.kb.yamlio import Positions
 from site_builder.safe.files import read_file
-from site_builder.safe.http import MIB, BadJson, Limits, parse_json
+from site_builder.safe.http import MIB, BadJson, Limits, check_json_limits, parse_json
 
 SCHEMA = 1
 #: The record whose "cited by" list is fetched too (the survey the collection is built on).
@@ -135,7 +135,12 @@ def parse_record(text: str | bytes, rel: str, stem: str) -> tuple[SnapshotRecord
                                   f"byte {exc.start:,} is not valid UTF-8; run 'site-builder enrich --only "
                                   f"{stem}' to refetch")]
     try:
-        data = parse_json(text, FILE_LIMITS)
+        check_json_limits(text, FILE_LIMITS)
+        try:  # fast path, for valid files: pydantic's own parser, safe once the limits hold
+            record: SnapshotRecord | None = SnapshotRecord.model_validate_json(text)
+            problems: list[Problem] = []
+        except ValidationError:
+            record, problems = check_model(SnapshotRecord, parse_json(text, FILE_LIMITS), Positions(), rel)
     except BadJson as exc:
         refetch = f"run 'site-builder enrich --only {stem}' to refetch"
         if exc.retryable:  # a syntax error, within the limits: parsing again is bounded and gives the place
@@ -145,7 +150,6 @@ def parse_record(text: str | bytes, rel: str, stem: str) -> tuple[SnapshotRecord
                 return None, [Problem(rel, syntax.lineno, syntax.colno, "error", "snapshot-bad-json",
                                       f"not valid JSON ({syntax.msg}); {refetch}")]
         return None, [Problem(rel, None, None, "error", "snapshot-bad-json", f"{exc}; {refetch}")]
-    record, problems = check_model(SnapshotRecord, data, Positions(), rel)
     if record is not None and record.id != stem:
         return None, [Problem(rel, None, None, "error", "snapshot-invalid",
                               f"the file holds the snapshot of record '{record.id}', not of '{stem}' "
