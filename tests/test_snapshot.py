@@ -57,7 +57,7 @@ def test_damaged_files_are_problems_not_crashes(kb: KbFactory) -> None:
         ("data/semantic-scholar/e.json", "snapshot-unreadable"),
         ("data/semantic-scholar/notes.txt", "snapshot-stray-file"),
     ]
-    assert snap.problems[2].message == "id 'x' does not match the file name 'c'"
+    assert snap.problems[2].message == "the file holds the snapshot of record 'x', not of 'c' (its file name)"
 
 
 def test_atomic_writes_and_leftovers(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_existing_generated_lists_what_os_walk_lists(tmp_path: Path) -> None:
 
 
 def test_comparison_with_what_is_on_disk(tmp_path: Path) -> None:
-    from site_builder.build.write import _same
+    from site_builder.safe.files import holds as _same
 
     page = tmp_path / "page.md"
     page.write_bytes(b"same bytes\n")

@@ -95,6 +95,9 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
     lap("render", plural(len(outputs), "file"))
     stats = result.stats = write_outputs(project.docs, outputs, GENERATED_DIRS, GENERATED_FILES)
     lap("write", f"{stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed")
+    result.problems += [Problem(f"{project.rel(project.docs)}/{key}", None, None, "warning", "not-generated",
+                                "left alone: site-builder did not generate this file, but it sits in a generated "
+                                "folder; move it out of there") for key in stats.kept]
     return result
 
 

@@ -2,29 +2,50 @@
 
 A file is rewritten only when its bytes differ (so the site generator's dirty rebuilds and file watchers see
 only real changes), each write is atomic (temporary file in the same folder, then ``os.replace``), and files
-inside the generated folders that the current render did not produce are removed as stale. Files outside the
+inside the generated folders that the current render did not produce are removed as stale, but only those a
+previous write generated: each generated folder keeps the list of what was written into it (its manifest,
+:data:`MANIFEST`), and a file not on it (one a user put there) is left alone and reported. Files outside the
 generated folders and files are never touched.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.kb.problems import SiteBuilderError
-from site_builder.safe.files import read_at_most, replace_generated
+from site_builder.safe.files import TEMP_SUFFIX, holds, read_file, replace_generated
+
+#: The list of the files a write generated in a folder (paths relative to docs/, one a line), kept in that folder.
+MANIFEST = ".site-builder-generated"
 
 
 @dataclass(frozen=True)
 class WriteStats:
-    """What a write did."""
+    """What a write did; ``kept`` are the files in generated folders it did not generate and left alone."""
 
     written: int
     unchanged: int
     removed: int
+    kept: tuple[str, ...] = ()
+
+
+def _manifest(base: Path, folder: str) -> set[str]:
+    """The files the last write generated in ``folder`` (empty when it has no manifest, or a damaged one)."""
+    raw, _ = read_file(base / folder / MANIFEST, MANIFEST, root=base / folder, max_bytes=64 * 1024 * 1024,
+                       what="manifests")
+    if raw is None:
+        return set()
+    prefix = folder + "/"
+    return {line for line in raw.decode("utf-8", "replace").splitlines() if line.startswith(prefix)}
+
+
+def _generated_by_us(key: str, known: set[str]) -> bool:
+    """On the manifest, or a temporary file a killed write of ours left (``.<name>.<...>.tmp``)."""
+    name = key.rsplit("/", 1)[-1]
+    return key in known or (name.startswith(".") and name.endswith(TEMP_SUFFIX))
 
 
 def _check_key(key: str) -> None:
@@ -58,7 +79,7 @@ def _list_files(path: str, rel: str, found: set[str]) -> None:
             if entry.is_dir():
                 if not entry.is_symlink():
                     _list_files(entry.path, f"{rel}/{entry.name}", found)
-            else:
+            elif entry.name != MANIFEST:
                 found.add(f"{rel}/{entry.name}")
 
 
@@ -70,29 +91,6 @@ def _remove_empty_dirs(base: Path, dirs: Iterable[str], emptied: Iterable[Path])
         while any(top in here.parents for top in tops) and here.is_dir() and not any(here.iterdir()):
             here.rmdir()
             here = here.parent
-
-
-#: Opening a link fails (the comparison then says "changed" and the write replaces the link), and opening a FIFO
-#: does not wait for a writer (it is then found not to be a regular file).
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _same(path: str, data: bytes) -> bool:
-    """True when ``path`` is a regular file (not a link) holding exactly ``data``."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NO_FOLLOW)
-    except OSError:
-        return False
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-            return False
-        # One byte more than expected: a file that grew since fstat does not compare equal.
-        return read_at_most(fd, len(data) + 1, len(data) + 1) == data
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def check_generated_folders(base: Path, dirs: Iterable[str], files: Iterable[str]) -> None:
@@ -132,7 +130,7 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
     made: set[str] = set()
     for key, data in outputs.items():
         path = os.path.join(top, key)
-        if key in existing and _same(path, data):
+        if key in existing and holds(path, data):
             unchanged += 1
             continue
         if os.path.islink(path):
@@ -147,9 +145,19 @@ def write_outputs(base: Path, outputs: Mapping[str, bytes], dirs: Iterable[str],
         replace_generated(path, data)
         written += 1
     emptied = []
+    kept: list[str] = []
+    known = set(files).union(*(_manifest(base, d) for d in dirs))
     for key in sorted(existing - outputs.keys()):
+        if not _generated_by_us(key, known):
+            kept.append(key)
+            continue
         (base / key).unlink()
         emptied.append((base / key).parent)
         removed += 1
     _remove_empty_dirs(base, dirs, emptied)
-    return WriteStats(written, unchanged, removed)
+    for folder in dirs:
+        mine = sorted(k for k in outputs if k.startswith(folder + "/"))
+        if mine or (base / folder).is_dir():
+            os.makedirs(base / folder, exist_ok=True)
+            replace_generated(os.path.join(top, folder, MANIFEST), "".join(k + "\n" for k in mine).encode())
+    return WriteStats(written, unchanged, removed, tuple(kept))

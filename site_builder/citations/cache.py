@@ -25,17 +25,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
-from site_builder.citations.snapshot import load_snapshot
+from site_builder.citations.snapshot import MAX_FILE_BYTES, load_snapshot
 from site_builder.kb.models import Paper
 from site_builder.kb.problems import Problem
 from site_builder.kb.project import Project
-from site_builder.safe.files import write_atomic
+from site_builder.safe.files import read_file, write_atomic
+from site_builder.safe.http import MIB, BadJson, Limits, parse_json
 
 if TYPE_CHECKING:  # networkx and numpy load only when there is citation data
     from site_builder.citations.facts import CitationCore, Citations
 
 VERSION = 4
 CACHE_NAME = "citations.json"
+#: The cache is ours, but read as any file: bounded, with the one bounded JSON reader.
+CACHE_LIMITS = Limits(max_decoded=512 * MIB, max_json_containers=20_000_000, max_json_values=100_000_000)
 
 
 def snapshot_signature(folder: Path) -> str | None:
@@ -46,10 +49,8 @@ def snapshot_signature(folder: Path) -> str | None:
         return None
     digest = hashlib.sha256()
     for name in names:
-        try:
-            data = (folder / name).read_bytes()
-        except OSError:
-            data = b""
+        data, _ = read_file(folder / name, name, root=folder, max_bytes=MAX_FILE_BYTES, what="snapshot files")
+        data = data or b""  # an unsafe or damaged file: load_snapshot reports it
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
@@ -163,11 +164,15 @@ class CitationSource:
     def _read(self, key: str) -> CitationCore | None:
         if self.file is None:
             return None
-        try:
-            data = json.loads(self.file.read_bytes())
-            return load_core(data["core"]) if data.get("key") == key else None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raw, _ = read_file(self.file, CACHE_NAME, root=self.file.parent, max_bytes=CACHE_LIMITS.max_decoded,
+                           what="cache files")
+        if raw is None:
             return None
+        try:
+            data = parse_json(raw, CACHE_LIMITS)
+            return load_core(data["core"]) if data.get("key") == key else None
+        except (BadJson, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None  # damaged: computed again and rewritten
 
     def _write(self, key: str, core: CitationCore) -> None:
         if self.file is None:

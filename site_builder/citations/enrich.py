@@ -21,7 +21,7 @@ from site_builder.citations.client import S2Client
 from site_builder.citations.errors import RateLimited, S2Error
 from site_builder.citations.fetch import found_doc, not_found_doc
 from site_builder.citations.resolve import TITLE_MATCH, Resolutions, candidate_ids, resolve
-from site_builder.citations.snapshot import SURVEY_ID, SnapshotRecord, dump, parse_record, record_key
+from site_builder.citations.snapshot import SURVEY_ID, SnapshotRecord, dump, parse_record, read_record, record_key
 from site_builder.kb.dates import today
 from site_builder.kb.models import Paper
 from site_builder.kb.problems import Problem, Severity, SiteBuilderError, UsageError, sorted_problems
@@ -123,16 +123,7 @@ def _select(entries: Mapping[str, Entry[Paper]], only: Sequence[str]) -> list[st
 
 def _read_stored(project: Project, pids: Sequence[str]) -> dict[str, SnapshotRecord | None]:
     """The usable snapshot of each record (None when missing or damaged: it will be fetched again)."""
-    base = project.rel(project.snapshot)
-    out: dict[str, SnapshotRecord | None] = {}
-    for pid in pids:
-        try:
-            text = (project.snapshot / f"{pid}.json").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            out[pid] = None
-            continue
-        out[pid] = parse_record(text, f"{base}/{pid}.json", pid)[0]
-    return out
+    return {pid: read_record(project, project.snapshot / f"{pid}.json", pid)[0] for pid in pids}
 
 
 def _warm(paper: Paper, stored: SnapshotRecord | None) -> bool:

@@ -30,6 +30,8 @@ from site_builder.kb.models import Paper, Slug, Strict
 from site_builder.kb.problems import Problem
 from site_builder.kb.project import Project
 from site_builder.kb.yamlio import Positions
+from site_builder.safe.files import read_file
+from site_builder.safe.http import MIB, BadJson, Limits, check_json_limits, parse_json
 
 SCHEMA = 1
 #: The record whose "cited by" list is fetched too (the survey the collection is built on).
@@ -116,27 +118,52 @@ def dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def parse_record(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
-    """Read one snapshot file's text; problems (bad JSON, schema, id not matching the file name) when unusable."""
+#: Bounds of one snapshot file: the answers it was made from, read with the same bounded JSON reader.
+FILE_LIMITS = Limits(max_decoded=32 * MIB)
+MAX_FILE_BYTES = FILE_LIMITS.max_decoded
+
+
+def parse_record(text: str | bytes, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
+    """Read one snapshot file's text; problems (bad JSON, beyond the JSON limits, schema, id not matching the
+    file name) when unusable. One bounded JSON reader (:func:`~site_builder.safe.http.parse_json`): a file nested
+    200,000 deep or a 5000-digit number is a problem of this file, never a traceback."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [Problem(rel, None, None, "error", "snapshot-unreadable",
+                                  f"byte {exc.start:,} is not valid UTF-8; run 'site-builder enrich --only "
+                                  f"{stem}' to refetch")]
     try:
-        record: SnapshotRecord | None = SnapshotRecord.model_validate_json(text)  # fast path: valid files
-        problems: list[Problem] = []
-    except ValidationError:
-        record, problems = _located(text, rel, stem)
+        check_json_limits(text, FILE_LIMITS)
+        try:  # fast path, for valid files: pydantic's own parser, safe once the limits hold
+            record: SnapshotRecord | None = SnapshotRecord.model_validate_json(text)
+            problems: list[Problem] = []
+        except ValidationError:
+            record, problems = check_model(SnapshotRecord, parse_json(text, FILE_LIMITS), Positions(), rel)
+    except BadJson as exc:
+        refetch = f"run 'site-builder enrich --only {stem}' to refetch"
+        if exc.retryable:  # a syntax error, within the limits: parsing again is bounded and gives the place
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as syntax:
+                return None, [Problem(rel, syntax.lineno, syntax.colno, "error", "snapshot-bad-json",
+                                      f"not valid JSON ({syntax.msg}); {refetch}")]
+        return None, [Problem(rel, None, None, "error", "snapshot-bad-json", f"{exc}; {refetch}")]
     if record is not None and record.id != stem:
         return None, [Problem(rel, None, None, "error", "snapshot-invalid",
-                              f"id {record.id!r} does not match the file name {stem!r}")]
+                              f"the file holds the snapshot of record '{record.id}', not of '{stem}' "
+                              "(its file name)")]
     return record, problems
 
 
-def _located(text: str, rel: str, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
-    """The slow path for a file that failed validation: problems with their codes, from the shared model checker."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [Problem(rel, exc.lineno, exc.colno, "error", "snapshot-bad-json",
-                              f"not valid JSON ({exc.msg}); run 'site-builder enrich --only {stem}' to refetch")]
-    return check_model(SnapshotRecord, data, Positions(), rel)
+def read_record(project: Project, path: Path, stem: str) -> tuple[SnapshotRecord | None, list[Problem]]:
+    """One snapshot file through the safe file layer (inside the checkout, a plain file, bounded), then parsed."""
+    rel = project.rel(path)
+    raw, problems = read_file(path, rel, root=project.root, max_bytes=MAX_FILE_BYTES, what="snapshot files")
+    if raw is None:
+        return None, problems
+    return parse_record(raw, rel, stem)
 
 
 @dataclass
@@ -174,16 +201,11 @@ def load_snapshot(project: Project) -> Snapshot:
         rel = f"{base}/{entry.name}"
         if entry.name.startswith("."):
             continue
-        if not entry.name.endswith(".json") or not entry.is_file():
+        if not entry.name.endswith(".json"):
             snap.problems.append(Problem(rel, None, None, "warning", "snapshot-stray-file",
                                          "ignored: snapshot files are <record id>.json"))
             continue
-        try:
-            text = Path(entry.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            snap.problems.append(Problem(rel, None, None, "error", "snapshot-unreadable", str(exc)))
-            continue
-        record, problems = parse_record(text, rel, entry.name.removesuffix(".json"))
+        record, problems = read_record(project, Path(entry.path), entry.name.removesuffix(".json"))
         snap.problems += problems
         if record is not None:
             snap.records[record.id] = record

@@ -22,9 +22,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from site_builder import __version__
 from site_builder.kb.models import CitingList, Dataset, Paper
-from site_builder.safe.files import write_atomic
+from site_builder.safe.files import read_file, write_atomic
+from site_builder.safe.http import MIB, BadJson, Limits, parse_json
 
-VERSION = 2
+VERSION = 3  # 3: escaped control characters are refused at load
+#: A shard is ours, but read as any file: bounded, with the one bounded JSON reader when damaged.
+SHARD_LIMITS = Limits(max_decoded=256 * MIB, max_json_containers=10_000_000, max_json_values=100_000_000)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -74,17 +77,17 @@ class RecordCache:
     def _read_shard(self, model: type[BaseModel], name: str) -> dict[str, Any]:
         if self.folder is None:
             return {}
-        try:
-            text = (self.folder / f"{name}.json").read_bytes()
-        except OSError:
+        text, _ = read_file(self.folder / f"{name}.json", f"{name}.json", root=self.folder,
+                            max_bytes=SHARD_LIMITS.max_decoded, what="cache files")
+        if text is None:
             return {}
         try:
             return _shard_type(model).validate_json(text)
         except ValidationError:  # damaged in places: keep the entries that still validate
             self._dirty.add(name)
             try:
-                loaded = json.loads(text)
-            except ValueError:
+                loaded = parse_json(text, SHARD_LIMITS)
+            except BadJson:
                 return {}
             shard = {}
             for k, v in loaded.items() if isinstance(loaded, dict) else ():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 import typing
 from typing import Any, TypeVar, get_args, get_origin
@@ -44,6 +45,12 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date too
+        return f"a date and time ({value.isoformat(sep=' ')})"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if not isinstance(value, str):
+        return f"a value of another kind ({type(value).__name__})"
     text = repr(value)
     return f"text {text[:60]}{'…' if len(text) > 60 else ''}"
 
@@ -133,6 +140,9 @@ def _problem(model: type[BaseModel], data: Any, positions: Positions, rel: str, 
     elif kind in _TYPE_NAMES:
         code = "wrong-type"
         message = f"{where}: expected {_TYPE_NAMES[kind]}, got {_describe(value)}"
+        if isinstance(value, dt.datetime) and kind.startswith("date"):
+            message = (f"{where}: expected a date, not a date and time ({value.isoformat(sep=' ')}); "
+                       "write only YYYY-MM-DD")
         if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
             message += " (put the value in quotes)"
     elif kind == "literal_error":

@@ -61,9 +61,14 @@ class Project:
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the root with POSIX separators, or as given when outside the root."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        root = self.root.resolve()
+        try:  # by the path as written: a link is named where it sits, not where it leads
+            return Path(os.path.abspath(path)).relative_to(root).as_posix()
         except ValueError:
+            pass
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError, RuntimeError):  # outside, or a symlink loop
             return path.as_posix()
 
 
@@ -80,6 +85,6 @@ def open_project(root: Path | None) -> Project:
     """The project at ``root`` if given (it must hold taxonomy.yaml), else the one found from the working dir."""
     if root is None:
         return find_root()
-    if not (root / TAXONOMY).is_file():
+    if not os.path.lexists(root / TAXONOMY):  # a link or pipe there is reported by the safe read, with its path
         raise UsageError(f"{root} is not a knowledge base: it has no {TAXONOMY}")
     return Project(root.resolve())

@@ -140,9 +140,9 @@ def record_names(folder: Path) -> tuple[list[str], list[Problem]]:
     names: list[str] = []
     problems: list[Problem] = []
     with os.scandir(folder) as listing:
-        items = sorted((item.name, item.is_file()) for item in listing if not item.name.startswith("."))
-    for name, is_file in items:
-        if name.endswith(".yaml") and is_file:
+        items = sorted(item.name for item in listing if not item.name.startswith("."))
+    for name in items:
+        if name.endswith(".yaml"):  # whatever it is: the safe read reports a link, loop, pipe or folder by name
             names.append(name)
         else:
             problems.append(Problem(f"{folder.name}/{name}", None, None, "warning", "stray-file",
@@ -199,7 +199,7 @@ def load_knowledge_base(
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
     kb.broken = broken + broken_datasets
-    if project.cited_by.is_file():
+    if os.path.lexists(project.cited_by):  # a link or pipe there is reported by the safe read
         cited, found = load_record(project.cited_by, project.rel(project.cited_by), CitingList)
         problems += found
         kb.cited_by = cited

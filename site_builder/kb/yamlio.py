@@ -9,7 +9,6 @@ name the exact place.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import yaml
 
 from site_builder.kb.problems import Problem
-from site_builder.safe.files import read_at_most
+from site_builder.safe.files import read_file
 
 #: Fast C-accelerated loader when PyYAML was built with libyaml.
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -91,6 +90,19 @@ class _Frame:
 _NO_KEY = object()
 
 
+#: Characters refused in any text however they are spelled: raw (the YAML reader refuses what is not printable)
+#: or written as an escape (``"\x0b"``, ``"\e"``, ``"\0"``, ``"\r"``): C0 and C1 controls but tab and newline,
+#: DEL, lone surrogates, the non-characters U+FFFE/U+FFFF and the line breaks editors do not show.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
+
+
+def control_message(char: str | int) -> str:
+    """The one message for a control character, raw or escaped."""
+    code = char if isinstance(char, int) else ord(char)
+    return (f"character U+{code:04X} is a control character, which is not allowed in records "
+            "(raw or written as an escape); remove it")
+
+
 def _scalar_value(loader: Any, event: Any) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
@@ -102,6 +114,11 @@ def _scalar_value(loader: Any, event: Any) -> Any:
     if constructor is None:
         line, col = _mark(event)
         raise _Fail(line, col, "yaml-tag", f"tag {tag!r} is not allowed (only plain YAML values are)")
+    if event.style == '"':  # only a double-quoted scalar has escapes; raw characters were checked by the reader
+        bad = _CONTROL.search(event.value)
+        if bad is not None:
+            line, col = _mark(event)
+            raise _Fail(line, col, "yaml-control-character", control_message(bad.group(0)))
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return constructor(loader, node)
@@ -170,8 +187,11 @@ def _build(text: str, soft: list[_Fail]) -> tuple[Any, Positions]:
                 start = _mark(event)
             total += increment
             if total > MAX_NODES:
-                raise _Fail(start[0], start[1], "yaml-alias-bomb",
-                            f"the document expands to more than {MAX_NODES} values (aliases repeated too often)")
+                if anchors:
+                    raise _Fail(start[0], start[1], "yaml-alias-bomb", f"the document expands to more than "
+                                f"{MAX_NODES:,} values (aliases repeated too often)")
+                raise _Fail(start[0], start[1], "yaml-too-many-values",
+                            f"the document holds more than {MAX_NODES:,} values; records are limited to that")
             if not stack:
                 result = value
                 if not isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -295,7 +315,7 @@ def parse_text(text: str, rel: str) -> YamlDocument:
         at = _line_col(text, exc.position)
         return YamlDocument(None, Positions(), [Problem(
             rel, at[0], at[1], "error", "yaml-control-character",
-            f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason}); remove it")])
+            control_message(exc.character))])
     except yaml.YAMLError as exc:
         return YamlDocument(None, Positions(), [Problem(rel, None, None, "error", "yaml-syntax", str(exc))])
     except RecursionError:
@@ -306,24 +326,9 @@ def parse_text(text: str, rel: str) -> YamlDocument:
 
 
 def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """A file's bytes, refusing files over ``max_bytes`` before reading them (and one that grows past the limit
-    while it is read). Plain ``os.open``/``os.read``, no file object: this runs for each of tens of thousands of
-    records."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            size = os.fstat(fd).st_size
-            if size > max_bytes:
-                return None, [Problem(rel, 1, 1, "error", "file-too-large",
-                                      f"file is {size:,} bytes; records are limited to {max_bytes:,} bytes")]
-            raw = read_at_most(fd, max_bytes + 1, max(size + 1, 1 << 12))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, [Problem(rel, None, None, "error", "unreadable", f"cannot read file: {exc.strerror or exc}")]
-    if len(raw) > max_bytes:
-        return None, [Problem(rel, 1, 1, "error", "file-too-large", f"file is larger than {max_bytes:,} bytes")]
-    return raw, []
+    """A record file's bytes through the safe file layer (inside the checkout, a plain file, at most
+    ``max_bytes``)."""
+    return read_file(path, rel, max_bytes=max_bytes, what="records")
 
 
 def parse_bytes(raw: bytes, rel: str) -> YamlDocument:

@@ -692,13 +692,7 @@ def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
     its numbers (at most ``max_number_digits`` digits in a row, exponents under 100, no NaN or Infinity). Never
     RecursionError or a bare ValueError.
     """
-    if len(data) > limits.max_decoded:
-        raise BadJson(f"the JSON document is larger than {_size(limits.max_decoded)}")
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    text = text.removeprefix("\ufeff")
-    unescaped = text.replace("\\\\", "").replace('\\"', "")  # no escaped backslash or quote is left
-    skeleton = _PLAIN_STRING.sub("", unescaped)
-    _check_skeleton(skeleton, limits)
+    text, unescaped = _within_limits(data, limits)
     try:
         value = json.loads(text, parse_constant=_constant)
     except _NotANumber as exc:
@@ -710,6 +704,22 @@ def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
             raise BadJson(f"a number in the JSON document has more than {limits.max_number_digits} digits") from None
         raise BadJson(f"not valid JSON (truncated?): {str(exc)[:120]}", retryable=True) from None
     return _without_surrogates(value) if _SURROGATE_ESCAPE.search(unescaped) else value
+
+
+def check_json_limits(data: bytes | str, limits: Limits = Limits()) -> None:
+    """Raise :class:`BadJson` unless ``data`` is within ``limits`` (the checks :func:`parse_json` makes before
+    parsing): then any JSON parser, such as pydantic's, may read it."""
+    _within_limits(data, limits)
+
+
+def _within_limits(data: bytes | str, limits: Limits) -> tuple[str, str]:
+    if len(data) > limits.max_decoded:
+        raise BadJson(f"the JSON document is larger than {_size(limits.max_decoded)}")
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    text = text.removeprefix("\ufeff")
+    unescaped = text.replace("\\\\", "").replace('\\"', "")  # no escaped backslash or quote is left
+    _check_skeleton(_PLAIN_STRING.sub("", unescaped), limits)
+    return text, unescaped
 
 
 def _check_skeleton(skeleton: str, limits: Limits) -> None:

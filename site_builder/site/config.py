@@ -6,6 +6,7 @@ mkdocs.yml is the one place these are configured; the site generator reads the r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 
 from site_builder.kb.problems import SiteBuilderError
 from site_builder.kb.project import Project
+from site_builder.safe.files import read_file
 from site_builder.site.escape import safe_href
 from site_builder.site.model import SiteInfo
 
@@ -37,6 +39,10 @@ def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _TolerantLoader.add_multi_constructor("", _plain)
 
 
+#: mkdocs.yml is a page of settings; anything larger is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def config_path(project: Project) -> Path:
     """Where the site generator's configuration lives."""
     return project.root / CONFIG
@@ -45,11 +51,14 @@ def config_path(project: Project) -> Path:
 def read_site_info(project: Project) -> SiteInfo:
     """Site name, repository URL and site URL from mkdocs.yml; a missing or unreadable file is an error."""
     path = config_path(project)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise SiteBuilderError(f"{CONFIG} not found in {project.root}: the site needs it (see the README)")
+    raw, problems = read_file(path, CONFIG, root=project.root, max_bytes=MAX_CONFIG_BYTES, what="configuration files")
+    if raw is None:
+        raise SiteBuilderError(f"{CONFIG} cannot be read; nothing was written", problems)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # a SafeLoader subclass
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.load(raw.decode("utf-8"), Loader=_TolerantLoader)  # a SafeLoader subclass
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SiteBuilderError(f"{CONFIG}: cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise SiteBuilderError(f"{CONFIG}: expected a mapping of settings")

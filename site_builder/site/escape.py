@@ -44,6 +44,17 @@ _NOT_IN_PLAIN = ("".join(sorted(_SPECIAL)) + "".join(c for c in map(chr, range(1
 _LIST_LIKE = re.compile(r"\d+[.)](?: |$)|[-+]")
 
 
+#: Characters XML 1.0 does not allow at all (they cannot even be escaped), and lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_chars(value: object) -> str:
+    """``value`` as a string holding only characters XML 1.0 allows: what every XML writer (the Atom feed, the
+    GraphML file) passes its text through. Records cannot hold the others (they are refused at load); this keeps
+    text from elsewhere, such as Semantic Scholar's titles, from making a file that no XML parser reads."""
+    return _NOT_XML.sub("", str(value))
+
+
 #: Short values escaped so far (a plain dict, emptied when full: cheaper to look up than ``functools.lru_cache``).
 _SHORT_DONE: dict[str, str] = {}
 _SHORT_KEPT = 1 << 16

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
 from site_builder.kb.models import Paper
+from site_builder.site.escape import xml_chars
 from site_builder.site.exports import page_path
 from site_builder.site.model import RECENT, SiteInfo, recency
 
@@ -28,7 +29,7 @@ def _stamp(day: dt.date) -> str:
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
-        element.text = text
+        element.text = xml_chars(text)
     return element
 
 
@@ -61,5 +62,8 @@ def atom_feed(papers: Sequence[Paper], info: SiteInfo) -> str:
         for name in paper.authors:
             _sub(_sub(entry, "author"), "name", name)
         _sub(entry, "summary", " ".join(paper.summary.split()))
+    for element in feed.iter():  # attribute values (links) too: one rule for every character written
+        for key, value in element.attrib.items():
+            element.set(key, xml_chars(value))
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

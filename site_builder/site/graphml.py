@@ -8,14 +8,13 @@ comma-separated text), so ``networkx.read_graphml`` reads the file back with the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-#: Characters XML 1.0 does not allow at all (they cannot even be escaped).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from site_builder.site.escape import xml_chars
+
 _HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
@@ -35,11 +34,11 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple):
         value = ",".join(str(v) for v in value)
-    return escape(_NOT_XML.sub("", str(value)))
+    return escape(xml_chars(value))
 
 
 def _attr(value: Any) -> str:
-    return quoteattr(_NOT_XML.sub("", str(value)))
+    return quoteattr(xml_chars(value))
 
 
 def _keys(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:

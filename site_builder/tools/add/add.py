@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from site_builder.kb.problems import Problem, SiteBuilderError, UsageError
 from site_builder.kb.project import Project
 from site_builder.kb.records import load_knowledge_base
 from site_builder.kb.taxonomy import Taxonomy
-from site_builder.safe.files import create_new
+from site_builder.safe.files import create_new, read_file
 from site_builder.tools.add.bibtex import parse_bibtex
 from site_builder.tools.add.draft import Draft
 from site_builder.tools.add.duplicates import DuplicateIndex, Known
@@ -47,15 +48,13 @@ class AddResult:
 
 def read_bibtex(path: Path, origin: str) -> tuple[list[Draft], list[Problem]]:
     """Drafts from a BibTeX file (UTF-8, size-limited)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BIBTEX_BYTES:
-        return [], [Problem(origin, None, None, "error", "file-too-large",
-                            f"file is {len(raw):,} bytes; split it below {MAX_BIBTEX_BYTES:,} bytes")]
+    if not os.path.lexists(path):
+        raise UsageError(f"{path}: no such file")
+    raw, problems = read_file(path, origin, max_bytes=MAX_BIBTEX_BYTES, what="BibTeX files", special_ok=True)
+    if raw is None and problems[0].code == "unreadable":
+        raise UsageError(f"{path}: {problems[0].message}")
+    if raw is None:
+        return [], problems
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -20,6 +20,7 @@ from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
+from bibtexparser.middlewares.middleware import BlockMiddleware
 from bibtexparser.middlewares.names import NameParts
 from bibtexparser.model import Block, DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
@@ -39,6 +40,28 @@ _DOI_IN_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\S+)$", re.IGNORECAS
 _WORD = re.compile(r"[^\W\d_]+")
 #: What exports write where they cut an author list.
 _TRUNCATION = re.compile(r"^others$|\bet\.?\s*al\b", re.IGNORECASE)
+
+
+#: The longest field read (an abstract runs to a few thousand characters); longer ones are refused before LaTeX
+#: decoding, whose time grows faster than the field.
+MAX_FIELD_CHARS = 50_000
+
+
+class _FieldCap(BlockMiddleware):
+    """Empties fields longer than :data:`MAX_FIELD_CHARS` (after ``@string`` expansion, before decoding) and
+    remembers them, so that their entry is refused with its line instead of being decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(allow_inplace_modification=True)
+        self.oversized: dict[int, tuple[str, int]] = {}
+
+    def transform_entry(self, entry: Entry, library: Library) -> Block:
+        """Empty the first oversized field of ``entry`` (and any other) and note the first."""
+        for fld in entry.fields:
+            if isinstance(fld.value, str) and len(fld.value) > MAX_FIELD_CHARS:
+                self.oversized.setdefault(id(entry), (fld.key, len(fld.value)))
+                fld.value = ""
+        return entry
 
 
 class _DecodeNames(LatexDecodingMiddleware):
@@ -74,7 +97,8 @@ def _quiet_parser() -> Iterator[None]:
 def parse_bibtex(text: str, origin: str) -> tuple[list[Draft], list[Problem]]:
     """Every paper entry of ``text`` as a draft, in file order, and a problem for each block that failed or
     entry that was refused (by line)."""
-    stack = [ExpandStringsMiddleware(), RemoveEnclosingMiddleware(), SeparateCoAuthors(), SplitNameParts(),
+    cap = _FieldCap()
+    stack = [ExpandStringsMiddleware(), cap, RemoveEnclosingMiddleware(), SeparateCoAuthors(), SplitNameParts(),
              _DecodeNames()]
     with _quiet_parser():
         library = parse_string(text, parse_stack=stack)
@@ -92,6 +116,11 @@ def parse_bibtex(text: str, origin: str) -> tuple[list[Draft], list[Problem]]:
     drafts: list[Draft] = []
     for entry in papers:
         refused = _refusal(entry, origin)
+        if id(entry) in cap.oversized:
+            key, size = cap.oversized[id(entry)]
+            refused = Problem(origin, _line(entry), None, "error", "bibtex-field-too-long",
+                              f"field {key} of entry '{entry.key}' is {size:,} characters long; fields are limited "
+                              f"to {MAX_FIELD_CHARS:,} (the entry was not added)")
         if refused is not None:
             problems.append(refused)
         else:
