@@ -94,5 +94,6 @@ def test_json_format_keeps_stdout_one_document(tmp_path: Path, capsys: pytest.Ca
     assert [(p["path"], p["severity"], p["code"]) for p in problems] == [
         ("data/cited-by-survey.yaml", "warning", "markup-in-text")] + [("papers/xss.yaml", "warning",
                                                                          "markup-in-text")] * 3
-    # 51: the pages and data files of the tiny site, with Explore's summaries and the curation to-do page
-    assert captured.err.splitlines()[-1].startswith("6 papers, 1 dataset: 51 files generated (51 written")
+    # 88: the pages and data files of the tiny site, with Explore's summaries, the curation to-do page and the
+    # 37 files of exact short names for the site search
+    assert captured.err.splitlines()[-1].startswith("6 papers, 1 dataset: 88 files generated (88 written")

@@ -220,3 +220,49 @@ def test_failed_indexing_keeps_the_previous_site(tmp_path: Path, monkeypatch: py
     assert "Traceback" not in err
     assert sorted(p.name for p in (root / "site").iterdir()) == ["previous.txt"]
     assert not list(root.glob(".site-build-*"))  # the temporary build folder is gone
+
+
+def exact_name(page: Page, query: str) -> list[str]:
+    """Open the dialog, type ``query``, and return the hrefs of the dialog's paper links in document order once the
+    exact-name line has appeared."""
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("dialog").get_by_role("searchbox").press_sequentially(query, delay=5)
+    expect(page.locator(".sb-name-hit a")).to_have_count(1, timeout=15000)
+    expect(page.locator("pagefind-results .pf-result-link").first).to_be_visible(timeout=15000)
+    return [a.get_attribute("href") or "" for a in page.get_by_role("dialog").locator("a[href*='papers/']").all()]
+
+
+def test_an_exact_short_name_is_listed_first_whatever_its_case(tiny: tuple[Page, str, list[str]]) -> None:
+    page, base, _ = tiny
+    page.goto(base)
+    hrefs = exact_name(page, "clip")
+    assert hrefs[0].endswith("papers/alpha/")
+    expect(page.locator(".sb-name-hit")).to_contain_text("Alpha Contrastive Pretraining of Images and Captions")
+
+
+def test_clip_is_first_on_the_repository_site(browser: Browser, repo_site: LocalServer) -> None:
+    """On the real collection, Pagefind alone ranks CLIP4Clip, CLIPBERT and others above CLIP: the exact-name
+    line puts the CLIP paper first."""
+    page, _, problems = _page(browser, repo_site.url)
+    page.goto(repo_site.url)
+    hrefs = exact_name(page, "CLIP")
+    assert hrefs[0].endswith("papers/clip/"), hrefs[:5]
+    assert any(h.endswith("papers/clip4clip/") for h in hrefs[1:])  # the prefix matches are still listed after it
+    page.context.close()
+    assert problems == []
+
+
+def test_name_files_hold_every_short_name_in_its_first_character_file() -> None:
+    from site_builder.kb.models import Paper
+    from site_builder.site.search_names import KEYS, name_files
+    from tests.conftest import paper_yaml
+
+    records = [yaml.safe_load(paper_yaml(pid, short_name=names)) for pid, names in
+               (("a", "[CLIP, Clip-2]"), ("b", "[3D-X]"), ("c", "['Ünified']"), ("d", "null"))]
+    files = name_files([Paper.model_validate({k: v for k, v in r.items() if v is not None}) for r in records])
+    assert sorted(files) == sorted(f"search/names-{k}.json" for k in KEYS)
+    import json as _json
+    assert _json.loads(files["search/names-c.json"]) == {"clip": ["a", records[0]["title"]],
+                                                          "clip-2": ["a", records[0]["title"]]}
+    assert set(_json.loads(files["search/names-3.json"])) == {"3d-x"}
+    assert set(_json.loads(files["search/names-_.json"])) == {"ünified"}

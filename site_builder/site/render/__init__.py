@@ -15,11 +15,12 @@ from site_builder.site.render.pieces import Fragments
 from site_builder.site.render.records import record_pages
 from site_builder.site.render.topics import topic_pages
 from site_builder.site.schema_doc import schema_markdown
+from site_builder.site.search_names import name_files
 
 #: What the render stage owns under docs/: these folders and files are generated, git-ignored, and pruned of
 #: files the current build did not produce. Everything else under docs/ is hand-written and never touched.
 GENERATED_DIRS = ("papers", "topics", "datasets", "explore", "trends", "cited-by", "downloads", "reference", "graph",
-                  "candidates", "curation")
+                  "candidates", "search", "curation")
 GENERATED_FILES = ("index.md",)
 
 
@@ -33,4 +34,5 @@ def render_site(model: SiteModel) -> dict[str, bytes]:
     out.update(record_pages(model, entries, parts))
     out.update(topic_pages(model, parts))
     out[CURATION_PAGE] = curation_page(model)
+    out.update(name_files(model.papers))
     return dict(sorted(out.items()))
