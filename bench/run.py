@@ -244,6 +244,8 @@ def main() -> None:
     parser.add_argument("--large-runs", type=int, default=1, help="pairs of runs at 20k papers and more (default 1)")
     parser.add_argument("--edit-sizes", type=int, nargs="*", default=[2000, 20000], help="sizes for the edit test")
     parser.add_argument("--baseline", default=None, metavar="COMMIT", help="also time this commit's whole build")
+    parser.add_argument("--baseline-sizes", type=int, nargs="*", default=None,
+                        help="the sizes to time the baseline at (default: every size)")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the Markdown goes")
     args = parser.parse_args()
     started, t0 = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"), time.perf_counter()
@@ -253,7 +255,7 @@ def main() -> None:
         results.append(pairs(n, args.large_runs if n >= 20000 else args.runs, REPO))
     base = {}
     if args.baseline:
-        for n in args.sizes:
+        for n in args.baseline_sizes if args.baseline_sizes is not None else args.sizes:
             run = baseline(n, args.baseline)
             if run is not None:
                 base[n] = run
