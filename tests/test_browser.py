@@ -488,3 +488,17 @@ def test_graph_shows_hostile_titles_as_text(page: Page, base_url: str, built_sit
     expect(page.locator(".sb-graph__tip strong")).to_have_text(
         "<script>alert(1)</script> *[x](javascript:alert(1))* & Friends {: onclick=alert(1)}")
     assert page.locator(".sb-graph__tip *").evaluate_all("nodes => nodes.map(n => n.tagName)") == ["STRONG", "SPAN"]
+
+
+@pytest.mark.parametrize("path", ["papers/bravo/", "topics/objective/contrastive/", "trends/", "graph/",
+                                  "datasets/pairs/", ""])
+def test_pages_have_no_horizontal_overflow_at_375_px(browser: Browser, base_url: str, path: str) -> None:
+    """On a phone the page itself never scrolls sideways (wide charts and tables scroll inside their own box)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
+                  else route.abort())
+    phone = context.new_page()
+    phone.goto(base_url + path)
+    phone.wait_for_load_state("networkidle")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, path
+    context.close()
