@@ -18,14 +18,42 @@ class Counts(Protocol):
     failed: int
 
 
-class ProgressBar:
-    """Call it with the current counts and the item just finished; :meth:`close` ends the line."""
+class _Line:
+    """One progress line on ``stream``: redrawn in place on a terminal, a line every tenth of the way otherwise."""
 
-    def __init__(self, stream: TextIO, label: str = "enrich", width: int = 24) -> None:
-        self.stream, self.label, self.width = stream, label, width
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
         self.tty = stream.isatty()
         self._shown = -1
         self._drawn = False
+
+    def draw(self, text: str, done: int, total: int) -> None:
+        """Show ``text`` for ``done`` of ``total`` items."""
+        if self.tty:
+            self.stream.write(f"\r\x1b[2K{text}")
+            self._drawn = True
+        else:
+            step = 10 * done // max(total, 1)
+            if step == self._shown and done != total:
+                return
+            self._shown = step
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the redrawn line so that what follows starts on a fresh one."""
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+
+class ProgressBar(_Line):
+    """Call it with the current counts and the item just finished; :meth:`close` ends the line."""
+
+    def __init__(self, stream: TextIO, label: str = "enrich", width: int = 24) -> None:
+        super().__init__(stream)
+        self.label, self.width = label, width
 
     def line(self, counts: Counts, current: str) -> str:
         """``enrich [#######.................] 40/150 fetched 38, not found 1, failed 1 (clip)``."""
@@ -36,24 +64,7 @@ class ProgressBar:
 
     def __call__(self, counts: Counts, current: str) -> None:
         """Show progress after ``current``: every item on a terminal, every tenth of the way in a log."""
-        text = self.line(counts, current)
-        if self.tty:
-            self.stream.write(f"\r\x1b[2K{text}")
-            self._drawn = True
-        else:
-            step = 10 * counts.done // max(counts.todo, 1)
-            if step == self._shown and counts.done != counts.todo:
-                return
-            self._shown = step
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        """End the redrawn line so that what follows starts on a fresh one."""
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+        self.draw(self.line(counts, current), counts.done, counts.todo)
 
 
 def shows_progress(stream: TextIO, verbosity: int) -> bool:
@@ -61,33 +72,14 @@ def shows_progress(stream: TextIO, verbosity: int) -> bool:
     return verbosity >= 2 or (verbosity == 1 and stream.isatty())
 
 
-class Counter:
+class Counter(_Line):
     """``check-links 12/340 (github.com/...)``: redrawn in place on a terminal, a line every tenth of the way in a
     log (``-v``). Call it with the count done so far; :meth:`close` ends the line."""
 
     def __init__(self, stream: TextIO, label: str, total: int) -> None:
-        self.stream, self.label, self.total = stream, label, total
-        self.tty = stream.isatty()
-        self._shown = -1
-        self._drawn = False
+        super().__init__(stream)
+        self.label, self.total = label, total
 
     def __call__(self, done: int, current: str = "") -> None:
         """Show that ``done`` of the items are finished, ``current`` the last one."""
-        text = f"{self.label} {done}/{self.total}" + (f" ({current[:60]})" if current else "")
-        if self.tty:
-            self.stream.write(f"\r\x1b[2K{text}")
-            self._drawn = True
-        else:
-            step = 10 * done // max(self.total, 1)
-            if step == self._shown and done != self.total:
-                return
-            self._shown = step
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        """End the redrawn line so that what follows starts on a fresh one."""
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+        self.draw(f"{self.label} {done}/{self.total}" + (f" ({current[:60]})" if current else ""), done, self.total)
