@@ -31,7 +31,7 @@ def test_warm_build_gives_the_pages_of_a_cold_one(root: Path) -> None:
     project = Project(root)
     assert not generate(project).failed
     cache = project.cache / CACHE_NAME
-    assert json.loads(cache.read_bytes())["core"]["records"]  # written, and JSON
+    assert json.loads(cache.read_bytes())["value"]["records"]  # written, and JSON
     cold = pages(root)
     result = generate(project)  # from the cache (see test_a_hit_does_not_read_the_snapshot)
     assert not result.failed
@@ -99,14 +99,14 @@ def test_damaged_citation_numbers_are_not_trusted(root: Path) -> None:
     assert good is not None and good.edges > 0
     cache = project.cache / CACHE_NAME
     kept = json.loads(cache.read_bytes())
-    edges = kept["core"]["edges"]
+    edges = kept["value"]["edges"]
     beyond = base64.b64encode(len(edges["ids"]).to_bytes(4, "little") * (good.edges)).decode()
     damaged = [("sources", beyond), ("targets", base64.b64encode(b"\xff\xff\xff\xff" * good.edges).decode()),
                ("sets", base64.b64encode(b"\x07\x00\x00\x00" * good.edges).decode()),
                ("sources", edges["sources"][:-8]), ("targets", "not base64!"), ("ids", [1] * len(edges["ids"]))]
     for name, value in damaged:
         data = json.loads(json.dumps(kept))
-        data["core"]["edges"][name] = value
+        data["value"]["edges"][name] = value
         cache.write_text(json.dumps(data), encoding="utf-8")
         source = CitationSource(project)
         assert source._read(kept["key"]) is None, name

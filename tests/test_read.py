@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
+from pathlib import Path
 
 import bibtexparser
 import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware
 
+from site_builder.kb.keyed_cache import KeyedFile
 from site_builder.kb.models import Paper
 from site_builder.kb.project import Project
 from site_builder.kb.records import load_knowledge_base
@@ -19,7 +22,7 @@ from site_builder.kb.taxonomy import Taxonomy
 from site_builder.site.exports import bibtex_entry, csv_columns, papers_csv, protect_title
 from site_builder.site.model import SiteInfo, SiteModel, build_model
 from site_builder.site.render.curation import curation_page, preprint_date
-from site_builder.site.similar import similar_papers
+from site_builder.site.similar import CACHE_LIMITS, Similar, cached_similar_papers, similar_papers
 from tests.conftest import GOLDEN_KB
 
 GOLDEN_OUT = GOLDEN_KB.parent / "out"
@@ -78,6 +81,38 @@ def test_similar_papers_are_deterministic_and_never_the_paper_itself(taxonomy: T
     first = similar_papers(ids, closures, taxonomy)
     assert first == similar_papers(list(reversed(ids)), closures, taxonomy)
     assert all(pid not in [s.id for s in found] and len(found) == 5 for pid, found in first.items())
+
+
+def test_kept_similar_papers_follow_every_input_and_survive_damage(taxonomy: Taxonomy, tmp_path: Path) -> None:
+    """The kept result is the computed one, and any change of an input (a tag, a citation, the id list) gives the
+    fresh result, never the kept one; a damaged or foreign file is computed again."""
+    kept = KeyedFile(tmp_path / "similar.json", CACHE_LIMITS)
+    closures = {f"p{i}": nodes(taxonomy, objective=[["contrastive", "matching", "auto-encoding"][i % 3]],
+                                modality=[["image", "audio", "video", "text"][i % 4]]) for i in range(12)}
+    cites: dict[str, list[str]] = {pid: [] for pid in closures}
+    ids = sorted(closures)
+    first = cached_similar_papers(kept, ids, closures, taxonomy, cites)
+    assert first == similar_papers(ids, closures, taxonomy, cites)
+    assert (tmp_path / "similar.json").is_file()
+    # The file is used: a planted answer under the same key comes back.
+    stored = json.loads((tmp_path / "similar.json").read_text(encoding="utf-8"))
+    planted = {pid: [["p0", 1.5, "planted"]] for pid in ids}
+    (tmp_path / "similar.json").write_text(json.dumps({"key": stored["key"], "value": planted}), encoding="utf-8")
+    assert cached_similar_papers(kept, ids, closures, taxonomy, cites)["p1"] == [Similar("p0", 1.5, "planted")]
+    changes = [
+        (ids, {**closures, "p1": nodes(taxonomy, objective=["contrastive"], modality=["audio"])}, cites),
+        (ids, closures, {**cites, "p1": ["p2", "p5"], "p3": ["p2"]}),
+        (ids, closures, None),
+        (ids[:-1], {pid: closures[pid] for pid in ids[:-1]}, {pid: cites[pid] for pid in ids[:-1]}),
+    ]
+    for new_ids, new_closures, new_cites in changes:
+        assert cached_similar_papers(kept, new_ids, new_closures, taxonomy, new_cites) == \
+            similar_papers(new_ids, new_closures, taxonomy, new_cites)
+    for damaged in ("not json", json.dumps({"key": stored["key"], "value": {"p0": [[1, "x", None]]}}), "[]",
+                    json.dumps({"key": stored["key"], "value": {pid: [["nobody", 1.0, "x"]] for pid in ids}})):
+        (tmp_path / "similar.json").write_text(damaged, encoding="utf-8")
+        assert cached_similar_papers(kept, ids, closures, taxonomy, cites) == first
+    assert cached_similar_papers(KeyedFile(None, CACHE_LIMITS), ids, closures, taxonomy, cites) == first
 
 
 # ---- BibTeX and CSV ----

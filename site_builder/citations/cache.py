@@ -8,8 +8,8 @@ names and bytes (a digest of their content), the package version and each record
 id); titles, years and the display order are applied afterwards (:func:`~site_builder.citations.facts.citation_view`),
 so editing a title does not make the next build read the snapshot. Only a snapshot without problems is cached
 (its problems are always reported afresh). The file is JSON, never pickle: a cache file committed by a
-stranger's pull request can at worst give wrong numbers, not run code. Any failure to read or write it is
-ignored. A long-running process (``serve``) also keeps the last core in memory (:class:`CitationMemo`).
+stranger's pull request can at worst give wrong numbers, not run code (the file is a
+:class:`~site_builder.kb.keyed_cache.KeyedFile`). Any failure to read or write it is ignored.
 """
 
 from __future__ import annotations
@@ -26,16 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
 from site_builder.citations.snapshot import MAX_FILE_BYTES, load_snapshot
+from site_builder.kb.keyed_cache import KeyedFile
 from site_builder.kb.models import Paper
 from site_builder.kb.problems import Problem
 from site_builder.kb.project import Project
-from site_builder.safe.files import read_file, write_atomic
-from site_builder.safe.http import MIB, BadJson, Limits, parse_json
+from site_builder.safe.files import read_file
+from site_builder.safe.http import MIB, Limits
 
 if TYPE_CHECKING:  # networkx and numpy load only when there is citation data
     from site_builder.citations.facts import CitationCore, Citations
 
-VERSION = 4
+VERSION = 5  # 5: stored through KeyedFile
 CACHE_NAME = "citations.json"
 #: The cache is ours, but read as any file: bounded, with the one bounded JSON reader.
 CACHE_LIMITS = Limits(max_decoded=512 * MIB, max_json_containers=20_000_000, max_json_values=100_000_000)
@@ -136,7 +137,7 @@ class CitationSource:
 
     def __init__(self, project: Project, use_cache: bool = True, k: int | None = None) -> None:
         self.project = project
-        self.file = project.cache / CACHE_NAME if use_cache else None
+        self.file = KeyedFile(project.cache / CACHE_NAME if use_cache else None, CACHE_LIMITS)
         self.k = k
         #: Problems of the snapshot files (only when the snapshot had to be read).
         self.problems: list[Problem] = []
@@ -162,21 +163,14 @@ class CitationSource:
         return citation_view(papers, core, k)
 
     def _read(self, key: str) -> CitationCore | None:
-        if self.file is None:
-            return None
-        raw, _ = read_file(self.file, CACHE_NAME, root=self.file.parent, max_bytes=CACHE_LIMITS.max_decoded,
-                           what="cache files")
-        if raw is None:
+        data = self.file.get(key)
+        if data is None:
             return None
         try:
-            data = parse_json(raw, CACHE_LIMITS)
-            return load_core(data["core"]) if data.get("key") == key else None
-        except (BadJson, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return load_core(data)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None  # damaged: computed again and rewritten
 
     def _write(self, key: str, core: CitationCore) -> None:
-        if self.file is None:
-            return
-        with contextlib.suppress(OSError, TypeError, ValueError):
-            text = json.dumps({"key": key, "core": dump_core(core)}, ensure_ascii=False, separators=(",", ":"))
-            write_atomic(self.file, text, durable=False)
+        with contextlib.suppress(TypeError, ValueError):
+            self.file.put(key, dump_core(core))

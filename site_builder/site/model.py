@@ -11,16 +11,19 @@ import heapq
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import attrgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from site_builder.citations.snapshot import Snapshot
 from site_builder.kb.dates import today
+from site_builder.kb.keyed_cache import KeyedFile
 from site_builder.kb.models import CitingPaper, Dataset, Paper
 from site_builder.kb.records import RECORD_ID, Entry, KnowledgeBase
 from site_builder.kb.taxonomy import Facet, Taxonomy
 from site_builder.site.paperset import PaperSets
-from site_builder.site.similar import Similar, similar_papers
+from site_builder.site.similar import CACHE_LIMITS, CACHE_NAME, Similar, cached_similar_papers
 
 if TYPE_CHECKING:
     from site_builder.citations.facts import Citations
@@ -79,6 +82,17 @@ class SiteModel:
     #: The build's date (:func:`~site_builder.kb.dates.today`): what "older than a year" is measured from.
     built: dt.date = field(default_factory=today)
 
+    @cached_property
+    def citation_rank(self) -> dict[str, int]:
+        """paper id -> its place among all papers by citation count (most cited first; ties in display order)."""
+        papers = self.citations.papers if self.citations else {}
+
+        def count(pid: str) -> int:
+            pc = papers.get(pid)
+            return (pc.citation_count or 0) if pc else 0
+
+        return {pid: rank for rank, pid in enumerate(sorted(self.ids, key=lambda pid: -count(pid)))}
+
     def papers_of(self, facet: str, node: str) -> list[Paper]:
         """Papers tagged with ``node`` or one of its descendants."""
         return [self.by_id[pid] for pid in self.node_papers.get((facet, node), [])]
@@ -135,10 +149,11 @@ class CitationFacts(Protocol):
 
 
 def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = None,
-                citations: CitationFacts | None = None) -> SiteModel:
+                citations: CitationFacts | None = None, cache: Path | None = None) -> SiteModel:
     """Derive every index from a loaded (and checked) knowledge base and, when given, the citation snapshot (or
     ``citations``, which gives the citation facts of the papers in display order: see
-    :class:`~site_builder.citations.cache.CitationSource`)."""
+    :class:`~site_builder.citations.cache.CitationSource`). ``cache`` is the folder where the similar papers are
+    kept between runs (None: derived every time)."""
     papers = sorted(kb.papers.values(), key=display_order)
     datasets = sorted(kb.datasets.values(), key=lambda d: (d.name.casefold(), d.id))
     cited = sorted(kb.cited_by.record.papers if kb.cited_by else [],
@@ -156,17 +171,25 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
         from site_builder.citations.facts import derive_citations  # networkx loads only when there is citation data
 
         model.citations = derive_citations(papers, snapshot)
-    model.similar = _similar(model)
+    model.similar = _similar(model, KeyedFile(cache / CACHE_NAME if cache else None, CACHE_LIMITS))
     return model
 
 
-def _similar(model: SiteModel) -> dict[str, list[Similar]]:
+def _similar(model: SiteModel, cache: KeyedFile) -> dict[str, list[Similar]]:
     """Every paper's similar papers, from its nodes and, with citation data, its references in the collection."""
-    closures = {pid: frozenset((f, n) for f, nodes in by_facet.items() for n in nodes)
-                for pid, by_facet in model.closure.items()}
+    # Papers share tag lists: each distinct combination of per-facet closures is joined once (the facets come in the
+    # same order for every paper).
+    joined: dict[tuple[frozenset[str], ...], frozenset[tuple[str, str]]] = {}
+    closures = {}
+    for pid, by_facet in model.closure.items():
+        combination = tuple(by_facet.values())
+        found = joined.get(combination)
+        if found is None:
+            found = joined[combination] = frozenset((f, n) for f, nodes in by_facet.items() for n in nodes)
+        closures[pid] = found
     view = model.citations
     cites = {pid: pc.cites for pid, pc in view.papers.items() if pc.status == "ok"} if view else None
-    return similar_papers(model.ids, closures, model.taxonomy, cites)
+    return cached_similar_papers(cache, model.ids, closures, model.taxonomy, cites)
 
 
 def _sources(entries: Sequence[Entry[Paper]] | Sequence[Entry[Dataset]]) -> dict[str, str]:

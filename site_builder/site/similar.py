@@ -10,17 +10,24 @@ Closeness is a sum of IDF-like weights, ``log(N / n)`` for something ``n`` of th
 Ties go to the smaller id, so the same records always give the same lists. Not every pair is compared: the
 candidates of a paper come from inverted indices, the papers at its rarest nodes (see :data:`CANDIDATES`) and
 those sharing a reference or a citer with it; each candidate is then scored in full.
+
+Scoring is a large part of a regeneration and reads neither summaries nor titles, so :func:`cached_similar_papers`
+keeps its result under the digest of its inputs and of this module's code (:mod:`site_builder.kb.keyed_cache`).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from site_builder.kb.keyed_cache import KeyedFile, code_digest, content_key
 from site_builder.kb.taxonomy import Taxonomy
+from site_builder.safe.http import MIB, Limits
 
 #: How many similar papers a paper page lists.
 SIMILAR = 5
@@ -31,6 +38,9 @@ REASON_NODES = 3
 #: Scoring every paper sharing any node would compare nearly all pairs, since broad nodes ("general", a facet's
 #: root) are on most papers.
 CANDIDATES = 100
+#: Where :func:`cached_similar_papers` keeps its result, in the cache folder.
+CACHE_NAME = "similar.json"
+CACHE_LIMITS = Limits(max_decoded=256 * MIB, max_json_containers=5_000_000, max_json_values=50_000_000)
 
 Node = tuple[str, str]
 
@@ -140,6 +150,34 @@ def similar_papers(ids: Sequence[str], closures: Mapping[str, frozenset[Node]], 
                                                     *(linked[o][1:] if o in linked else (0, 0))))
                        for o, s in zip(candidates[best].tolist(), scores[best].tolist(), strict=True) if s > 0]
     return {pid: result[pid] for pid in ids}
+
+
+def cached_similar_papers(cache: KeyedFile, ids: Sequence[str], closures: Mapping[str, frozenset[Node]],
+                          taxonomy: Taxonomy, cites: Mapping[str, Sequence[str]] | None = None,
+                          top: int = SIMILAR) -> dict[str, list[Similar]]:
+    """:func:`similar_papers`, kept in ``cache`` under the digest of every argument and of this module."""
+    inputs = [list(ids), sorted([pid, sorted(map(list, nodes))] for pid, nodes in closures.items()),
+              None if cites is None else sorted([pid, list(refs)] for pid, refs in cites.items()),
+              [[f.id, n.id, n.label, n.parent] for f in taxonomy.facets.values() for n in f.nodes.values()], top]
+    key = content_key(code_digest(sys.modules[__name__]), inputs)
+    found = _from_json(cache.get(key), ids)
+    if found is not None:
+        return found
+    result = similar_papers(ids, closures, taxonomy, cites, top)
+    cache.put(key, {pid: [[s.id, s.score, s.reason] for s in row] for pid, row in result.items()})
+    return result
+
+
+def _from_json(data: Any, ids: Sequence[str]) -> dict[str, list[Similar]] | None:
+    """What :func:`cached_similar_papers` stored, checked for shape (None when it is not that)."""
+    if not isinstance(data, dict) or list(data) != list(ids):
+        return None
+    try:
+        out = {pid: [Similar(i, float(score), reason) for i, score, reason in row] for pid, row in data.items()}
+    except (TypeError, ValueError):
+        return None
+    ok = all(isinstance(s.id, str) and s.id in data and isinstance(s.reason, str) for row in out.values() for s in row)
+    return out if ok else None
 
 
 def _lower(label: str) -> str:
