@@ -48,9 +48,13 @@ class Run:
     load: str
     #: The build's search indexing (wall, CPU), already taken out of ``wall`` and ``cpu``; zero for bare MkDocs.
     search: tuple[float, float] = (0.0, 0.0)
+    #: The build's own process and its search indexer (MiB); zero for bare MkDocs.
+    peaks: tuple[float, float] = (0.0, 0.0)
 
 
 SEARCH_LAP = re.compile(rb"search index: \d+ pages, \d+ words \((\d+\.\d+) s, CPU (\d+\.\d+) s\)")
+#: The build's own peak and its search indexer's, from its last progress line.
+PEAKS = re.compile(rb"peak memory ([\d,]+) MiB, search indexer ([\d,]+) MiB")
 
 
 def _load() -> str:
@@ -72,7 +76,9 @@ def measured(command: list[str], cwd: Path, env: dict[str, str]) -> Run:
     cpu = usage.ru_utime + usage.ru_stime
     lap = SEARCH_LAP.search(output)
     search = (float(lap.group(1)), float(lap.group(2))) if lap else (0.0, 0.0)
-    return Run(wall - search[0], cpu - search[1], usage.ru_maxrss / 1024, f"{before}→{_load()}", search)
+    found = PEAKS.search(output)
+    peaks = (float(found.group(1).replace(b",", b"")), float(found.group(2).replace(b",", b""))) if found else (0, 0)
+    return Run(wall - search[0], cpu - search[1], usage.ru_maxrss / 1024, f"{before}→{_load()}", search, peaks)
 
 
 def env_for(code: Path, cache: Path) -> dict[str, str]:
@@ -144,9 +150,15 @@ def _older_schema(kb: Path) -> None:
     dataset groups."""
     older = {"image-text", "image-text-audio", "video-text", "video-audio", "point-cloud", "image-lidar"}
     for path in (kb / "papers").glob("*.yaml"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text("".join(line for line in text.splitlines(keepends=True)
-                                if not line.startswith("short_name:")), encoding="utf-8")
+        kept, inside = [], False
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            if line.startswith("short_name:"):
+                inside = True  # the key and its list items below it
+            elif inside and not line.startswith(("- ", "  ")):
+                inside = False
+            if not inside:
+                kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
     for path in (kb / "datasets").glob("*.yaml"):
         lines = []
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
@@ -219,10 +231,14 @@ def report(results: list[dict[str, object]], edit_times: dict[int, dict[str, lis
         "papers; wall at most 1.2× and peak memory at most 1.5 GB at 20k. Each row is the median of the pairs; "
         "the ratio is the median of the ratios within pairs. The cold build is the first one, with no cache and "
         "no generated page. The build's figures leave out its search indexing, given in its own column (wall / "
-        "CPU); the bare build keeps Material's search plugin.", "",
+        "CPU); the bare build keeps Material's search plugin. The build peak is the largest process among the "
+        "build and the children it waited for; the next column splits it into site-builder's own process (the "
+        "pipeline, then MkDocs in the same process) and its largest child, the Pagefind indexer (a child's "
+        "figure starts from its parent's size when it was started, so a small indexer shows the parent's).", "",
         "| papers | pairs | build wall (s) | bare wall (s) | wall ratio | build CPU (s) | bare CPU (s) | CPU ratio "
-        "| build peak (MiB) | cold build wall (s) | search index wall / CPU (s) | load avg |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| build peak (MiB) | of it: site-builder / indexer (MiB) | cold build wall (s) "
+        "| search index wall / CPU (s) | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for res in results:
         rows: list[tuple[Run, Run]] = res["rows"]  # type: ignore[assignment]
@@ -232,7 +248,8 @@ def report(results: list[dict[str, object]], edit_times: dict[int, dict[str, lis
             f"| {res['n']:,} | {len(rows)} | {med(b.wall for b, _ in rows):.1f} | {med(m.wall for _, m in rows):.1f} "
             f"| {med(b.wall / m.wall for b, m in rows):.2f} | {med(b.cpu for b, _ in rows):.1f} "
             f"| {med(m.cpu for _, m in rows):.1f} | {med(b.cpu / m.cpu for b, m in rows):.2f} "
-            f"| {max(b.peak_mib for b, _ in rows):.0f} | {cold.wall:.1f} "
+            f"| {max(b.peak_mib for b, _ in rows):.0f} | {max(b.peaks[0] for b, _ in rows):.0f} / "
+            f"{max(b.peaks[1] for b, _ in rows):.0f} | {cold.wall:.1f} "
             f"| {med(b.search[0] for b, _ in rows):.1f} / {med(b.search[1] for b, _ in rows):.1f} "
             f"| {', '.join(f'{b.load} / {m.load}' for b, m in rows)} |")
     if base:

@@ -7,8 +7,12 @@ folder, indexed for the site search by Pagefind, swapped into site/ on success).
 
 from __future__ import annotations
 
+import gc
+import resource
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from site_builder.build.write import WriteStats, write_outputs
@@ -22,6 +26,13 @@ from site_builder.site.model import build_model
 from site_builder.site.render import GENERATED_DIRS, GENERATED_FILES, render_site
 
 Progress = Callable[[str], None]
+
+
+def peak_mib(who: int) -> float:
+    """The peak resident memory of this process (``resource.RUSAGE_SELF``) or of its largest finished child
+    (``RUSAGE_CHILDREN``: the search indexer, once it has run), in MiB."""
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 
 
 def _silent(message: str) -> None:
@@ -69,12 +80,31 @@ class _Laps:
         self.start = now
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The stages allocate millions of small objects and free nearly all of them by reference counting; the cyclic
+    collector's passes over the growing heap cost about a tenth of a regeneration (bench/RESULTS.md). It runs again
+    as usual once the stages are done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def generate(project: Project, strict: bool = False, progress: Progress = _silent) -> BuildResult:
     """Load, check, render and write the generated pages under docs/ (everything except the site generator).
 
     ``build`` and ``serve`` both call this: every call renders every page from the current records and writes
     the files whose bytes changed.
     """
+    with _cyclic_gc_paused():
+        return _generate(project, strict, progress)
+
+
+def _generate(project: Project, strict: bool, progress: Progress) -> BuildResult:
     start = time.perf_counter()
     info = read_site_info(project)
     checked = validate(project, strict=strict)
@@ -84,7 +114,7 @@ def generate(project: Project, strict: bool = False, progress: Progress = _silen
     if result.failed or checked.kb is None:
         return result
     citations = CitationSource(project)
-    model = build_model(checked.kb, info, citations=citations)
+    model = build_model(checked.kb, info, citations=citations, cache=project.cache)
     result.problems += [p.promoted() if strict else p for p in citations.problems]
     result.papers, result.datasets = len(model.papers), len(model.datasets)
     lap("model", f"{plural(len(model.papers), 'paper')}")
@@ -118,5 +148,6 @@ def build(project: Project, strict: bool = False, site: bool = True, progress: P
     result.timings.update({f"site.{name}": seconds for name, seconds in parts.items()})
     result.site_built = True
     progress(f"site: done ({result.timings['site']:.1f} s: mkdocs {parts['mkdocs']:.1f} s, "
-             f"search index {parts['search']:.1f} s)")
+             f"search index {parts['search']:.1f} s; peak memory {peak_mib(resource.RUSAGE_SELF):,.0f} MiB, "
+             f"search indexer {peak_mib(resource.RUSAGE_CHILDREN):,.0f} MiB)")
     return result

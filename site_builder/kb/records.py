@@ -104,10 +104,11 @@ def require_knowledge_base(project: Project) -> KnowledgeBase:
     return kb
 
 
-def load_record(path: str | Path, rel: str, model: type[R],
-                cache: RecordCache | None = None) -> tuple[Entry[R] | None, list[Problem]]:
-    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes)."""
-    raw, problems = read_bytes(path, rel)
+def load_record(path: str | Path, rel: str, model: type[R], cache: RecordCache | None = None,
+                root: str | Path | None = None) -> tuple[Entry[R] | None, list[Problem]]:
+    """Read one file as a record of ``model`` (from the content-hash ``cache`` when it knows the bytes); ``root``
+    is the checkout it must stay in (default: the one ``rel`` is relative to)."""
+    raw, problems = read_bytes(path, rel, root=root)
     if raw is None:
         return None, problems
     key = RecordCache.key(raw, model.__name__) if cache is not None else ""
@@ -194,8 +195,11 @@ def load_knowledge_base(
             if extra_path.resolve() not in known:
                 (datasets if kind_of(extra_path) is Dataset else papers).append((extra_path, project.rel(extra_path)))
                 known.add(extra_path.resolve())
-    loaded_papers = [load_record(path, rel, Paper, cache) for path, rel in papers]
-    loaded_datasets = [load_record(path, rel, Dataset, cache) for path, rel in datasets]
+    inside = {path for path, _ in papers[:len(paper_names)] + datasets[:len(dataset_names)]}
+    loaded_papers = [load_record(path, rel, Paper, cache, project.root if path in inside else None)
+                     for path, rel in papers]
+    loaded_datasets = [load_record(path, rel, Dataset, cache, project.root if path in inside else None)
+                       for path, rel in datasets]
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)
     kb.broken = broken + broken_datasets

@@ -325,10 +325,11 @@ def parse_text(text: str, rel: str) -> YamlDocument:
     return YamlDocument(data, positions, [Problem(rel, f.line, f.col, "error", f.code, f.message) for f in soft])
 
 
-def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """A record file's bytes through the safe file layer (inside the checkout, a plain file, at most
-    ``max_bytes``)."""
-    return read_file(path, rel, max_bytes=max_bytes, what="records")
+def read_bytes(path: str | Path, rel: str, *, max_bytes: int = MAX_BYTES,
+               root: str | Path | None = None) -> tuple[bytes | None, list[Problem]]:
+    """A record file's bytes through the safe file layer (inside the checkout ``root``, by default the one ``rel``
+    is relative to; a plain file; at most ``max_bytes``)."""
+    return read_file(path, rel, max_bytes=max_bytes, root=root, what="records")
 
 
 def parse_bytes(raw: bytes, rel: str) -> YamlDocument:

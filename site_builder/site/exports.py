@@ -84,10 +84,11 @@ def protect_title(title: str) -> str:
     out: list[str] = []
     last = 0
     for match in _WORD.finditer(title):
-        word = match.group()
-        before = title[:match.start()]
-        out.append(title[last:match.start()])
-        out.append("{" + word + "}" if _needs_braces(word, _TIGHT_COLON.search(before) is not None) else word)
+        word, start = match.group(), match.start()
+        out.append(title[last:start])
+        # Only the last two characters before the word can decide the search ("$" also matches before a final "\n").
+        tight = _TIGHT_COLON.search(title[max(start - 2, 0):start]) is not None
+        out.append("{" + word + "}" if _needs_braces(word, tight) else word)
         last = match.end()
     out.append(title[last:])
     return "".join(out)

@@ -38,18 +38,12 @@ def neighbours(model: SiteModel, ids: list[str]) -> str:
     return f'<ul class="sb-neighbours" data-pagefind-ignore>\n{items}</ul>'
 
 
-def _count(model: SiteModel, pid: str) -> int:
-    view = model.citations
-    pc = view.papers.get(pid) if view else None
-    return (pc.citation_count or 0) if pc else 0
-
-
 def sorted_lists(model: SiteModel, ids: list[str], explore: str) -> str:
     """The first :data:`SHOWN` of ``ids`` by year (newest first, as everywhere on the site), and in a
     ``<details>`` by citation count: both readable without JavaScript; then a link to all of them in Explore."""
     position = model.sets.position
     by_year = sorted((i for i in ids if i in position), key=position.__getitem__)
-    by_count = sorted(by_year, key=lambda i: (-_count(model, i), position[i]))
+    by_count = sorted(by_year, key=model.citation_rank.__getitem__)
     more = (f'\n<p class="sb-more"><a href="{ROOT}explore/?{explore}">All {len(ids)} in Explore</a></p>\n'
             if len(ids) > SHOWN else "")
     return (f"\n{neighbours(model, by_year[:SHOWN])}\n"
