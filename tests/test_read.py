@@ -105,6 +105,9 @@ def test_kept_similar_papers_follow_every_input_and_survive_damage(taxonomy: Tax
         (ids, closures, None),
         (ids[:-1], {pid: closures[pid] for pid in ids[:-1]}, {pid: cites[pid] for pid in ids[:-1]}),
     ]
+    # Another order of the same ids (a title edit moves a paper in the display order) is the same scoring, kept.
+    reordered = cached_similar_papers(kept, ids[::-1], closures, taxonomy, cites)
+    assert list(reordered) == ids[::-1] and reordered["p1"] == [Similar("p0", 1.5, "planted")]
     for new_ids, new_closures, new_cites in changes:
         assert cached_similar_papers(kept, new_ids, new_closures, taxonomy, new_cites) == \
             similar_papers(new_ids, new_closures, taxonomy, new_cites)

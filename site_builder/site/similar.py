@@ -156,21 +156,22 @@ def cached_similar_papers(cache: KeyedFile, ids: Sequence[str], closures: Mappin
                           taxonomy: Taxonomy, cites: Mapping[str, Sequence[str]] | None = None,
                           top: int = SIMILAR) -> dict[str, list[Similar]]:
     """:func:`similar_papers`, kept in ``cache`` under the digest of every argument and of this module."""
-    inputs = [list(ids), sorted([pid, sorted(map(list, nodes))] for pid, nodes in closures.items()),
+    inputs = [sorted(ids), sorted([pid, sorted(map(list, nodes))] for pid, nodes in closures.items()),
               None if cites is None else sorted([pid, list(refs)] for pid, refs in cites.items()),
               [[f.id, n.id, n.label, n.parent] for f in taxonomy.facets.values() for n in f.nodes.values()], top]
     key = content_key(code_digest(sys.modules[__name__]), inputs)
     found = _from_json(cache.get(key), ids)
     if found is not None:
-        return found
+        return {pid: found[pid] for pid in ids}
     result = similar_papers(ids, closures, taxonomy, cites, top)
-    cache.put(key, {pid: [[s.id, s.score, s.reason] for s in row] for pid, row in result.items()})
+    # Kept in id order: the display order (a title edit can change it) is not an input of the scores.
+    cache.put(key, {pid: [[s.id, s.score, s.reason] for s in result[pid]] for pid in sorted(result)})
     return result
 
 
 def _from_json(data: Any, ids: Sequence[str]) -> dict[str, list[Similar]] | None:
     """What :func:`cached_similar_papers` stored, checked for shape (None when it is not that)."""
-    if not isinstance(data, dict) or list(data) != list(ids):
+    if not isinstance(data, dict) or sorted(data) != sorted(ids):
         return None
     try:
         out = {pid: [Similar(i, float(score), reason) for i, score, reason in row] for pid, row in data.items()}
