@@ -157,7 +157,7 @@ def cached_similar_papers(cache: KeyedFile, ids: Sequence[str], closures: Mappin
                           top: int = SIMILAR) -> dict[str, list[Similar]]:
     """:func:`similar_papers`, kept in ``cache`` under the digest of every argument and of this module."""
     inputs = [sorted(ids), sorted([pid, sorted(map(list, nodes))] for pid, nodes in closures.items()),
-              None if cites is None else sorted([pid, list(refs)] for pid, refs in cites.items()),
+              None if cites is None else sorted([pid, sorted(refs)] for pid, refs in cites.items()),
               [[f.id, n.id, n.label, n.parent] for f in taxonomy.facets.values() for n in f.nodes.values()], top]
     key = content_key(code_digest(sys.modules[__name__]), inputs)
     found = _from_json(cache.get(key), ids)
