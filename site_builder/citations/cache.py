@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from site_builder import __version__
 from site_builder.citations.snapshot import MAX_FILE_BYTES, load_snapshot
-from site_builder.kb.keyed_cache import KeyedFile
+from site_builder.kb.keyed_cache import KeyedFile, content_key
 from site_builder.kb.models import Paper
 from site_builder.kb.problems import Problem
 from site_builder.kb.project import Project
@@ -60,7 +60,7 @@ def snapshot_signature(folder: Path) -> str | None:
 def cache_key(signature: str, papers: Sequence[Paper], k: int) -> str:
     """What the citation core depends on: the snapshot's files and each record's identifiers."""
     ident = sorted([p.id, p.ids.arxiv, p.ids.doi, p.ids.s2] for p in papers)
-    return hashlib.sha256(json.dumps([VERSION, __version__, signature, k, ident]).encode()).hexdigest()
+    return content_key(f"citations {VERSION} {__version__}", [signature, k, ident])
 
 
 def _edge_attrs(attrs: dict[str, Any]) -> dict[str, Any]:

@@ -189,16 +189,16 @@ def load_knowledge_base(
     problems += stray + stray2
     papers = [(project.papers / n, f"{project.papers.name}/{n}") for n in paper_names]
     datasets = [(project.datasets / n, f"{project.datasets.name}/{n}") for n in dataset_names]
+    listed = {path for path, _ in papers + datasets}  # in the checkout's own folders; extras may be anywhere
     if extra:
         known = {p.resolve() for p, _ in papers + datasets}
         for extra_path in extra:
             if extra_path.resolve() not in known:
                 (datasets if kind_of(extra_path) is Dataset else papers).append((extra_path, project.rel(extra_path)))
                 known.add(extra_path.resolve())
-    inside = {path for path, _ in papers[:len(paper_names)] + datasets[:len(dataset_names)]}
-    loaded_papers = [load_record(path, rel, Paper, cache, project.root if path in inside else None)
+    loaded_papers = [load_record(path, rel, Paper, cache, project.root if path in listed else None)
                      for path, rel in papers]
-    loaded_datasets = [load_record(path, rel, Dataset, cache, project.root if path in inside else None)
+    loaded_datasets = [load_record(path, rel, Dataset, cache, project.root if path in listed else None)
                        for path, rel in datasets]
     kb.paper_entries, broken = _entries(papers, loaded_papers, problems)
     kb.dataset_entries, broken_datasets = _entries(datasets, loaded_datasets, problems)

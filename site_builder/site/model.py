@@ -177,16 +177,8 @@ def build_model(kb: KnowledgeBase, info: SiteInfo, snapshot: Snapshot | None = N
 
 def _similar(model: SiteModel, cache: KeyedFile) -> dict[str, list[Similar]]:
     """Every paper's similar papers, from its nodes and, with citation data, its references in the collection."""
-    # Papers share tag lists: each distinct combination of per-facet closures is joined once (the facets come in the
-    # same order for every paper).
-    joined: dict[tuple[frozenset[str], ...], frozenset[tuple[str, str]]] = {}
-    closures = {}
-    for pid, by_facet in model.closure.items():
-        combination = tuple(by_facet.values())
-        found = joined.get(combination)
-        if found is None:
-            found = joined[combination] = frozenset((f, n) for f, nodes in by_facet.items() for n in nodes)
-        closures[pid] = found
+    closures = {pid: frozenset((f, n) for f, nodes in by_facet.items() for n in nodes)
+                for pid, by_facet in model.closure.items()}
     view = model.citations
     cites = {pid: pc.cites for pid, pc in view.papers.items() if pc.status == "ok"} if view else None
     return cached_similar_papers(cache, model.ids, closures, model.taxonomy, cites)
